@@ -1,0 +1,1 @@
+"""The planning engine: pure Python, no Textual; shared by the workbench and the command line."""
