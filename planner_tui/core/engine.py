@@ -1,0 +1,262 @@
+"""The planning engine for one epic and role: the discussion, the plan, readiness and the commit."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from planner_tui.core import gitops, readiness
+from planner_tui.core import session as ops
+from planner_tui.core.errors import GitRefusal, PlanError, PlannerError
+from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
+from planner_tui.core.plan import render_plan
+from planner_tui.core.points import addressed_points
+from planner_tui.core.project import Project
+from planner_tui.core.prompts import commit_message, output_path, reply_line
+from planner_tui.core.safefs import atomic_write_text
+from planner_tui.core.store import SessionStore
+
+__all__ = ["Planner", "CommitOutcome", "NotReady"]
+
+T = TypeVar("T")
+
+
+class NotReady(PlannerError):
+    """The commit was refused because something still blocks it."""
+
+    def __init__(self, blockers: list[Blocker]) -> None:
+        self.blockers = blockers
+        first = blockers[0].message if blockers else "unknown reason"
+        more = f" (and {len(blockers) - 1} more)" if len(blockers) > 1 else ""
+        super().__init__(f"Not ready to commit: {first}{more}")
+
+
+@dataclass
+class CommitOutcome:
+    """What a commit did: the reply line to print, and anything the person should know."""
+
+    reply: str
+    path: str
+    sha: str | None
+    created: bool
+    committed: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Planner:
+    """One role's planning of one epic, shared by the workbench and the command line.
+
+    Every change goes through the session store, which writes it to disk (atomically, under a
+    lock, merged with whatever another writer saved) before the call returns.
+    """
+
+    def __init__(self, project: Project, epic: Epic, *, clock: Callable[[], datetime] = utcnow, author: str = "person") -> None:
+        self.project = project
+        self.epic = epic
+        self.role = project.role
+        self.clock = clock
+        self.author = author
+        self.store = SessionStore(project.root, epic.folder, self.role.key, clock=clock)
+        self.store.load()
+        if self.store.session is not None and not self.store.read_only:
+            if ops.sync_topics(self.store.session, self.role):
+                self._mutate(lambda s: ops.sync_topics(s, self.role))
+
+    @classmethod
+    def open(
+        cls,
+        project: Path | None = None,
+        *,
+        prompts: Path | None = None,
+        epic: str | None = None,
+        role: str = "backend",
+        clock: Callable[[], datetime] = utcnow,
+        author: str = "person",
+        home: Path | None = None,
+    ) -> "Planner":
+        """Load the project and open the working epic's session for the role."""
+        proj = Project.load(project, prompts=prompts, role=role, home=home)
+        return cls(proj, proj.choose_epic(epic), clock=clock, author=author)
+
+    # ------------------------------------------------------------------ session
+
+    @property
+    def session(self) -> Session:
+        """The session as last read or written; a fresh (unsaved) one before the first change."""
+        if self.store.session is None:
+            self._fresh = getattr(self, "_fresh", None) or ops.new_session(self.role, self.epic.folder, self.clock())
+            return self._fresh
+        return self.store.session
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    def _mutate(self, fn: Callable[[Session], T]) -> T:
+        return self.store.mutate(fn, create=lambda: ops.new_session(self.role, self.epic.folder, self.clock()))
+
+    def refresh(self) -> bool:
+        """Pick up changes another writer (an agent on the command line) saved; True if any."""
+        return self.store.refresh()
+
+    def add(self, topic: str | int, kind: str, text: str, *, cite: Citation | None = None, section: str | None = None, author: str | None = None) -> Entry:
+        """Add an entry to a topic's thread; saved before this returns."""
+        who = author or self.author
+        return self._mutate(lambda s: ops.add_entry(s, self.role, topic, kind, text, now=self.clock(), author=who, cite=cite, section=section))
+
+    def answer(self, question_id: str, text: str, *, author: str | None = None) -> Entry:
+        who = author or self.author
+        return self._mutate(lambda s: ops.answer(s, question_id, text, now=self.clock(), author=who))
+
+    def drop(self, question_id: str, reason: str) -> None:
+        self._mutate(lambda s: ops.drop(s, question_id, reason, now=self.clock()))
+
+    def flag(self, entry_id: str) -> None:
+        self._mutate(lambda s: ops.flag(s, entry_id, now=self.clock()))
+
+    def confirm(self, topic: str | int) -> None:
+        self._mutate(lambda s: ops.confirm(s, self.role, topic, now=self.clock()))
+
+    def unconfirm(self, topic: str | int) -> None:
+        self._mutate(lambda s: ops.unconfirm(s, self.role, topic, now=self.clock()))
+
+    def edit(self, entry_id: str, text: str) -> None:
+        self._mutate(lambda s: ops.edit(s, entry_id, text, now=self.clock()))
+
+    def remove(self, entry_id: str) -> None:
+        self._mutate(lambda s: ops.remove(s, entry_id))
+
+    def set_cursor(self, topic_id: str, entry_id: str | None = None) -> None:
+        """Remember where the person is, so reopening resumes there."""
+        if self.read_only or self.store.session is None:
+            return
+        self._mutate(lambda s: ops.set_cursor(s, topic_id, entry_id))
+
+    # ------------------------------------------------------------------ plan
+
+    @property
+    def plan_path(self) -> str:
+        """Project-relative path of the role's plan, e.g. `.task-master/epics/…/roles/03-backend.md`."""
+        return output_path(self.role, self.epic.path)
+
+    def render(self) -> str:
+        """The plan as markdown, rendered from the session (the same bytes for the same session)."""
+        return render_plan(self.role, self.session, self.epic.title)
+
+    def committed_plan(self) -> str | None:
+        """The plan as committed at HEAD, if any."""
+        if not self.project.is_git:
+            return None
+        return gitops.committed_text(self.project.root, self.plan_path)
+
+    def _existing_plan(self) -> str | None:
+        path = self.project.root / self.plan_path
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def overwrite_blocker(self, plan_text: str) -> Blocker | None:
+        """A blocker when the commit would replace a plan somebody else wrote or committed."""
+        committed = self.committed_plan()
+        existing = self._existing_plan()
+        ours = getattr(self.session, "plan_written", None)
+        for label, text in (("committed", committed), ("existing", existing)):
+            if text is None or text == plan_text:
+                continue
+            if label == "existing" and ours is not None and _digest(text) == ours and committed is None:
+                continue  # the file is the one we wrote ourselves after a refused commit
+            return Blocker(
+                kind="overwrite",
+                message=f"An {label} plan at {self.plan_path} would be overwritten; approve it explicitly (commit --yes, or confirm in the commit dialog).",
+            )
+        return None
+
+    def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None) -> list[Blocker]:
+        """Everything that stops the commit, in the order a person should deal with it."""
+        text = self.render() if plan_text is None else plan_text
+        found = readiness.blockers(self.role, self.session, text, self.project.rules)
+        if not approve_overwrite:
+            over = self.overwrite_blocker(text)
+            if over is not None:
+                found.append(over)
+        return found
+
+    def commit(self, *, yes: bool = False, no_verify: bool = False, allow_detached: bool = False, allow_ignored: bool = False) -> CommitOutcome:
+        """Write the plan and commit that one path; raises NotReady or GitRefusal with the reason."""
+        text = self.render()
+        found = self.blockers(approve_overwrite=yes, plan_text=text)
+        if found:
+            raise NotReady(found)
+        rel = self.plan_path
+        target = self.project.root / rel
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(target, text)
+        except OSError as exc:
+            raise PlanError(f"Cannot write {rel}: {exc.strerror or exc}.") from exc
+        if not self.read_only:
+            digest = _digest(text)
+            self._mutate(lambda s: setattr(s, "plan_written", digest))
+        reply = reply_line(self.role, rel)
+        if not self.project.is_git:
+            raise GitRefusal(f"Plan written to {rel}. Not committed: {self.project.root} is not inside a git repository.")
+        message = commit_message(self.role, self.epic.title, self.epic.path)
+        result = gitops.commit_path(
+            self.project.root, rel, message, no_verify=no_verify, allow_detached=allow_detached, allow_ignored=allow_ignored
+        )
+        return CommitOutcome(reply, rel, result.sha, result.created, True, list(result.notes))
+
+    def commit_message(self) -> str:
+        return commit_message(self.role, self.epic.title, self.epic.path)
+
+    def reply(self) -> str:
+        return reply_line(self.role, self.plan_path)
+
+    # ------------------------------------------------------------------ reports
+
+    def status(self) -> dict[str, Any]:
+        """The session's state as plain data (what `status --json` prints)."""
+        session = self.session
+        text = self.render()
+        found = self.blockers(plan_text=text)
+        topics = []
+        for spec in self.role.topics:
+            state = session.topic(spec.id)
+            entries = state.entries if state else []
+            topics.append(
+                {
+                    "number": spec.number,
+                    "id": spec.id,
+                    "title": spec.title,
+                    "state": state.state if state else "not started",
+                    "section": spec.section,
+                    "entries": len(entries),
+                    "open_questions": [
+                        {"id": e.id, "text": e.text, "author": e.author} for e in entries if e.is_open
+                    ],
+                    "points": [{"point": p, "addressed": ok} for p, ok in addressed_points(spec, state)],
+                    "citations": [
+                        {"entry": e.id, "path": e.cite.path, "line": e.cite.line} for e in entries if e.cite
+                    ],
+                }
+            )
+        return {
+            "project": str(self.project.root),
+            "epic": {"folder": self.epic.folder, "id": self.epic.id, "title": self.epic.title, "path": self.epic.path},
+            "role": {"key": self.role.key, "name": self.role.name, "source": self.role.source},
+            "plan_path": self.plan_path,
+            "session_file": str(self.store.path),
+            "revision": session.revision,
+            "read_only": self.read_only,
+            "ready": not found,
+            "blockers": [b.model_dump(exclude_none=True) for b in found],
+            "topics": topics,
+        }

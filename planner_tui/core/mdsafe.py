@@ -1,0 +1,189 @@
+"""Contain user text inside one bullet or paragraph of a markdown plan, whatever it holds."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+__all__ = [
+    "markdown_parser",
+    "normalise_text",
+    "one_line",
+    "contain_lines",
+    "bullet",
+    "paragraph",
+    "is_contained",
+]
+
+# Escaping policy (what a person finds in the plan file for what they typed):
+# - CRLF and CR become LF; trailing spaces and tabs are removed from every line; leading and
+#   trailing blank lines are dropped and runs of blank lines become one.
+# - C0 control characters (except tab and newline) and DEL become their visible Unicode
+#   "control pictures" (U+2400 block); C1 controls become the text `\x85` (4 characters).
+# - The first line loses its indentation; other lines keep at most 3 spaces (a leading tab
+#   counts as 4), so no indented code block can open.
+# - A backslash goes in front of the one character that would start a block at the start of a
+#   line: `#` headings, `===`/`---` setext underlines and thematic breaks, ``` and ~~~ fences,
+#   `<tag` HTML blocks, `[label]:` reference definitions and table delimiter rows.
+#   Lists (`- x`, `1. x`) and quotes (`> x`) stay as typed: they nest inside the bullet.
+# - If the result still parses to anything but paragraphs, lists and quotes (for instance a
+#   heading inside a quote), every line is escaped instead (strict mode): each line loses its
+#   indentation and a leading ASCII punctuation character gets a backslash (`1.` becomes `1\.`),
+#   so the entry is plain paragraph text.
+# - Everything inside a line is kept as typed: `code`, *emphasis*, [links](x), `a < b`, `&amp;`,
+#   `C:\new\table`, `list[str]`, `{{ 7*7 }}`, and a trailing backslash (at the end of an entry it
+#   is a literal backslash; mid-entry it is a markdown hard line break, never a block).
+
+_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
+_SETEXT_OR_BREAK = re.compile(r"(?:=+|-+|(?:[-*_][ \t]*){3,})[ \t]*$")
+_FENCE = re.compile(r"(?:`{3,}|~{3,})")
+_HTML = re.compile(r"<[A-Za-z/!?]")
+_REFDEF = re.compile(r"\[")
+_TABLE_DELIM = re.compile(r"[|:]?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$")
+_ORDERED = re.compile(r"(\d{1,9})([.)])")
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# Block tokens that user text may produce inside its bullet or paragraph.
+_ALLOWED_TOKENS = frozenset(
+    {
+        "paragraph_open",
+        "paragraph_close",
+        "inline",
+        "bullet_list_open",
+        "bullet_list_close",
+        "ordered_list_open",
+        "ordered_list_close",
+        "list_item_open",
+        "list_item_close",
+        "blockquote_open",
+        "blockquote_close",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    """The CommonMark parser (plus GFM tables) used to check structure, shared and cached."""
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _visible_control(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return f"\\x{code:02x}"
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def normalise_text(text: str) -> list[str]:
+    """Split text into plan-ready lines: LF only, visible controls, no edge or repeated blanks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub(_visible_control, text)
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.rstrip(" \t")
+        if not line and (not lines or not lines[-1]):
+            continue
+        lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def one_line(text: str) -> str:
+    """Text squeezed to one line (for titles): every run of whitespace becomes one space."""
+    text = _CONTROLS.sub(lambda m: " " if m.group(0) in "\t\n\r\x0b\x0c\x85" else _visible_control(m), text)
+    return " ".join(text.replace("\u2028", " ").replace("\u2029", " ").split())
+
+
+def _indent_width(prefix: str) -> int:
+    return sum(4 if ch == "\t" else 1 for ch in prefix)
+
+
+def _escape_light(body: str) -> str:
+    """Backslash the first character of a line when it would open a block other than a list."""
+    if _ATX.match(body) or _SETEXT_OR_BREAK.match(body) or _FENCE.match(body):
+        return "\\" + body
+    if _HTML.match(body) or (_REFDEF.match(body) and "]" in body[1:] or body == "["):
+        return "\\" + body
+    if body[0] in "|:-" and _TABLE_DELIM.match(body) and ("|" in body or ":" in body):
+        return "\\" + body
+    # A multi-line reference label (`[foo` then `bar]: /x`) starts with a `[` but no `]`.
+    if body.startswith("["):
+        return "\\" + body
+    return body
+
+
+def _escape_strict(body: str) -> str:
+    """Backslash any leading ASCII punctuation (and an ordered-list dot) so no block can open."""
+    if body[0] in _ASCII_PUNCT:
+        return "\\" + body
+    m = _ORDERED.match(body)
+    if m:
+        return f"{m.group(1)}\\{body[m.end(1):]}"
+    return body
+
+
+def contain_lines(text: str, *, strict: bool = False) -> list[str]:
+    """The entry's lines with indentation capped and block openers escaped (see the policy)."""
+    out: list[str] = []
+    for i, line in enumerate(normalise_text(text)):
+        body = line.lstrip(" \t")
+        if not body:
+            out.append("")
+            continue
+        if strict:
+            out.append(_escape_strict(body))
+            continue
+        indent = 0 if i == 0 else min(3, _indent_width(line[: len(line) - len(body)]))
+        out.append(" " * indent + _escape_light(body))
+    return out
+
+
+def _join(first: str, rest_prefix: str, lines: list[str]) -> str:
+    parts = [first + lines[0]]
+    parts.extend(rest_prefix + ln if ln else "" for ln in lines[1:])
+    return "\n".join(parts)
+
+
+def bullet(text: str) -> str | None:
+    """The entry as one `- ` bullet whose continuation lines stay inside it; None when blank."""
+    lines = contain_lines(text)
+    if not lines:
+        return None
+    block = _join("- ", "  ", lines)
+    if is_contained(block, as_bullet=True):
+        return block
+    return _join("- ", "  ", contain_lines(text, strict=True))
+
+
+def paragraph(text: str) -> str | None:
+    """The entry as free text (paragraphs, lists, quotes only) for a prose section; None when blank."""
+    lines = contain_lines(text)
+    if not lines:
+        return None
+    block = "\n".join(lines)
+    if is_contained(block, as_bullet=False):
+        return block
+    return "\n".join(contain_lines(text, strict=True))
+
+
+def is_contained(block: str, *, as_bullet: bool) -> bool:
+    """True when the block parses to paragraphs, lists and quotes only (one bullet if as_bullet)."""
+    env: dict = {}
+    tokens = markdown_parser().parse(block, env)
+    if env.get("references"):
+        return False
+    if any(tok.type not in _ALLOWED_TOKENS for tok in tokens):
+        return False
+    if as_bullet:
+        top = [tok for tok in tokens if tok.level == 0]
+        items = [tok for tok in tokens if tok.level == 1 and tok.type == "list_item_open"]
+        if [t.type for t in top] != ["bullet_list_open", "bullet_list_close"] or len(items) != 1:
+            return False
+    return True

@@ -1,0 +1,179 @@
+"""A loaded project: its root, prompt pack, role specification, rules and epics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planner_tui.core import artifacts as artifacts_mod
+from planner_tui.core import epics as epics_mod
+from planner_tui.core import workspace
+from planner_tui.core.builtin import builtin_role
+from planner_tui.core.errors import PlannerError, ProjectError, PromptError
+from planner_tui.core.mcp import check_mcp
+from planner_tui.core.models import (
+    Epic,
+    EpicTask,
+    McpList,
+    McpStatus,
+    Pipeline,
+    PipelineStep,
+    RoleSpec,
+    RuleBook,
+)
+from planner_tui.core.prompts import parse_role_prompt
+from planner_tui.core.rules import parse_mcp_list, parse_pipeline, parse_rules, position
+from planner_tui.core.safefs import read_text_safely
+
+__all__ = ["Project", "Preparation"]
+
+
+@dataclass
+class Preparation:
+    """What the role prompt's preparation steps ask a person to check, as data."""
+
+    rules: RuleBook | None
+    mcp: list[McpStatus]
+    pipeline_position: tuple[int, int] | None
+    roles_before: list[str]
+    """Stems of the role plans that come before this role (e.g. `01-devops`)."""
+    notes: list[str] = field(default_factory=list)
+    """Problems found while preparing (a rule file missing, a prompt that did not parse)."""
+
+    @property
+    def missing_servers(self) -> list[McpStatus]:
+        return [s for s in self.mcp if s.state != "configured"]
+
+
+def _read_pack_file(root: Path, pack: Path, name: str) -> tuple[str | None, str]:
+    """Read a file of the prompt pack safely; returns (text or None, project-relative path)."""
+    path = pack / name
+    try:
+        rel = path.relative_to(root).as_posix()
+    except ValueError:
+        rel = path.as_posix()
+    result = read_text_safely(root, rel) if not Path(rel).is_absolute() else None
+    if result is None or result.state != "present" or result.text is None:
+        return None, rel
+    return result.text, rel
+
+
+@dataclass
+class Project:
+    """Everything read once per project and role; cheap to keep, reloaded on demand."""
+
+    root: Path
+    is_git: bool
+    pack: Path | None
+    role: RoleSpec
+    role_prompt: Path | None
+    rules: RuleBook | None
+    mcp_list: McpList | None
+    pipeline: Pipeline | None
+    tasks: list[EpicTask]
+    epics: list[Epic]
+    home: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(
+        cls,
+        project: Path | None = None,
+        *,
+        prompts: Path | None = None,
+        role: str = "backend",
+        home: Path | None = None,
+    ) -> "Project":
+        """Find the project around `project` (or the current folder) and read what it holds."""
+        start = (project or Path.cwd()).expanduser()
+        if not start.is_dir():
+            raise ProjectError(f"{start} is not a folder.")
+        root, is_git = workspace.find_project_root(start.resolve())
+        pack = workspace.find_prompt_pack(root, prompts.expanduser().resolve() if prompts else None)
+        notes: list[str] = []
+        key, prompt_path = workspace.resolve_role(pack, role, root)
+        if prompt_path is not None:
+            text = prompt_path.read_text(encoding="utf-8-sig", errors="replace")
+            try:
+                source = prompt_path.relative_to(root).as_posix()
+            except ValueError:
+                source = str(prompt_path)
+            spec = parse_role_prompt(text, source)
+        else:
+            builtin = builtin_role(key)
+            if builtin is None:
+                where = f"in {pack}" if pack else "(no prompt pack found)"
+                raise ProjectError(f"No prompt for the role {role!r} {where}, and no built-in one.")
+            spec = builtin
+            if pack is None:
+                notes.append("No prompt pack found (01-forbidden.md, 02-mcp.md, 03-pipeline.md); using the built-in backend role.")
+        rules = mcp_list = pipeline = None
+        if pack is not None:
+            for name, parser in (("01-forbidden.md", parse_rules), ("02-mcp.md", parse_mcp_list), ("03-pipeline.md", parse_pipeline)):
+                text, rel = _read_pack_file(root, pack, name)
+                if text is None:
+                    notes.append(f"{rel} could not be read.")
+                    continue
+                try:
+                    parsed = parser(text, rel)
+                except PromptError as exc:
+                    notes.append(str(exc))
+                    continue
+                if name == "01-forbidden.md":
+                    rules = parsed
+                elif name == "02-mcp.md":
+                    mcp_list = parsed
+                else:
+                    pipeline = parsed
+        tasks = epics_mod.load_epic_tasks(root)
+        epics = epics_mod.list_epics(root)
+        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes)
+
+    # ------------------------------------------------------------------ queries
+
+    def choose_epic(self, ref: str | None) -> Epic:
+        """The working epic: named, else the only one, else the most recently changed."""
+        if not self.epics:
+            raise ProjectError(f"No epics found under {self.root}/.task-master/epics or .taskmaster/epics.")
+        return epics_mod.choose_epic(self.epics, ref)
+
+    def refresh_epics(self) -> None:
+        """Re-read the epic folders and Task Master tasks (after a change on disk)."""
+        self.tasks = epics_mod.load_epic_tasks(self.root)
+        self.epics = epics_mod.list_epics(self.root)
+
+    def role_number(self) -> int | None:
+        head = self.role.key.split("-", 1)[0]
+        return int(head) if head.isdigit() else None
+
+    def prompt_name(self) -> str:
+        """The role prompt's file name as the pipeline names it (e.g. `23-backend.md`)."""
+        return self.role_prompt.name if self.role_prompt else f"{self.role.key}.md"
+
+    def artifacts(self, epic: Epic):
+        """The prior artifacts of an epic for this role."""
+        return artifacts_mod.prior_artifacts(self.root, epic, self.role.key, self.pack)
+
+    def read_artifact(self, artifact):
+        """Read one artifact safely (never outside the root, never blocking)."""
+        return artifacts_mod.read_artifact(self.root, artifact, self.tasks)
+
+    def preparation(self, epic: Epic) -> Preparation:
+        """Rules, MCP servers, pipeline position and earlier roles for the preparation view."""
+        servers = list(self.role.mcp_servers)
+        if not servers and self.mcp_list is not None:
+            servers = [s.name for s in self.mcp_list.servers]
+        try:
+            mcp = check_mcp(self.root, servers, self.home)
+        except (OSError, PlannerError) as exc:  # a config we cannot read must not stop planning
+            mcp = []
+            notes = [f"MCP configs could not be read: {exc}"]
+        else:
+            notes = []
+        pos = position(self.pipeline, self.prompt_name()) if self.pipeline else None
+        number = self.role_number()
+        before = [r for r in epic.roles if number is not None and r[:2].isdigit() and int(r[:2]) < number]
+        return Preparation(self.rules, mcp, pos, before, list(self.notes) + notes)
+
+    def pipeline_steps(self) -> list[PipelineStep]:
+        return list(self.pipeline.steps) if self.pipeline else []

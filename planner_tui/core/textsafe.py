@@ -1,0 +1,82 @@
+"""Make untrusted text safe to show in a terminal, and turn titles into folder slugs."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["visible", "one_line", "slugify"]
+
+# Bidi overrides/isolates (Trojan Source) plus the invisible direction marks, which can make a
+# path or a rule read differently from what the bytes say.
+_BIDI = frozenset(
+    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
+
+def _escape_char(code: int) -> str:
+    """The visible stand-in for one unsafe code point."""
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control pictures": ESC -> ␛, NUL -> ␀
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    if 0xDC80 <= code <= 0xDCFF:
+        # A byte that was not valid UTF-8 in a file name (surrogateescape): show the byte.
+        return f"\\x{code - 0xDC00:02x}"
+    return f"<U+{code:04X}>"
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x20):
+        if code not in (0x09, 0x0A):
+            table[code] = _escape_char(code)
+    table[0x7F] = _escape_char(0x7F)
+    for code in range(0x80, 0xA0):
+        table[code] = _escape_char(code)
+    for code in _BIDI:
+        table[code] = _escape_char(code)
+    # Lone surrogates cannot be encoded for the terminal at all; show them instead of crashing.
+    for code in range(0xD800, 0xE000):
+        table[code] = _escape_char(code)
+    return table
+
+
+_TABLE = _build_table()
+_WS = re.compile(r"\s+")
+_CUT_ESCAPE = re.compile(r"(?:<(?:U(?:\+[0-9A-F]{0,4})?)?|\\(?:x[0-9a-f]?)?)$")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def visible(text: str) -> str:
+    """Return text with every terminal control made visible.
+
+    ESC and the other C0 controls (except newline and tab) become control pictures (`␛`), DEL
+    becomes `␡`, C1 controls and bidi controls become `<U+009B>` style escapes, and `\\r\\n` or
+    a lone `\\r` become `\\n`. Nothing else changes, so markdown stays markdown.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_TABLE)
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Return text as one safe line: whitespace collapsed, controls visible, capped with `…`."""
+    if limit <= 0:
+        return ""
+    # visible() first, so controls that Python counts as whitespace (\x1c, \x85) stay visible.
+    line = _WS.sub(" ", visible(text)).strip()
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    # Do not leave half an escape such as `<U+00` at the end; it would read as garbage.
+    if "<" in cut[-7:] or "\\" in cut[-4:]:
+        cut = _CUT_ESCAPE.sub("", cut)
+    return cut.rstrip() + "…"
+
+
+def slugify(text: str) -> str:
+    """Return the pipeline's folder slug: lowercase, runs outside `a-z0-9` become `-`, trimmed.
+
+    Non-ASCII letters count as "outside", exactly like the pipeline's own rule, so
+    `Café Menü` becomes `caf-men`.
+    """
+    return _NON_SLUG.sub("-", text.lower()).strip("-")
