@@ -40,8 +40,9 @@ _ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _SETEXT_OR_BREAK = re.compile(r"(?:=+|-+|(?:[-*_][ \t]*){3,})[ \t]*$")
 _FENCE = re.compile(r"(?:`{3,}|~{3,})")
 _HTML = re.compile(r"<[A-Za-z/!?]")
-_REFDEF = re.compile(r"\[")
-_TABLE_DELIM = re.compile(r"[|:]?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$")
+# `[label]: dest` defines a link; `[label` with no `]` may continue into one on the next line.
+_REFDEF = re.compile(r"\[(?:[^\]\\]|\\.)*(?:\]:|$)")
+_TABLE_DELIM = re.compile(r"[|:\- \t]*-[|:\- \t]*$")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # Block tokens that user text may produce inside its bullet or paragraph.
@@ -109,12 +110,9 @@ def _escape_light(body: str) -> str:
     """Backslash the first character of a line when it would open a block other than a list."""
     if _ATX.match(body) or _SETEXT_OR_BREAK.match(body) or _FENCE.match(body):
         return "\\" + body
-    if _HTML.match(body) or (_REFDEF.match(body) and "]" in body[1:] or body == "["):
+    if _HTML.match(body) or _REFDEF.match(body):
         return "\\" + body
-    if body[0] in "|:-" and _TABLE_DELIM.match(body) and ("|" in body or ":" in body):
-        return "\\" + body
-    # A multi-line reference label (`[foo` then `bar]: /x`) starts with a `[` but no `]`.
-    if body.startswith("["):
+    if body[0] in "|:-" and _TABLE_DELIM.match(body):
         return "\\" + body
     return body
 

@@ -264,6 +264,8 @@ ENTRY_KINDS: tuple[str, ...] = ("question", "answer", "decision", "note", "risk"
 class Citation(BaseModel):
     """Where an entry comes from: a project-relative path and optionally a line."""
 
+    model_config = ConfigDict(extra="allow")
+
     path: str
     line: int | None = None
 

@@ -66,7 +66,7 @@ def parse_role_prompt(text: str, source: str) -> RoleSpec:
         title=title or f"{name} Planning",
         persona=_persona(doc),
         prep_steps=prep,
-        mcp_servers=_mcp_servers(prep),
+        mcp_servers=_mcp_servers(prep, doc),
         topics=build_topics(topic_lines, scaffold),
         output_path_template=output,
         scaffold=scaffold,
@@ -126,8 +126,14 @@ def _prep_steps(doc: Doc) -> list[str]:
     return _numbered_items(_section_lines(doc, r"prepar"))
 
 
-def _mcp_servers(prep: list[str]) -> list[str]:
-    for step in prep:
+def _mcp_servers(prep: list[str], doc: Doc) -> list[str]:
+    # Outside a Preparation list, a line naming MCP servers plus its continuation line will do.
+    loose = [
+        doc.lines[i] + " " + (doc.lines[i + 1] if i + 1 < len(doc.lines) else "")
+        for i in range(len(doc.lines))
+        if not doc.in_fence[i] and re.search(r"\bmcp servers?\b", doc.lines[i], re.IGNORECASE)
+    ]
+    for step in prep + loose:
         if not re.search(r"\bmcp\b", step, re.IGNORECASE):
             continue
         names = [n for n in backticked(step) if _SERVER_NAME.match(n) and not n.endswith(".md")]
@@ -223,7 +229,7 @@ def _output_path(doc: Doc, commit: str, source: str) -> str:
     paths.sort(key=lambda s: not _EPIC_FOLDER.search(s))
     if paths:
         return paths[0]
-    m = re.search(r"^Path:\s*(\S+\.md)\s*$", commit, re.M)
+    m = re.search(r"^Path:\s*(\S.*?\.md)\s*$", commit, re.M)
     if m:
         return m.group(1)
     raise PromptError("output path", source, "no `…/roles/NN-name.md` path")
@@ -249,22 +255,44 @@ def _topic_lines(doc: Doc, steps: list[_Step], source: str) -> list[str]:
     step = _step(steps, r"discuss")
     ranges = [(step.start + 1, step.end)] if step else [(s.start + 1, s.end) for s in steps]
     for start, end in ranges:
-        lines = [(doc.lines[i], doc.in_fence[i]) for i in range(start, end)]
-        topics = _nested_bullets(lines)
+        topics = _nested_bullets(_slice(doc, start, end))
         if topics:
+            return topics
+    # A discussion step that lost its numbered title: its intro bullet still names the topics.
+    topics = _nested_bullets(_slice(doc, 0, len(doc.lines)), need_intro=True)
+    if topics:
+        return topics
+    if step and _intro(_slice(doc, step.start + 1, step.end)) is None:
+        # No intro bullet at all: the discussion step's first run of bullets is the topic list.
+        topics = _first_run(_slice(doc, step.start + 1, step.end))
+        if len(topics) >= 2:
             return topics
     raise PromptError("discussion topics", source, "no topic list under the discussion step")
 
 
-def _nested_bullets(lines: list[tuple[str, bool]]) -> list[str]:
-    """Bullets nested under the intro bullet that mentions topics (or the first bullet with
-    children), wrapped lines joined."""
-    intro = None
+def _slice(doc: Doc, start: int, end: int) -> list[tuple[str, bool]]:
+    return [(doc.lines[i], doc.in_fence[i]) for i in range(start, end)]
+
+
+def _intro(lines: list[tuple[str, bool]]) -> int | None:
+    """Index of the bullet that introduces the topics (`… these topics:`)."""
     for n, (ln, fenced) in enumerate(lines):
         m = None if fenced else BULLET.match(ln)
-        if m and re.search(r"\btopics?\b", m.group(2), re.IGNORECASE):
-            intro = n
-            break
+        if not m or not re.search(r"\btopics?\b", m.group(2), re.IGNORECASE):
+            continue
+        nxt = next((x for x, f in lines[n + 1 :] if x.strip() and not f), "")
+        # "Stop when every topic is confirmed." mentions topics but introduces nothing.
+        if m.group(2).rstrip().endswith(":") or indent_of(nxt) > indent_of(ln):
+            return n
+    return None
+
+
+def _nested_bullets(lines: list[tuple[str, bool]], need_intro: bool = False) -> list[str]:
+    """Bullets nested under the intro bullet that mentions topics (or, unless `need_intro`,
+    under the first bullet with children), wrapped lines joined."""
+    intro = _intro(lines)
+    if intro is None and need_intro:
+        return []
     candidates = [intro] if intro is not None else range(len(lines))
     for start in candidates:
         ln, fenced = lines[start]
@@ -288,6 +316,24 @@ def _nested_bullets(lines: list[tuple[str, bool]]) -> list[str]:
         if items:
             return items
     return []
+
+
+def _first_run(lines: list[tuple[str, bool]]) -> list[str]:
+    """The first contiguous run of same-depth bullets, wrapped lines joined."""
+    items: list[str] = []
+    depth: int | None = None
+    for ln, fenced in lines:
+        if fenced or not ln.strip():
+            continue
+        m = BULLET.match(ln)
+        if m and (depth is None or indent_of(ln) == depth):
+            depth = indent_of(ln)
+            items.append(m.group(2).strip())
+        elif items and not m and indent_of(ln) > (depth or 0):
+            items[-1] += " " + ln.strip()
+        elif items:
+            break
+    return items
 
 
 # --------------------------------------------------------------------------- filling templates

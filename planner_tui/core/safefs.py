@@ -19,6 +19,7 @@ __all__ = [
     "NOT_REGULAR",
     "BINARY",
     "DEFAULT_MAX_BYTES",
+    "looks_outside",
     "resolve_inside",
     "probe",
     "read_text_safely",
@@ -32,9 +33,12 @@ NOT_REGULAR = "not a regular file"
 BINARY = "binary file, not shown"
 LOOP = "symlink loop (not followed)"
 CHANGED = "the file changed while it was being opened (not read)"
+VANISHED = "the file disappeared before it could be read"
 
 _SNIFF = 8000  # git's FIRST_FEW_BYTES: a NUL in here means binary
-_MAGIC = (b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"%PDF-")
+_MAGIC = (
+    b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"%PDF-"
+)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PCT = re.compile(r"%[0-9A-Fa-f]{2}")
 
@@ -62,8 +66,12 @@ class ReadResult(BaseModel):
     mtime: float | None = None
 
 
-def _bad_reference(rel: str) -> bool:
-    """True for references that name something outside the project by their very form."""
+def looks_outside(rel: str) -> bool:
+    """True for references that point outside the project by their very form.
+
+    Absolute paths, `~`, URL schemes (also `file:`), drive letters (`C:`), NUL bytes and
+    percent-encoded traversal (`%2e%2e/`).
+    """
     if not rel or "\x00" in rel:
         return True
     if rel.startswith(("/", "~")) or _SCHEME.match(rel):  # also catches `C:` drive paths
@@ -85,7 +93,7 @@ def resolve_inside(root: Path, rel: str) -> tuple[Path | None, str | None]:
     The reason for anything outside the root is always `OUTSIDE`, whether it exists or not.
     """
     rel = rel.replace("\\", "/")
-    if _bad_reference(rel):
+    if looks_outside(rel):
         return None, OUTSIDE
     root_real = Path(os.path.realpath(root))
     lexical = Path(os.path.normpath(root_real / rel))
@@ -101,6 +109,8 @@ def resolve_inside(root: Path, rel: str) -> tuple[Path | None, str | None]:
             return None, OUTSIDE
         if exc.errno == errno.ELOOP:
             return None, LOOP
+        if isinstance(exc, PermissionError):
+            return None, "permission denied"
         return None, f"cannot resolve: {exc.strerror or exc}"
     if not real.is_relative_to(root_real):
         return None, OUTSIDE
@@ -126,7 +136,7 @@ def _open_nofollow(root_real: Path, real: Path) -> int:
 
 def _error_result(path: str, exc: OSError) -> ReadResult:
     if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
-        return ReadResult(path=path, state="missing", reason="the file disappeared before it could be read")
+        return ReadResult(path=path, state="missing", reason=VANISHED)
     if isinstance(exc, PermissionError):
         return ReadResult(path=path, state="refused", reason="permission denied")
     if exc.errno == errno.ELOOP:
@@ -226,9 +236,9 @@ def probe(root: Path, rel: str) -> ReadResult:
         return _error_result(shown, exc)
     finally:
         os.close(fd)
-    if _is_binary(head):
-        return ReadResult(path=shown, state="refused", reason=BINARY, size=st.st_size, mtime=st.st_mtime)
-    return ReadResult(path=shown, state="present", size=st.st_size, mtime=st.st_mtime)
+    state = "refused" if _is_binary(head) else "present"
+    reason = BINARY if state == "refused" else None
+    return ReadResult(path=shown, state=state, reason=reason, size=st.st_size, mtime=st.st_mtime)
 
 
 def read_text_safely(root: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
@@ -253,7 +263,9 @@ def read_text_safely(root: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES
     finally:
         os.close(fd)
     if _is_binary(data[:_SNIFF]):
-        return ReadResult(path=shown, state="refused", reason=BINARY, size=st.st_size, mtime=st.st_mtime)
+        return ReadResult(
+            path=shown, state="refused", reason=BINARY, size=st.st_size, mtime=st.st_mtime
+        )
     truncated = len(data) > cap
     reason = None
     if truncated:
@@ -264,7 +276,9 @@ def read_text_safely(root: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         if data.startswith((b"\xff\xfe", b"\xfe\xff")) and len(data) % 2:
             data = data[:-1]  # keep UTF-16 code units whole
         size = max(st.st_size, cap + 1)
-        reason = f"truncated: showing the first {_human(len(data))} of {_human(size)} (cap {_human(cap)})"
+        reason = (
+            f"truncated: showing the first {_human(len(data))} of {_human(size)} (cap {_human(cap)})"
+        )
     text = _decode(data).replace("\r\n", "\n")
     return ReadResult(
         path=shown,
@@ -347,7 +361,8 @@ def sweep_orphans(directory: Path, stem: str) -> list[Path]:
             continue
         try:
             if entry.is_file(follow_symlinks=False):
-                found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name, Path(entry.path)))
+                mtime = entry.stat(follow_symlinks=False).st_mtime
+                found.append((mtime, entry.name, Path(entry.path)))
         except OSError:
             continue
     found.sort(key=lambda item: (-item[0], item[1]))

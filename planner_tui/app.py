@@ -1,0 +1,145 @@
+"""The Textual application: stylesheet, global keys, and which screen comes when; no planning logic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Callable, Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from planner_tui.core.engine import Planner
+from planner_tui.core.errors import PlannerError
+from planner_tui.core.models import Epic, utcnow
+from planner_tui.core.project import Project
+from planner_tui.keymap import APP_BINDINGS
+from planner_tui.settings import Settings
+
+__all__ = ["PlannerApp"]
+
+
+class PlannerApp(App[str | None]):
+    """The workbench app; `return_value` is the commit's reply line (None when the person quit)."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS = APP_BINDINGS
+    TITLE = "planner-tui"
+
+    def __init__(
+        self,
+        project: Project,
+        planner: Planner | None,
+        *,
+        settings: Settings | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        watch: bool = True,
+    ) -> None:
+        super().__init__()
+        self.project = project
+        self.planner = planner
+        self.settings = settings or Settings()
+        self.clock = clock
+        self.watch_files = watch and self.settings.watch
+        self.keymap: dict[str, str] = dict(self.settings.keymap)
+        """The user's keymap (binding id -> keys), applied with set_keymap."""
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(f"Unknown theme {self.settings.theme!r}; using the default.", severity="warning", markup=False)
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self.planner is not None:
+            self._open_workbench(self.planner)
+        else:
+            self._pick_epic()
+
+    # ------------------------------------------------------------------ screens
+
+    def _open_workbench(self, planner: Planner) -> None:
+        from planner_tui.screens.workbench import WorkbenchScreen
+
+        self.planner = planner
+        self.sub_title = f"{planner.role.name} · {planner.epic.folder}"
+        fresh = planner.store.session is None
+        self.push_screen(
+            WorkbenchScreen(
+                planner,
+                markdown_limit=self.settings.markdown_limit,
+                poll_interval=self.settings.poll_interval,
+                watch=self.watch_files,
+            )
+        )
+        if fresh:
+            self.show_preparation()
+
+    def _pick_epic(self) -> None:
+        try:
+            from planner_tui.screens.epic_picker import EpicPicker
+        except ImportError:
+            self._epic_chosen(self.project.choose_epic(None))
+            return
+        self.push_screen(EpicPicker(list(self.project.epics)), self._epic_chosen)
+
+    def _epic_chosen(self, epic: Epic | None) -> None:
+        if epic is None:
+            self.exit(None)
+            return
+        try:
+            planner = Planner(self.project, epic, clock=self.clock, author="person")
+        except PlannerError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self._pick_epic()
+            return
+        self._open_workbench(planner)
+
+    def show_preparation(self) -> None:
+        """The preparation view: rules, MCP servers, pipeline position (helper screen, if present)."""
+        if self.planner is None:
+            return
+        try:
+            from planner_tui.screens.preparation import PreparationScreen
+        except ImportError:
+            self.notify("The preparation view is not available in this build.", severity="warning", markup=False)
+            return
+        if not isinstance(self.screen, PreparationScreen):
+            self.push_screen(PreparationScreen(self.planner))
+
+    def action_help(self) -> None:
+        from planner_tui.screens.help import HelpScreen, collect_bindings
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(collect_bindings(self.screen)))
+
+    # ------------------------------------------------------------------ commands and focus
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then every described binding active on the screen (same source as F1)."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = {"Quit"}
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.id or not binding.description or binding.system or binding.description in seen:
+                continue
+            if binding.action in ("command_palette", "app.command_palette", "quit", "app.quit"):
+                continue
+            seen.add(binding.description)
+            help_text = binding.tooltip or binding.description
+            yield SystemCommand(
+                binding.description,
+                f"{help_text} ({self.get_key_display(binding)})",
+                partial(self._run_bound, active.node, binding.action),
+            )
+
+    async def _run_bound(self, node, action: str) -> None:
+        await self.run_action(action, node)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Tests and screenshots turn blinking off so every frame is the same.
+        if not self.settings.cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]

@@ -1,0 +1,173 @@
+"""The git index under git's lockfile protocol: lock, build trees and index bytes, rename into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pygit2
+from pygit2.enums import FileMode
+
+from .errors import GitRefusal
+
+__all__ = [
+    "INDEX_LOCKED",
+    "IndexLock",
+    "read_index",
+    "tree_with",
+    "index_bytes_with",
+    "hook_index",
+    "index_file_tree",
+]
+
+INDEX_LOCKED = "Another git process is using this repository (.git/index.lock); try again when it finishes."
+
+
+class IndexLock:
+    """`<git dir>/index.lock` taken with O_EXCL, like git; removed on every path unless committed.
+
+    We never delete a lock we did not create: an existing one means another git is running.
+    """
+
+    def __init__(self, git_dir: Path) -> None:
+        self.index = git_dir / "index"
+        self.lock = git_dir / "index.lock"
+        self._fd: int | None = None
+        self._committed = False
+
+    def __enter__(self) -> IndexLock:
+        try:
+            self._fd = os.open(self.lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            raise GitRefusal(INDEX_LOCKED) from None
+        except OSError as exc:
+            raise GitRefusal(f"Cannot lock the git index ({exc.strerror}); nothing was committed.") from None
+        return self
+
+    def write(self, data: bytes) -> None:
+        """Write the complete new index into the lock file and flush it to disk."""
+        assert self._fd is not None
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view):]
+        os.fsync(self._fd)
+
+    def commit(self) -> None:
+        """Rename the lock file over the index: the new index appears atomically."""
+        assert self._fd is not None
+        os.close(self._fd)
+        self._fd = None
+        os.replace(self.lock, self.index)
+        self._committed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if not self._committed:
+            self.lock.unlink(missing_ok=True)
+
+
+def read_index(repo: pygit2.Repository) -> pygit2.Index:
+    """The repository's index freshly read from disk; GitRefusal when libgit2 cannot read it."""
+    try:
+        index = repo.index
+        index.read(True)
+    except pygit2.GitError as exc:
+        text = str(exc)
+        if "sdir" in text:
+            raise GitRefusal(
+                f"Not committed: this repository uses a sparse index, which libgit2 cannot read ({text}); "
+                "commit with the git command line instead."
+            ) from None
+        raise GitRefusal(f"Not committed: the git index cannot be read ({text}).") from None
+    if index.conflicts is not None:
+        raise GitRefusal("Not committed: the index has unmerged paths; resolve the conflicts first.")
+    return index
+
+
+def tree_with(
+    repo: pygit2.Repository, base: pygit2.Tree | None, path: str, blob: pygit2.Oid, mode: int
+) -> pygit2.Oid:
+    """The id of `base` (or the empty tree) with only `path` set to `blob`: git's `commit --only` tree."""
+    scratch = pygit2.Index()
+    if base is not None:
+        scratch.read_tree(base)
+    try:
+        scratch.add(pygit2.IndexEntry(path, blob, FileMode(mode)))
+        return scratch.write_tree(repo)
+    except pygit2.GitError as exc:
+        raise GitRefusal(f"Not committed: {path} cannot be added to the tree ({exc}).") from None
+
+
+def _smudge_racily_clean(index: pygit2.Index, stamp: float) -> None:
+    """Zero the cached size of entries as new as the old index file, as git does on every write.
+
+    A file changed within the same second the old index was written still looks clean by stat;
+    the old index's mtime was what made git re-check it. Our new index is newer, so without
+    this a same-size edit would vanish from `git status`. Size 0 makes git compare content.
+    """
+    try:
+        from pygit2.ffi import C  # private but stable for pygit2 1.x
+
+        handle = index._index
+        for i in range(len(index)):
+            entry = C.git_index_get_byindex(handle, i)
+            if entry.mtime.seconds >= int(stamp):
+                entry.file_size = 0
+    except (ImportError, AttributeError):  # pragma: no cover - other pygit2 builds
+        pass
+
+
+def index_bytes_with(repo: pygit2.Repository, path: str, blob: pygit2.Oid, mode: int) -> bytes:
+    """The bytes of the current index with only `path`'s entry replaced; other entries keep their ids."""
+    git_dir = Path(repo.path)
+    current = git_dir / "index"
+    fd, name = tempfile.mkstemp(prefix="index.planner.", dir=git_dir)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        stamp = 0.0
+        if current.exists():
+            shutil.copyfile(current, tmp)
+            stamp = current.stat().st_mtime
+        else:
+            tmp.unlink()  # libgit2 opens a missing index as empty, but not a zero-byte file
+        scratch = pygit2.Index(str(tmp))
+        if stamp:
+            _smudge_racily_clean(scratch, stamp)
+        scratch.add(pygit2.IndexEntry(path, blob, FileMode(mode)))
+        scratch.write()
+        return tmp.read_bytes()
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(name + ".lock").unlink(missing_ok=True)
+
+
+@contextmanager
+def hook_index(repo: pygit2.Repository, tree: pygit2.Oid) -> Iterator[Path]:
+    """A temporary index file holding exactly `tree`, for hooks to see what is being committed."""
+    fd, name = tempfile.mkstemp(prefix="index.planner-hook.", dir=repo.path)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        scratch = pygit2.Index(str(tmp))
+        scratch.read_tree(repo[tree])
+        scratch.write()
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(name + ".lock").unlink(missing_ok=True)
+
+
+def index_file_tree(repo: pygit2.Repository, index_file: Path) -> pygit2.Oid | None:
+    """The tree an index file describes now (None when a hook removed or broke it)."""
+    try:
+        return pygit2.Index(str(index_file)).write_tree(repo)
+    except (pygit2.GitError, OSError):
+        return None

@@ -1,0 +1,188 @@
+"""File moves the session store needs: atomic replace, rotating backups, move-aside, orphan temps."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+from planner_tui.core.lockfile import pid_alive
+
+__all__ = [
+    "atomic_write",
+    "fsync_dir",
+    "write_new",
+    "move_aside",
+    "rotate_backups",
+    "backup_paths",
+    "temp_files",
+    "BACKUPS",
+]
+
+BACKUPS = 3
+"""How many rotating backups (`<name>.bak.1` newest … `.bak.3` oldest) are kept."""
+
+
+def fsync_dir(directory: Path) -> None:
+    """Flush a folder's entries so a rename survives power loss (best effort where unsupported)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        # Some filesystems refuse fsync on folders; the rename is done and visible either way,
+        # and reporting "not saved" here would make the caller distrust a file that is on disk.
+        pass
+    finally:
+        os.close(fd)
+
+
+def _temp_name(target: Path) -> Path:
+    # The pid tells orphans (writer dead) from a live writer's temp; the name matches what
+    # safefs.sweep_orphans expects: `.<name>.<anything>.<8 hex>.tmp`.
+    return target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`, old-or-new only: temp in the same folder, fsync, rename, fsync folder.
+
+    A symlinked file is followed, so the link is preserved and the real target is replaced.
+    On any error the temp file is removed, the original is untouched, and the OSError raised.
+    """
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
+    tmp = _temp_name(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        try:
+            try:
+                os.fchmod(fd, os.stat(target).st_mode & 0o7777)
+            except (FileNotFoundError, AttributeError):
+                pass
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)  # an fsync error means the data may not be there: never rename then
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(target.parent)
+
+
+def write_new(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
+    """Write `data` to `path`, or to `path.2`, `path.3`… if taken; never overwrites. Returns it."""
+    candidate, n = path, 1
+    while True:
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            n += 1
+            candidate = path.with_name(f"{path.name}.{n}")
+            continue
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            os.unlink(candidate)
+            raise
+        os.close(fd)
+        return candidate
+
+
+def move_aside(path: Path, suffix: str) -> Path:
+    """Rename `path` to `<name><suffix>` (adding `.2`, `.3`… if taken) without overwriting anything."""
+    base = path.with_name(path.name + suffix)
+    candidate, n = base, 1
+    while True:
+        try:
+            # link + unlink cannot clobber an existing file, unlike rename.
+            os.link(path, candidate)
+        except FileExistsError:
+            n += 1
+            candidate = base.with_name(f"{base.name}.{n}")
+            continue
+        except OSError:
+            if candidate.exists():
+                n += 1
+                candidate = base.with_name(f"{base.name}.{n}")
+                continue
+            os.rename(path, candidate)  # filesystem without hard links
+            return candidate
+        os.unlink(path)
+        return candidate
+
+
+def backup_paths(path: Path) -> list[Path]:
+    """The rotating backups, newest first (they may not exist)."""
+    return [path.with_name(f"{path.name}.bak.{i}") for i in range(1, BACKUPS + 1)]
+
+
+def rotate_backups(path: Path, data: bytes) -> None:
+    """Shift `.bak.1`… down one place and store `data` as the new `.bak.1`.
+
+    The new backup is fully written and fsynced under a temp name before anything is shifted,
+    so a failure leaves the existing backups as they were.
+    """
+    tmp = _temp_name(path.with_name(path.name + ".bak"))
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        slots = backup_paths(path)
+        for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
+            if newer.exists():
+                os.replace(newer, older)
+        os.replace(tmp, slots[0])
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def temp_files(path: Path, *, include_live: bool = False) -> list[Path]:
+    """Temp files left next to `path` by writers that died (newest first).
+
+    Temps whose writer pid is still alive are being written right now and are skipped.
+    """
+    found = []
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    for name in names:
+        match = _TEMP.match(name)
+        if not match or match["name"] != path.name:
+            continue
+        if not include_live and pid_alive(int(match["pid"])):
+            continue
+        found.append(path.parent / name)
+
+    def mtime(p: Path) -> float:
+        try:
+            return p.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    return sorted(found, key=mtime, reverse=True)

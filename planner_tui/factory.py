@@ -1,0 +1,55 @@
+"""The one way to build the workbench app, used by the command line, the tests and the screenshots."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from planner_tui.core.errors import PlannerError
+from planner_tui.core.models import utcnow
+from planner_tui.core.textsafe import visible
+
+__all__ = ["make_app", "run_workbench"]
+
+
+def make_app(
+    project: Path | None = None,
+    *,
+    prompts: Path | None = None,
+    epic: str | None = None,
+    role: str = "backend",
+    settings=None,
+    clock: Callable[[], datetime] = utcnow,
+    watch: bool = True,
+):
+    """Load the project (before the first frame, so errors come as one sentence) and build the app.
+
+    The epic is opened at once when it was named or the project has only one; otherwise the app
+    starts on the epic picker. Raises PlannerError when the project cannot be loaded.
+    """
+    from planner_tui.app import PlannerApp
+    from planner_tui.core.engine import Planner
+    from planner_tui.core.project import Project
+    from planner_tui.settings import load_settings
+
+    chosen_settings = settings if settings is not None else load_settings()
+    loaded = Project.load(project, prompts=prompts, role=role)
+    planner = None
+    if epic is not None or len(loaded.epics) <= 1:
+        planner = Planner(loaded, loaded.choose_epic(epic), clock=clock, author="person")
+    return PlannerApp(loaded, planner, settings=chosen_settings, clock=clock, watch=watch)
+
+
+def run_workbench(project: Path | None = None, prompts: Path | None = None, epic: str | None = None, role: str = "backend") -> int:
+    """Run the workbench; prints the commit's reply line (exactly) on stdout when it committed."""
+    try:
+        app = make_app(project, prompts=prompts, epic=epic, role=role)
+    except PlannerError as exc:
+        print(f"planner-tui: {visible(str(exc))}", file=sys.stderr)
+        return 1
+    reply = app.run()
+    if reply:
+        print(reply)
+    return 0 if app.return_code in (0, None) else app.return_code

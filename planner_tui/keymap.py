@@ -1,0 +1,105 @@
+"""Every key binding of the workbench, each with an id and a description: the one source for the
+footer, the F1 help screen, the command palette and the user's keymap overrides."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+__all__ = [
+    "APP_BINDINGS",
+    "WORKBENCH_BINDINGS",
+    "THREAD_BINDINGS",
+    "COMPOSER_BINDINGS",
+    "FIND_BINDINGS",
+    "HELP_BINDINGS",
+    "PROMPT_BINDINGS",
+    "ALL_BINDINGS",
+    "binding_ids",
+]
+
+# Keys were chosen to survive tmux and ordinary terminals: no shift+enter (most terminals send a
+# plain Enter), no ctrl+m (it *is* Enter), no ctrl+b (the tmux prefix). Printable keys such as
+# `q`, `]` or `r` are only reached when the focused widget does not type them (Textual removes a
+# key from the binding chain when an Input or TextArea would consume it), so the same binding
+# works "when not typing" without a second table.
+
+APP_BINDINGS: list[Binding] = [
+    Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit; everything is already saved."),
+    Binding("f1", "help", "Help", id="app.help", tooltip="Show every key that works here."),
+    Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True),
+    Binding("ctrl+c", "help_quit", show=False, system=True),
+]
+"""Work on every screen."""
+
+WORKBENCH_BINDINGS: list[Binding] = [
+    Binding("ctrl+s", "commit", "Commit", id="plan.commit", tooltip="Commit the plan, or show what still blocks it."),
+    Binding("alt+right,ctrl+right,]", "next_topic", "Next topic", id="topic.next", key_display="alt+→"),
+    Binding("alt+left,ctrl+left,[", "previous_topic", "Prev topic", id="topic.previous", key_display="alt+←"),
+    Binding("ctrl+o", "toggle_confirm", "Confirm", id="topic.confirm", tooltip="Confirm the topic (or take the confirmation back)."),
+    Binding("ctrl+t,r", "toggle_raw", "Raw/preview", id="plan.raw", tooltip="Switch the plan between rendered and raw markdown."),
+    Binding("ctrl+f,/", "find", "Find", id="doc.find", tooltip="Find in the artifact shown on the left."),
+    Binding("f2", "preparation", "Preparation", id="app.preparation", tooltip="Rules, MCP servers and pipeline position."),
+    Binding("f11,z", "maximize_pane", "Maximize", id="pane.maximize", tooltip="Maximize the focused pane (again to restore)."),
+    Binding("g", "focus_artifacts", "Artifacts", id="focus.artifacts", show=False, tooltip="Go to the artifact list."),
+    Binding("t", "focus_thread", "Thread", id="focus.thread", show=False, tooltip="Go to the discussion thread."),
+    Binding("i", "focus_composer", "Write", id="focus.composer", show=False, tooltip="Go to the composer."),
+    Binding("p", "focus_plan", "Plan", id="focus.plan", show=False, tooltip="Go to the plan preview."),
+    Binding("b", "jump_blocker", "First blocker", id="plan.blocker", show=False, tooltip="Go to the topic of the first blocker."),
+    Binding("q", "app.quit", "Quit", id="app.quit_key", show=False),
+]
+"""Work anywhere on the workbench (printable ones only when not typing)."""
+
+THREAD_BINDINGS: list[Binding] = [
+    Binding("a", "answer", "Answer", id="thread.answer", tooltip="Answer the selected open question."),
+    Binding("x", "drop", "Drop", id="thread.drop", tooltip="Drop the selected open question, with a reason."),
+    Binding("f", "flag", "Flag", id="thread.flag", tooltip="Turn the selected entry into an open question."),
+    Binding("e", "edit", "Edit", id="thread.edit", show=False, tooltip="Edit the selected entry's text."),
+    Binding("delete", "remove", "Remove", id="thread.remove", show=False, tooltip="Remove the selected entry."),
+]
+"""Work on the selected entry while the thread has focus."""
+
+# The kind keys are priority bindings: alt+q arrives as a key *with* the character "q", which the
+# TextArea would otherwise type.
+COMPOSER_BINDINGS: list[Binding] = [
+    Binding("enter", "submit", "Add", id="composer.submit", priority=True, tooltip="Add the entry (#2 text answers question #2)."),
+    Binding("ctrl+j", "newline", "New line", id="composer.newline", show=False, priority=True),
+    Binding("ctrl+g", "cycle_kind", "Kind", id="composer.kind", priority=True, tooltip="Cycle the entry kind."),
+    Binding("alt+q", "set_kind('question')", "Question", id="composer.question", show=False, priority=True),
+    Binding("alt+a", "set_kind('answer')", "Answer", id="composer.answer", show=False, priority=True),
+    Binding("alt+d", "set_kind('decision')", "Decision", id="composer.decision", show=False, priority=True),
+    Binding("alt+n", "set_kind('note')", "Note", id="composer.note", show=False, priority=True),
+    Binding("alt+r", "set_kind('risk')", "Risk", id="composer.risk", show=False, priority=True),
+    Binding("escape", "leave", "Leave", id="composer.leave", show=False),
+]
+"""Work while the composer has focus."""
+
+FIND_BINDINGS: list[Binding] = [
+    Binding("enter", "next_match", "Next match", id="find.next", priority=True),
+    Binding("shift+enter,ctrl+up", "previous_match", "Prev match", id="find.previous", show=False, priority=True),
+    Binding("escape", "close", "Close find", id="find.close"),
+]
+"""Work in the find box."""
+
+HELP_BINDINGS: list[Binding] = [
+    Binding("escape,f1,q", "close", "Close", id="help.close"),
+]
+
+PROMPT_BINDINGS: list[Binding] = [
+    Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+]
+
+ALL_BINDINGS: dict[str, list[Binding]] = {
+    "Everywhere": APP_BINDINGS,
+    "Workbench": WORKBENCH_BINDINGS,
+    "Thread (selected entry)": THREAD_BINDINGS,
+    "Composer": COMPOSER_BINDINGS,
+    "Find box": FIND_BINDINGS,
+    "Help": HELP_BINDINGS,
+    "Small prompts": PROMPT_BINDINGS,
+}
+"""Every binding by where it works; the settings validator checks keymap ids against it."""
+
+
+def binding_ids() -> set[str]:
+    """Every binding id a user keymap may remap."""
+    return {b.id for group in ALL_BINDINGS.values() for b in group if b.id}

@@ -1,0 +1,275 @@
+"""The preparation view: rules, MCP servers, pipeline position, artifacts and notes before planning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static
+
+from planner_tui.core.engine import Planner
+from planner_tui.core.errors import PlannerError
+from planner_tui.core.models import Artifact, McpStatus, PipelineStep, RuleBook
+from planner_tui.core.project import Preparation
+from planner_tui.core.rules import roles_before
+from planner_tui.core.textsafe import one_line, visible
+from planner_tui.widgets.textstyle import inline_markdown
+
+__all__ = [
+    "PreparationScreen",
+    "PREPARATION_BINDINGS",
+    "rules_text",
+    "mcp_text",
+    "pipeline_text",
+    "artifacts_text",
+    "MCP_NOTE",
+]
+
+PREPARATION_BINDINGS: list[Binding] = [
+    Binding("escape", "close", "Close", id="preparation.close", tooltip="Back to the workbench."),
+    Binding("enter", "close", "Close", id="preparation.close_enter", show=False),
+]
+"""Work while the preparation view is open."""
+
+MCP_NOTE = (
+    "Read from the MCP client config files. A config file can show that a server is configured, "
+    "never that it is running: check that in your MCP client."
+)
+
+_MARK = {"forbidden": ("❌ ", "red"), "required": ("✅ ", "green"), "plain": ("• ", "dim")}
+_STATE = {
+    "configured": ("✓ ", "green", "configured"),
+    "missing": ("✗ ", "red", "missing"),
+    "placeholder": ("⚠ ", "yellow", "placeholder secret"),
+}
+
+
+def _heading(out: Text, title: str) -> None:
+    if out:
+        out.append("\n\n")
+    out.append(title, style="bold underline")
+
+
+def rules_text(rules: RuleBook | None) -> Text:
+    """The rules of `01-forbidden.md` by category: ❌ forbidden, ✅ required, nested values."""
+    out = Text()
+    _heading(out, "Rules")
+    if rules is None:
+        out.append("\n01-forbidden.md was not found or could not be read: no rules to check against.", style="yellow")
+        return out
+    out.append(f"  ({visible(rules.source)})", style="dim")
+    for principle in rules.principles:
+        out.append("\n• ", style="dim")
+        out.append_text(inline_markdown(one_line(principle, 300)))
+    for category in rules.categories:
+        out.append(f"\n{category.number}. ", style="bold")
+        out.append(one_line(category.title, 120), style="bold")
+        for rule in category.rules:
+            mark, style = _MARK[rule.kind]
+            out.append("\n   ")
+            out.append(mark, style=style)
+            out.append_text(inline_markdown(one_line(rule.text, 300)))
+            for value in rule.values:
+                out.append("\n        - ", style="dim")
+                out.append_text(inline_markdown(one_line(value, 300)))
+    if rules.enforcement:
+        out.append("\n")
+        out.append_text(inline_markdown(one_line(rules.enforcement, 400), style="italic"))
+    return out
+
+
+def mcp_text(statuses: list[McpStatus]) -> Text:
+    """One line per required MCP server with its state and where it is configured."""
+    out = Text()
+    _heading(out, "MCP servers")
+    out.append("\n")
+    out.append(MCP_NOTE, style="dim")
+    if not statuses:
+        out.append("\nThe role names no MCP servers.", style="dim")
+        return out
+    width = max(len(one_line(s.server, 40)) for s in statuses)
+    for status in statuses:
+        mark, style, word = _STATE[status.state]
+        out.append("\n")
+        out.append(mark, style=style)
+        out.append(one_line(status.server, 40).ljust(width), style="bold")
+        out.append(f"  {word}", style=style)
+        if status.file:
+            out.append(f" in {one_line(status.file, 80)}")
+        if status.entry and status.entry != status.server:
+            out.append(f" (as {one_line(status.entry, 40)})")
+        if status.detail:
+            out.append("\n    ")
+            out.append(one_line(status.detail, 300), style="dim")
+    return out
+
+
+def pipeline_text(prep: Preparation, prompt_name: str, before: list[PipelineStep], roles: list[str], has_pipeline: bool) -> Text:
+    """Where the role sits in the pipeline and whether the earlier roles' plans exist in this epic."""
+    out = Text()
+    _heading(out, "Pipeline")
+    out.append("\n")
+    if prep.pipeline_position:
+        index, total = prep.pipeline_position
+        out.append(f"{visible(prompt_name)} is step {index} of {total} in its stage.")
+    elif has_pipeline:
+        out.append(f"03-pipeline.md does not list {visible(prompt_name)}.", style="yellow")
+    else:
+        out.append("03-pipeline.md was not found: the position is unknown.", style="yellow")
+    if before:
+        out.append("\nRoles before it:")
+        for step in before:
+            stem = step.name.rsplit(".", 1)[0]
+            name = stem.split("-", 1)[1] if "-" in stem and stem.split("-", 1)[0].isdigit() else stem
+            plan = next((r for r in roles if r == name or r.endswith("-" + name)), None)
+            out.append("\n   ")
+            if plan:
+                out.append("✓ ", style="green")
+                out.append(one_line(step.name, 60))
+                out.append(f"  plan present: roles/{one_line(plan, 60)}.md", style="green")
+            else:
+                out.append("✗ ", style="red")
+                out.append(one_line(step.name, 60))
+                out.append("  no plan in this epic yet", style="red")
+    elif prep.roles_before:
+        out.append("\nEarlier role plans in this epic: " + ", ".join(one_line(r, 40) for r in prep.roles_before))
+    else:
+        out.append("\nNo earlier roles.", style="dim")
+    return out
+
+
+def artifacts_text(artifacts: list[Artifact]) -> Text:
+    """How many prior artifacts are present, and every missing or refused one with its reason."""
+    out = Text()
+    _heading(out, "Artifacts")
+    present = [a for a in artifacts if a.state == "present"]
+    problems = [a for a in artifacts if a.state != "present"]
+    out.append(f"\n{len(present)} of {len(artifacts)} present.")
+    for art in problems:
+        out.append("\n   ")
+        out.append("✗ " if art.state == "missing" else "⛔ ", style="red")
+        out.append(one_line(art.path, 120))
+        out.append(f"  {art.state}", style="red")
+        if art.reason:
+            out.append(f": {one_line(art.reason, 200)}", style="dim")
+    return out
+
+
+def _notes_text(notes: list[str]) -> Text:
+    out = Text()
+    _heading(out, "Project notes")
+    if not notes:
+        out.append("\nNothing to note.", style="dim")
+    for note in notes:
+        out.append("\n• ", style="yellow")
+        out.append(one_line(note, 400))
+    return out
+
+
+class PreparationScreen(ModalScreen[None]):
+    """What the role prompt asks to check before planning; read in a worker, shown scrollable."""
+
+    BINDINGS = PREPARATION_BINDINGS
+
+    DEFAULT_CSS = """
+    PreparationScreen { align: center middle; }
+    PreparationScreen #preparation {
+        width: 92%; max-width: 150; height: 92%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    PreparationScreen #heading { text-style: bold; margin-bottom: 1; }
+    PreparationScreen #body { height: 1fr; }
+    PreparationScreen #body > Static { margin-bottom: 1; }
+    PreparationScreen .-hidden { display: none; }
+    """
+
+    @dataclass
+    class Loaded(Message):
+        """The preparation data was read (posted from the worker)."""
+
+        prep: Preparation
+        artifacts: list[Artifact]
+        before: list[PipelineStep]
+        errors: list[str] = field(default_factory=list)
+
+    def __init__(self, planner: Planner, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.planner = planner
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        planner = self.planner
+        title = Text("Preparation", style="bold")
+        title.append(f" · {one_line(planner.role.title, 60)} · {one_line(planner.epic.folder, 60)} — {one_line(planner.epic.title, 80)}")
+        with Vertical(id="preparation"):
+            yield Label(title, id="heading")
+            with VerticalScroll(id="body"):
+                yield Static(Text("Reading the prompt pack and the MCP configs…", style="dim"), id="loading")
+                yield Static(self._steps_text(), id="steps")
+                for part in ("rules", "mcp", "pipeline", "artifacts", "notes"):
+                    yield Static(Text(""), id=part, classes="-hidden")
+        yield Footer()
+
+    def _steps_text(self) -> Text:
+        out = Text()
+        _heading(out, "The role prompt asks you to")
+        steps = self.planner.role.prep_steps
+        if not steps:
+            out.append("\nCheck the rules, the MCP servers and the earlier roles below.", style="dim")
+        for n, step in enumerate(steps, 1):
+            out.append(f"\n{n}. ", style="bold")
+            out.append_text(inline_markdown(one_line(step, 400)))
+        return out
+
+    def on_mount(self) -> None:
+        self.query_one("#body", VerticalScroll).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="preparation-load")
+    def _load(self) -> None:
+        """Read rules, MCP configs and artifacts off the UI thread (config files may be slow)."""
+        project = self.planner.project
+        errors: list[str] = []
+        try:
+            prep = project.preparation(self.planner.epic)
+        except (PlannerError, OSError) as exc:
+            prep = Preparation(project.rules, [], None, [], [])
+            errors.append(f"The preparation could not be read: {exc}")
+        try:
+            artifacts = list(project.artifacts(self.planner.epic))
+        except (PlannerError, OSError) as exc:
+            artifacts = []
+            errors.append(f"The artifacts could not be listed: {exc}")
+        before = roles_before(project.pipeline, project.prompt_name()) if project.pipeline else []
+        self.post_message(self.Loaded(prep, artifacts, before, errors))
+
+    def on_preparation_screen_loaded(self, event: Loaded) -> None:
+        project = self.planner.project
+        notes = list(event.errors) + list(event.prep.notes)
+        if not project.is_git:
+            notes.append(f"{project.root.name} is not inside a git repository: the plan can be written but not committed.")
+        if self.planner.read_only:
+            notes.append("The session is open read-only (written by a newer planner-tui, or not writable).")
+        parts = {
+            "rules": rules_text(event.prep.rules),
+            "mcp": mcp_text(event.prep.mcp),
+            "pipeline": pipeline_text(event.prep, project.prompt_name(), event.before, self.planner.epic.roles, project.pipeline is not None),
+            "artifacts": artifacts_text(event.artifacts),
+            "notes": _notes_text(notes),
+        }
+        for part, text in parts.items():
+            widget = self.query_one(f"#{part}", Static)
+            widget.update(text)
+            widget.remove_class("-hidden")
+        self.query_one("#loading", Static).add_class("-hidden")
+        self.loaded = True
+
+    def action_close(self) -> None:
+        """Back to where the person was."""
+        self.dismiss(None)

@@ -1,0 +1,388 @@
+"""The workbench screen: artifacts, the discussion and the plan, wired to one Planner."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from planner_tui.core.engine import Planner
+from planner_tui.core.errors import PlannerError
+from planner_tui.core.models import Artifact, Blocker, TopicSpec
+from planner_tui.core.textsafe import one_line
+from planner_tui.keymap import WORKBENCH_BINDINGS
+from planner_tui.screens.prompt import PromptScreen
+from planner_tui.widgets.artifact_pane import ArtifactPane
+from planner_tui.widgets.composer import Composer, parse_answer_ref
+from planner_tui.widgets.discussion import DiscussionPane
+from planner_tui.widgets.plan_pane import PlanPane
+from planner_tui.widgets.textstyle import KIND_LABEL
+from planner_tui.widgets.thread import ThreadView, question_numbers
+
+__all__ = ["WorkbenchScreen"]
+
+
+class WorkbenchScreen(Screen[None]):
+    """Everything about one role of one epic; every change goes through the Planner (saved at once)."""
+
+    BINDINGS = WORKBENCH_BINDINGS
+    AUTO_FOCUS = "#composer"
+
+    @dataclass
+    class ArtifactsListed(Message):
+        artifacts: list[Artifact]
+
+    @dataclass
+    class FilesChanged(Message):
+        """The watcher saw these files change (posted from its thread)."""
+
+        paths: set[Path]
+
+    def __init__(self, planner: Planner, *, markdown_limit: int = 48 * 1024, poll_interval: float = 0.5, watch: bool = True) -> None:
+        super().__init__()
+        self.planner = planner
+        self.markdown_limit = markdown_limit
+        self.poll_interval = poll_interval
+        self.watch_files = watch
+        self.blockers: list[Blocker] = []
+        self.plan_text = ""
+        self._stop = threading.Event()
+        session = planner.session
+        topics = planner.role.topics
+        start = planner.role.topic(session.cursor_topic) if session.cursor_topic else None
+        if start is None:
+            start = next((t for t in topics if not (s := session.topic(t.id)) or not s.confirmed), topics[0] if topics else None)
+        self.topic: TopicSpec | None = start
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="top-bar")
+        with Horizontal(id="panes"):
+            yield ArtifactPane(self._read_artifact, markdown_limit=self.markdown_limit, id="artifacts")
+            yield DiscussionPane(id="discussion")
+            yield PlanPane(id="plan")
+        yield Footer()
+
+    @property
+    def discussion(self) -> DiscussionPane:
+        return self.query_one(DiscussionPane)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def thread(self) -> ThreadView:
+        return self.query_one(ThreadView)
+
+    @property
+    def plan_pane(self) -> PlanPane:
+        return self.query_one(PlanPane)
+
+    @property
+    def artifact_pane(self) -> ArtifactPane:
+        return self.query_one(ArtifactPane)
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+        self._list_artifacts()
+        self.set_interval(self.poll_interval, self._poll_session, name="session-poll")
+        if self.watch_files:
+            self._watch()
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    def _read_artifact(self, artifact: Artifact):
+        return self.planner.project.read_artifact(artifact)
+
+    # ------------------------------------------------------------------ drawing
+
+    def refresh_view(self, *, scroll_plan: bool = True) -> None:
+        """Redraw from the session: topic bar, thread, checklist, plan and blockers (not the composer)."""
+        planner = self.planner
+        session = planner.session
+        if self.topic is not None:
+            self.discussion.show(planner.role.topics, session, self.topic)
+        self.plan_text = planner.render()
+        self.blockers = planner.blockers(plan_text=self.plan_text)
+        self.plan_pane.show(self.plan_text, self.blockers, self.topic.section if self.topic else None, scroll=scroll_plan)
+        self._draw_top_bar()
+
+    def _draw_top_bar(self) -> None:
+        planner = self.planner
+        bar = Text()
+        bar.append(f" {one_line(planner.role.name, 30)} plan ", style="bold reverse")
+        bar.append(f"  {one_line(planner.epic.folder, 50)}", style="bold")
+        bar.append(f"  {one_line(planner.epic.title, 70)}")
+        bar.append(f"   → {one_line(planner.plan_path, 90)}", style="dim")
+        if planner.read_only:
+            bar.append("   READ-ONLY", style="bold red")
+        if planner.store.session is None:
+            bar.append("   new session (saved on the first entry)", style="dim italic")
+        else:
+            bar.append(f"   saved · rev {planner.session.revision}", style="dim")
+        self.query_one("#top-bar", Static).update(bar)
+
+    # ------------------------------------------------------------------ mutations
+
+    def _apply(self, change: Callable[[], object], done: str | None = None) -> bool:
+        """Run one Planner change (saved before it returns); show its refusal, never crash."""
+        try:
+            change()
+        except PlannerError as exc:
+            self.notify(str(exc), title="Not done", severity="error", markup=False)
+            self.refresh_view(scroll_plan=False)  # another writer may have changed what we showed
+            return False
+        except OSError as exc:
+            self.notify(f"Could not save: {exc.strerror or exc}", title="Not saved", severity="error", markup=False)
+            return False
+        self.refresh_view()
+        if done:
+            self.notify(done, markup=False, timeout=3)
+        return True
+
+    def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        message.stop()
+        topic = self.topic
+        if topic is None:
+            return
+        state = self.planner.session.topic(topic.id)
+        numbers = question_numbers(state)
+        target, text = message.target, message.text
+        if target is not None and target.mode == "edit":
+            ok = self._apply(lambda: self.planner.edit(target.entry_id, text))
+        elif target is not None:
+            ok = self._apply(lambda: self.planner.answer(target.entry_id, text))
+        elif (ref := parse_answer_ref(text)) is not None:
+            number, rest = ref
+            qid = next((eid for eid, n in numbers.items() if n == number), None)
+            if qid is None:
+                self.notify(f"There is no question #{number} in this topic.", severity="error", markup=False)
+                return
+            ok = self._apply(lambda: self.planner.answer(qid, rest))
+        elif message.kind == "answer":
+            open_ids = [e.id for e in state.open_questions] if state else []
+            selected = self.thread.selected_entry
+            qid = selected.id if selected is not None and selected.is_open else (open_ids[0] if len(open_ids) == 1 else None)
+            if qid is None:
+                self.notify("Which question? Select it in the thread and press a, or type #N and the answer.", severity="warning", markup=False)
+                return
+            ok = self._apply(lambda: self.planner.answer(qid, text))
+        else:
+            ok = self._apply(lambda: self.planner.add(topic.id, message.kind, text))
+        if ok:
+            message.composer.done()
+            latest = self.planner.session.topic(topic.id)
+            if latest is not None and latest.entries:
+                self.thread.highlight_entry(latest.entries[-1].id)
+
+    def on_composer_left(self, message: Composer.Left) -> None:
+        message.stop()
+        self.thread.focus()
+
+    def on_thread_view_entry_action(self, message: ThreadView.EntryAction) -> None:
+        message.stop()
+        found = self.planner.session.find_entry(message.entry_id)
+        if found is None:
+            return
+        state, entry = found
+        numbers = question_numbers(state)
+        label = f"#{numbers[entry.id]}" if entry.id in numbers else KIND_LABEL[entry.kind].lower()
+        if message.action == "answer":
+            self.composer.start_answer(entry.id, label)
+        elif message.action == "edit":
+            self.composer.start_edit(entry.id, label, entry.text)
+        elif message.action == "flag":
+            self._apply(lambda: self.planner.flag(entry.id), f"Flagged as open question: {one_line(entry.text, 60)}")
+        elif message.action == "drop":
+
+            def dropped(reason: str | None) -> None:
+                if reason:
+                    self._apply(lambda: self.planner.drop(entry.id, reason), f"Dropped question {label}.")
+
+            self.app.push_screen(PromptScreen(f"Drop question {label}", entry.text, placeholder="why it no longer matters"), dropped)
+        elif message.action == "remove":
+
+            def removed(answer: str | None) -> None:
+                if answer is not None:
+                    self._apply(lambda: self.planner.remove(entry.id), "Entry removed.")
+
+            question = f"Remove this entry? enter removes it, escape keeps it.\n{entry.text}"
+            self.app.push_screen(PromptScreen("Remove entry", question, allow_empty=True), removed)
+
+    # ------------------------------------------------------------------ topics
+
+    def go_to_topic(self, spec: TopicSpec, entry_id: str | None = None) -> None:
+        """Make spec the current topic (remembered in the session for the next start)."""
+        self.topic = spec
+        try:
+            self.planner.set_cursor(spec.id)
+        except PlannerError:
+            pass  # where the cursor was is a convenience; never refuse to move for it
+        self.refresh_view()
+        if entry_id:
+            self.thread.highlight_entry(entry_id)
+
+    def _step_topic(self, step: int) -> None:
+        topics = self.planner.role.topics
+        if not topics or self.topic is None:
+            return
+        index = next(i for i, t in enumerate(topics) if t.id == self.topic.id)
+        self.go_to_topic(topics[(index + step) % len(topics)])
+
+    def action_next_topic(self) -> None:
+        self._step_topic(1)
+
+    def action_previous_topic(self) -> None:
+        self._step_topic(-1)
+
+    def action_toggle_confirm(self) -> None:
+        topic = self.topic
+        if topic is None:
+            return
+        state = self.planner.session.topic(topic.id)
+        if state is not None and state.confirmed:
+            self._apply(lambda: self.planner.unconfirm(topic.id), f"Topic {topic.number} is open again.")
+        else:
+            self._apply(lambda: self.planner.confirm(topic.id), f"Topic {topic.number} confirmed.")
+
+    # ------------------------------------------------------------------ commit and blockers
+
+    def _blocker_topic(self, blocker: Blocker) -> TopicSpec | None:
+        role = self.planner.role
+        if blocker.topic:
+            return role.topic(blocker.topic)
+        if blocker.entry and (found := self.planner.session.find_entry(blocker.entry)):
+            return role.topic(found[0].id)
+        if blocker.section:
+            return next((t for t in role.topics if t.section.lower() == blocker.section.lower()), None)
+        return None
+
+    def action_jump_blocker(self) -> None:
+        for blocker in self.blockers:
+            spec = self._blocker_topic(blocker)
+            if spec is not None:
+                self.go_to_topic(spec, blocker.entry)
+                self.notify(one_line(blocker.message, 300), title=f"Topic {spec.number}", markup=False)
+                return
+        self.notify("Nothing blocks the commit." if not self.blockers else one_line(self.blockers[0].message, 300), markup=False)
+
+    def action_commit(self) -> None:
+        self.refresh_view(scroll_plan=False)
+        # An overwrite is approved inside the commit dialog, so it does not stop us here.
+        blocking = [b for b in self.blockers if b.kind != "overwrite"]
+        if blocking:
+            lines = [f"• {one_line(b.message, 160)}" for b in blocking[:6]]
+            if len(blocking) > 6:
+                lines.append(f"… and {len(blocking) - 6} more (right pane)")
+            spec = next((s for b in blocking if (s := self._blocker_topic(b)) is not None), None)
+            if spec is not None:
+                lines.append(f"Press b to go to topic {spec.number} ({one_line(spec.title, 40)}).")
+            self.notify("\n".join(lines), title="Not ready to commit", severity="warning", markup=False, timeout=10)
+            return
+        try:
+            from planner_tui.screens.commit_dialog import CommitDialog
+        except ImportError:
+            self.notify("The commit dialog is not available in this build.", severity="error", markup=False)
+            return
+        self.app.push_screen(CommitDialog(self.planner), self._committed)
+
+    def _committed(self, outcome: object) -> None:
+        if outcome is None:
+            self.refresh_view(scroll_plan=False)
+            return
+        for note in getattr(outcome, "notes", []) or []:
+            self.notify(str(note), markup=False)
+        self.app.exit(getattr(outcome, "reply", None))
+
+    # ------------------------------------------------------------------ views and focus
+
+    def action_toggle_raw(self) -> None:
+        self.plan_pane.toggle_raw()
+
+    def action_find(self) -> None:
+        self.artifact_pane.document.open_find()
+
+    def action_preparation(self) -> None:
+        self.app.show_preparation()  # type: ignore[attr-defined]
+
+    def action_maximize_pane(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused)
+
+    def action_focus_artifacts(self) -> None:
+        self.artifact_pane.tree.focus()
+
+    def action_focus_thread(self) -> None:
+        self.thread.focus()
+
+    def action_focus_composer(self) -> None:
+        self.composer.focus()
+
+    def action_focus_plan(self) -> None:
+        pane = self.plan_pane
+        (pane.query_one("#plan-raw") if pane.raw else pane.preview).focus()
+
+    # ------------------------------------------------------------------ outside changes
+
+    @work(thread=True, exclusive=True, group="artifact-list")
+    def _list_artifacts(self) -> None:
+        artifacts = self.planner.project.artifacts(self.planner.epic)
+        self.post_message(self.ArtifactsListed(artifacts))
+
+    def on_workbench_screen_artifacts_listed(self, message: ArtifactsListed) -> None:
+        self.artifact_pane.show_artifacts(message.artifacts)
+
+    def _poll_session(self) -> None:
+        """The simple, sure way to see an agent's `planner-tui add`: look at the session file."""
+        try:
+            changed = self.planner.refresh()
+        except PlannerError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        if changed:
+            self.refresh_view(scroll_plan=False)
+
+    @work(thread=True, exclusive=True, group="watch")
+    def _watch(self) -> None:
+        try:
+            from planner_tui.core.watch import watch_paths
+        except ImportError:
+            return  # polling the session file still works
+        planner = self.planner
+        paths = [planner.project.root / planner.epic.path, planner.store.path]
+        if planner.project.pack is not None:
+            paths.append(planner.project.pack)
+        watch_paths(
+            paths,
+            self._stop,
+            lambda changed: self.post_message(self.FilesChanged(set(changed))),
+            on_error=lambda text: self.app.notify(text, severity="warning", markup=False),
+        )
+
+    def on_workbench_screen_files_changed(self, message: FilesChanged) -> None:
+        root = self.planner.project.root
+        session_file = self.planner.store.path
+        if session_file in message.paths:
+            self._poll_session()
+        for path in message.paths - {session_file}:
+            try:
+                rel = path.relative_to(root).as_posix()
+            except ValueError:
+                rel = path.as_posix()
+            self.artifact_pane.reload(rel)
+        if message.paths - {session_file}:
+            self._list_artifacts()  # files may have appeared or gone

@@ -1,0 +1,88 @@
+"""The user's settings: a documented pydantic model read from a TOML file."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from planner_tui.core.errors import PlannerError
+
+__all__ = ["Settings", "config_path", "load_settings"]
+
+
+class Settings(BaseModel):
+    """What a person can change about the workbench, in `~/.config/planner-tui/config.toml`.
+
+    Example::
+
+        theme = "gruvbox"
+        markdown_limit = 32768
+
+        [keymap]
+        "plan.commit" = "ctrl+s,f10"
+        "topic.next" = "alt+n"
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: str = "textual-dark"
+    """A Textual theme name (`textual-dark`, `textual-light`, `nord`, `gruvbox`, `dracula`…)."""
+
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id -> keys (comma-separated), e.g. `"topic.next" = "alt+n"`; F1 lists the ids."""
+
+    markdown_limit: int = Field(default=48 * 1024, ge=0)
+    """Artifacts up to this many bytes are rendered as markdown; larger ones are shown as text
+    (rendering a big document as markdown takes seconds; text opens at once)."""
+
+    poll_interval: float = Field(default=0.5, ge=0.1, le=10.0)
+    """Seconds between checks of the session file for changes made by another process."""
+
+    watch: bool = True
+    """Watch the artifacts and the session file for changes made outside the workbench."""
+
+    cursor_blink: bool = True
+    """Blink the text cursor in the composer (tests and screenshots turn it off)."""
+
+    @field_validator("keymap")
+    @classmethod
+    def _known_ids(cls, keymap: dict[str, str]) -> dict[str, str]:
+        from planner_tui.keymap import binding_ids
+
+        unknown = sorted(set(keymap) - binding_ids())
+        if unknown:
+            raise ValueError(f"unknown binding id {unknown[0]!r} (F1 lists the ids)")
+        return keymap
+
+
+def config_path() -> Path:
+    """The settings file: `$PLANNER_TUI_CONFIG`, else `$XDG_CONFIG_HOME/planner-tui/config.toml`."""
+    explicit = os.environ.get("PLANNER_TUI_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base).expanduser() / "planner-tui" / "config.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings file; defaults when it does not exist, PlannerError when it is wrong."""
+    target = path or config_path()
+    try:
+        raw = target.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise PlannerError(f"Cannot read the settings file {target}: {exc.strerror or exc}.") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PlannerError(f"The settings file {target} is not valid TOML ({exc}).") from exc
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise PlannerError(f"The settings file {target} has a bad value for {where}: {first['msg']}.") from exc

@@ -1,0 +1,63 @@
+"""The left pane: the artifact tree above the selected artifact's text."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Tree
+
+from planner_tui.core.models import Artifact
+from planner_tui.widgets.artifact_tree import ArtifactTree
+from planner_tui.widgets.document import DocumentView, Reader
+
+__all__ = ["ArtifactPane"]
+
+
+class ArtifactPane(Vertical):
+    """Lists the prior artifacts and shows the highlighted one; `reader` reads an artifact."""
+
+    ALLOW_MAXIMIZE = True
+
+    def __init__(self, reader: Reader, *, markdown_limit: int, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.reader = reader
+        self.markdown_limit = markdown_limit
+        self.border_title = "Prior artifacts"
+
+    def compose(self) -> ComposeResult:
+        yield ArtifactTree(id="artifact-tree")
+        yield DocumentView(markdown_limit=self.markdown_limit, id="document")
+
+    @property
+    def tree(self) -> ArtifactTree:
+        return self.query_one(ArtifactTree)
+
+    @property
+    def document(self) -> DocumentView:
+        return self.query_one(DocumentView)
+
+    def show_artifacts(self, artifacts: list[Artifact]) -> None:
+        """Fill the tree; open the first readable artifact when nothing is shown yet."""
+        self.tree.show_artifacts(artifacts)
+        missing = sum(1 for a in artifacts if a.state != "present")
+        self.border_subtitle = f"{len(artifacts)} files" + (f", {missing} unreadable" if missing else "")
+        if self.document.artifact is None:
+            first = self.tree.first_readable()
+            if first is not None:
+                self.open(first)
+
+    def open(self, artifact: Artifact) -> None:
+        """Show this artifact in the document view (and put the tree cursor on it)."""
+        if self.document.artifact is None or self.document.artifact.path != artifact.path:
+            self.document.load(artifact, self.reader)
+        self.call_after_refresh(self.tree.select_path, artifact.path)
+
+    def reload(self, path: str) -> bool:
+        """Re-read the shown artifact if it is at path."""
+        return self.document.reload_if_showing(path, self.reader)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Artifact]) -> None:
+        event.stop()
+        artifact = event.node.data
+        if artifact is not None and (self.document.artifact is None or self.document.artifact.path != artifact.path):
+            self.document.load(artifact, self.reader)

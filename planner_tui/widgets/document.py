@@ -1,0 +1,231 @@
+"""The selected artifact, shown as markdown or as text, read in a worker, with find-in-document."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import ContentSwitcher, Input, Markdown, Static, TextArea
+from textual.widgets.text_area import Selection
+
+from planner_tui.core.models import Artifact
+from planner_tui.core.safefs import ReadResult
+from planner_tui.core.textsafe import one_line, visible
+from planner_tui.keymap import FIND_BINDINGS
+
+__all__ = ["DocumentView", "FindBar", "find_matches"]
+
+Reader = Callable[[Artifact], ReadResult]
+
+
+def find_matches(text: str, query: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of every case-insensitive occurrence of query in text."""
+    if not query:
+        return []
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(query), text, re.IGNORECASE)]
+
+
+class FindBar(Input):
+    """The find box: enter jumps to the next match, escape closes it."""
+
+    BINDINGS = FIND_BINDINGS
+
+    @dataclass
+    class Step(Message):
+        """The person asked for the next (or previous) match of query."""
+
+        query: str
+        forward: bool = True
+
+    class Closed(Message):
+        """The find box was closed."""
+
+    def action_next_match(self) -> None:
+        self.post_message(self.Step(self.value, True))
+
+    def action_previous_match(self) -> None:
+        self.post_message(self.Step(self.value, False))
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())
+
+
+class DocumentView(Vertical):
+    """One artifact's text: markdown for small documents, a read-only text view for the rest."""
+
+    ALLOW_MAXIMIZE = False
+
+    @dataclass
+    class Loaded(Message):
+        """A worker finished reading an artifact (text already made terminal-safe)."""
+
+        artifact: Artifact
+        result: ReadResult
+        text: str
+
+    def __init__(self, *, markdown_limit: int = 48 * 1024, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.markdown_limit = markdown_limit
+        self.artifact: Artifact | None = None
+        self.text = ""
+        self._matches: list[tuple[int, int]] = []
+        self._query = ""
+        self._match_index = -1
+        self._line_starts: list[int] | None = None
+        self._was_markdown = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Select an artifact to read it.", style="dim"), id="doc-header")
+        with ContentSwitcher(initial="doc-empty", id="doc-switcher"):
+            yield Static("", id="doc-empty")
+            with VerticalScroll(id="doc-md-scroll"):
+                yield Markdown(id="doc-md", open_links=False)
+            yield TextArea(id="doc-text", read_only=True, show_line_numbers=True, soft_wrap=False)
+        yield FindBar(placeholder="find in document (enter: next, escape: close)", id="find")
+
+    # ------------------------------------------------------------------ loading
+
+    @property
+    def mode(self) -> str:
+        """Which view is shown: `empty`, `markdown` or `text`."""
+        current = self.query_one("#doc-switcher", ContentSwitcher).current
+        return {"doc-md-scroll": "markdown", "doc-text": "text"}.get(current or "", "empty")
+
+    def load(self, artifact: Artifact, reader: Reader) -> None:
+        """Show an artifact: its header at once, its text when the worker has read it."""
+        self.artifact = artifact
+        self._set_header(artifact, None)
+        if artifact.state != "present":
+            self._show_empty(artifact.reason or artifact.state)
+            return
+        self._read(artifact, reader)
+
+    @work(thread=True, exclusive=True, group="artifact")
+    def _read(self, artifact: Artifact, reader: Reader) -> None:
+        """Read (and make safe) off the UI thread, so a 2 MB file never freezes the screen."""
+        try:
+            result = reader(artifact)
+        except OSError as exc:  # the core reports problems as results; this is a last resort
+            result = ReadResult(path=artifact.path, state="refused", reason=str(exc.strerror or exc))
+        self.post_message(self.Loaded(artifact, result, visible(result.text)))
+
+    async def on_document_view_loaded(self, message: Loaded) -> None:
+        message.stop()
+        if self.artifact is None or message.artifact.path != self.artifact.path:
+            return  # a newer selection won the race
+        result = message.result
+        self._set_header(message.artifact, result)
+        if result.state != "present":
+            self._show_empty(result.reason or result.state)
+            return
+        self.text = message.text
+        self._reset_find()
+        is_markdown = message.artifact.path.lower().endswith((".md", ".markdown")) or message.artifact.group == "task"
+        size = len(result.text.encode("utf-8", "replace")) if result.size is None else result.size
+        switcher = self.query_one("#doc-switcher", ContentSwitcher)
+        if is_markdown and size <= self.markdown_limit:
+            await self.query_one("#doc-md", Markdown).update(message.text)
+            switcher.current = "doc-md-scroll"
+            self.query_one("#doc-md-scroll", VerticalScroll).scroll_home(animate=False)
+        else:
+            area = self.query_one("#doc-text", TextArea)
+            area.soft_wrap = size <= self.markdown_limit  # wrapping a huge file costs seconds
+            area.load_text(message.text)
+            switcher.current = "doc-text"
+
+    def reload_if_showing(self, path: str, reader: Reader) -> bool:
+        """Re-read the shown artifact if it is the one at path (it changed on disk)."""
+        if self.artifact is None or self.artifact.path != path:
+            return False
+        self._read(self.artifact, reader)
+        return True
+
+    def _set_header(self, artifact: Artifact, result: ReadResult | None) -> None:
+        head = Text(one_line(artifact.path, 120), style="bold")
+        reason = result.reason if result is not None else (artifact.reason if artifact.state != "present" else None)
+        if result is None and artifact.state == "present":
+            head.append("  reading…", style="dim")
+        if reason:
+            head.append(f"  {one_line(reason, 120)}", style="yellow")
+        self.query_one("#doc-header", Static).update(head)
+
+    def _show_empty(self, reason: str) -> None:
+        self.text = ""
+        self._reset_find()
+        self.query_one("#doc-empty", Static).update(Text(f"Nothing to show: {one_line(reason, 200)}", style="dim italic"))
+        self.query_one("#doc-switcher", ContentSwitcher).current = "doc-empty"
+
+    # ------------------------------------------------------------------ find
+
+    def open_find(self) -> None:
+        """Show the find box and focus it."""
+        bar = self.query_one(FindBar)
+        bar.display = True
+        bar.focus()
+
+    def _reset_find(self) -> None:
+        self._matches, self._query, self._match_index = [], "", -1
+        self._line_starts = None
+        self.query_one(FindBar).border_subtitle = ""
+
+    def _location(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:  # built on the first find only: a big file may never need it
+            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        row = bisect.bisect_right(self._line_starts, offset) - 1
+        return row, offset - self._line_starts[row]
+
+    def find(self, query: str, forward: bool = True) -> tuple[int, int] | None:
+        """Jump to the next (or previous) match and select it; returns (row, column) or None."""
+        bar = self.query_one(FindBar)
+        if query != self._query:
+            self._query = query
+            self._matches = find_matches(self.text, query)
+            self._match_index = -1
+        if not self._matches:
+            bar.border_subtitle = "no match" if query else ""
+            return None
+        step = 1 if forward else -1
+        self._match_index = (self._match_index + step) % len(self._matches)
+        start, end = self._matches[self._match_index]
+        bar.border_subtitle = f"{self._match_index + 1} of {len(self._matches)}"
+        switcher = self.query_one("#doc-switcher", ContentSwitcher)
+        area = self.query_one("#doc-text", TextArea)
+        if switcher.current == "doc-md-scroll":
+            # Markdown blocks cannot show a match; the same text as lines can.
+            self._was_markdown = True
+            area.soft_wrap = True
+            area.load_text(self.text)
+            switcher.current = "doc-text"
+        first, last = self._location(start), self._location(end)
+        area.selection = Selection(first, last)
+        area.scroll_cursor_visible(center=True)
+        return first
+
+    def on_find_bar_step(self, message: FindBar.Step) -> None:
+        message.stop()
+        self.find(message.query, message.forward)
+
+    def on_find_bar_closed(self, message: FindBar.Closed) -> None:
+        message.stop()
+        bar = self.query_one(FindBar)
+        bar.display = False
+        if self._was_markdown:
+            self._was_markdown = False
+            self.query_one("#doc-switcher", ContentSwitcher).current = "doc-md-scroll"
+            self.query_one("#doc-md-scroll", VerticalScroll).focus()
+        else:
+            self.query_one("#doc-text", TextArea).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # Typing narrows the search afresh; enter then walks the matches.
+        event.stop()
+        if event.input.id == "find":
+            self._query = ""
+            self.find(event.value, True)

@@ -1,0 +1,86 @@
+"""Rich `Text` builders shared by the panes: entry kinds, light markdown styling, safe text."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+from planner_tui.core.textsafe import visible
+
+__all__ = ["KIND_LETTER", "KIND_STYLE", "KIND_LABEL", "safe_text", "inline_markdown", "markdown_lines"]
+
+KIND_LETTER = {"question": "Q", "answer": "A", "decision": "D", "note": "N", "risk": "R"}
+KIND_LABEL = {"question": "Question", "answer": "Answer", "decision": "Decision", "note": "Note", "risk": "Risk"}
+KIND_STYLE = {
+    "question": "bold yellow",
+    "answer": "bold cyan",
+    "decision": "bold green",
+    "note": "bold blue",
+    "risk": "bold red",
+}
+
+# `code`, **bold**, *italic* / _italic_; anything else stays literal (never markup).
+_INLINE = re.compile(r"`([^`\n]+)`|\*\*([^*\n]+)\*\*|(?<![\w*])[*_]([^*_\n]+)[*_](?![\w*])")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_NUMBERED = re.compile(r"^(\s*)(\d+[.)])\s+(.*)$")
+
+
+def safe_text(text: str, style: str = "") -> Text:
+    """Untrusted text as a `Text` with every terminal control made visible; never parsed as markup."""
+    return Text(visible(text), style=style)
+
+
+def inline_markdown(text: str, style: str = "") -> Text:
+    """One line of markdown with `code`, **bold** and *italic* styled; the markers are dropped."""
+    out = Text(style=style)
+    pos = 0
+    for match in _INLINE.finditer(text):
+        out.append(visible(text[pos : match.start()]))
+        code, bold, italic = match.groups()
+        if code is not None:
+            out.append(visible(code), style="bold magenta")
+        elif bold is not None:
+            out.append(visible(bold), style="bold")
+        else:
+            out.append(visible(italic), style="italic")
+        pos = match.end()
+    out.append(visible(text[pos:]))
+    return out
+
+
+def markdown_lines(lines: list[str]) -> Text:
+    """A block of markdown lines lightly styled: headings bold, bullets as •, inline code.
+
+    Cheap on purpose (a few microseconds per line): the plan preview rebuilds a section's text on
+    every change, where the Markdown widget would cost a second for a long plan.
+    """
+    out = Text()
+    in_fence = False
+    for index, line in enumerate(lines):
+        if index:
+            out.append("\n")
+        stripped = line.strip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            in_fence = not in_fence
+            out.append(visible(line), style="dim")
+            continue
+        if in_fence:
+            out.append(visible(line), style="green")
+            continue
+        if m := _HEADING.match(line):
+            level = len(m.group(1))
+            style = "bold underline" if level == 1 else "bold"
+            out.append_text(inline_markdown(m.group(2), style=style))
+            continue
+        if m := _BULLET.match(line):
+            out.append(m.group(1) + "• ", style="dim")
+            out.append_text(inline_markdown(m.group(2)))
+            continue
+        if m := _NUMBERED.match(line):
+            out.append(f"{m.group(1)}{m.group(2)} ", style="dim")
+            out.append_text(inline_markdown(m.group(3)))
+            continue
+        out.append_text(inline_markdown(line))
+    return out

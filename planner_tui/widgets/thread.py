@@ -1,0 +1,168 @@
+"""The current topic's thread: one line per entry, marked by kind, open questions numbered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from planner_tui.core.models import Entry, TopicState
+from planner_tui.core.textsafe import one_line
+from planner_tui.keymap import THREAD_BINDINGS
+from planner_tui.widgets.textstyle import KIND_LETTER, KIND_STYLE, inline_markdown
+
+__all__ = ["ThreadView", "question_numbers", "entry_text"]
+
+
+def question_numbers(state: TopicState | None) -> dict[str, int]:
+    """Every question of the topic numbered #1, #2 … in thread order (stable as others are answered)."""
+    if state is None:
+        return {}
+    numbers: dict[str, int] = {}
+    for entry in state.entries:
+        if entry.kind == "question":
+            numbers[entry.id] = len(numbers) + 1
+    return numbers
+
+
+def entry_text(entry: Entry, numbers: dict[str, int]) -> Text:
+    """The thread line of one entry: kind badge, number and status, text, author and citation."""
+    color = KIND_STYLE[entry.kind].split()[-1]
+    line = Text()
+    line.append(f" {KIND_LETTER[entry.kind]} ", style=f"bold reverse {color}")
+    if entry.kind == "question":
+        number = numbers.get(entry.id, 0)
+        if entry.status == "open":
+            line.append(f" #{number} OPEN ", style="bold yellow")
+        elif entry.status == "answered":
+            line.append(f" #{number} ✓ ", style="green")
+        else:
+            line.append(f" #{number} ✗ ", style="dim")
+    elif entry.kind == "answer" and entry.reply_to and entry.reply_to in numbers:
+        line.append(f" → #{numbers[entry.reply_to]} ", style="cyan")
+    else:
+        line.append(" ")
+    body = inline_markdown(entry.text)
+    if entry.kind == "question" and entry.status == "dropped":
+        body.stylize("dim strike")
+    elif entry.is_open:
+        body.stylize("bold")
+    line.append_text(body)
+    if entry.kind == "question" and entry.status == "dropped" and entry.drop_reason:
+        line.append(f"  dropped: {one_line(entry.drop_reason, 200)}", style="dim italic")
+    meta = []
+    if entry.author == "agent":
+        meta.append(one_line(entry.author_name or "agent", 40))
+    if entry.cite is not None:
+        meta.append(one_line(str(entry.cite), 80))
+    if entry.flagged_from:
+        meta.append(f"flagged from {entry.flagged_from}")
+    if entry.edited_at is not None:
+        meta.append("edited")
+    if meta:
+        line.append("  · " + " · ".join(meta), style="dim")
+    return line
+
+
+class ThreadView(OptionList):
+    """Shows one topic's entries; the binding keys act on the highlighted entry (messages up)."""
+
+    BINDINGS = THREAD_BINDINGS
+    ALLOW_MAXIMIZE = False
+
+    @dataclass
+    class EntryAction(Message):
+        """The person asked to answer, drop, flag or edit the entry with this id."""
+
+        action: str
+        entry_id: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state: TopicState | None = None
+        self.numbers: dict[str, int] = {}
+        self._signature: tuple = ()
+
+    @property
+    def selected_entry(self) -> Entry | None:
+        """The highlighted entry, if any."""
+        option = self.highlighted_option
+        if option is None or option.id is None or self.state is None:
+            return None
+        return next((e for e in self.state.entries if e.id == option.id), None)
+
+    def show_thread(self, state: TopicState | None, *, empty_hint: str = "") -> None:
+        """Show a topic's entries, keeping the highlight on the same entry when it still exists."""
+        # Rebuilding options resets scrolling; skip it when nothing visible changed.
+        signature = (
+            state.id if state else None,
+            tuple(e.model_dump_json() for e in state.entries) if state else (),
+            empty_hint,
+        )
+        self.state = state
+        self.numbers = question_numbers(state)
+        if signature == self._signature:
+            return
+        keep = self.highlighted_option.id if self.highlighted_option is not None else None
+        same_topic = bool(self._signature) and self._signature[0] == signature[0]
+        self._signature = signature
+        entries = state.entries if state else []
+        if not entries:
+            self.set_options([Option(Text(empty_hint or "No entries yet.", style="dim italic"), disabled=True)])
+            self.highlighted = None
+            return
+        self.set_options([Option(entry_text(e, self.numbers), id=e.id) for e in entries])
+        ids = [e.id for e in entries]
+        if same_topic and keep in ids:
+            self.highlighted = ids.index(keep)
+        else:
+            # A new topic opens on its first open question, else on the newest entry.
+            open_ids = [e.id for e in entries if e.is_open]
+            self.highlighted = ids.index(open_ids[0]) if open_ids else len(ids) - 1
+        self.scroll_to_highlight()
+
+    def highlight_entry(self, entry_id: str) -> bool:
+        """Put the highlight on this entry; False when it is not in the thread."""
+        try:
+            self.highlighted = self.get_option_index(entry_id)
+        except Exception:  # OptionDoesNotExist
+            return False
+        self.scroll_to_highlight()
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        entry = self.selected_entry
+        if action in ("answer", "drop"):
+            return None if entry is None or not entry.is_open else True
+        if action in ("flag",):
+            return None if entry is None or entry.is_open else True
+        if action in ("edit", "remove"):
+            return None if entry is None else True
+        return True
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        self.refresh_bindings()  # the footer dims what the new entry does not allow
+
+    def _post(self, action: str) -> None:
+        entry = self.selected_entry
+        if entry is not None:
+            self.post_message(self.EntryAction(action, entry.id))
+
+    def action_answer(self) -> None:
+        self._post("answer")
+
+    def action_drop(self) -> None:
+        self._post("drop")
+
+    def action_flag(self) -> None:
+        self._post("flag")
+
+    def action_edit(self) -> None:
+        self._post("edit")
+
+    def action_remove(self) -> None:
+        self._post("remove")

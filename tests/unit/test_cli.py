@@ -1,0 +1,203 @@
+"""The command line on a real copy of the demo project, driven the way an agent or a script does."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner_tui.cli import main
+from planner_tui.demo import make_demo
+
+EPIC = "009_photo-annotations"
+PLAN = f".task-master/epics/{EPIC}/roles/03-backend.md"
+REPLY = f"The Backend role path is {PLAN}"
+
+
+@pytest.fixture
+def git_env(tmp_path, monkeypatch):
+    """An isolated git identity and config, as on a fresh machine with a configured user."""
+    home = tmp_path / "home"
+    home.mkdir()
+    cfg = home / ".gitconfig"
+    cfg.write_text("[user]\n\tname = Ada Planner\n\temail = ada@example.test\n[init]\n\tdefaultBranch = main\n")
+    env = {"HOME": str(home), "GIT_CONFIG_GLOBAL": str(cfg), "GIT_CONFIG_NOSYSTEM": "1", "XDG_CONFIG_HOME": str(home / ".config")}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "PLANNER_TUI_AUTHOR"):
+        monkeypatch.delenv(key, raising=False)
+    return env
+
+
+@pytest.fixture
+def project(tmp_path, git_env) -> Path:
+    return make_demo(tmp_path / "fieldnote")
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True).stdout
+
+
+def run(capsys, project: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--project", str(project), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def make_ready(capsys, project: Path) -> None:
+    """Give every topic a decision, add a risk, and confirm every topic."""
+    code, out, _ = run(capsys, project, "status", "--json")
+    topics = json.loads(out)["topics"]
+    for topic in topics:
+        assert run(capsys, project, "add", topic["id"], "decision", f"Decided for {topic['title']}")[0] == 0
+    assert run(capsys, project, "add", "1", "risk", "Large photos could slow the list; thumbnails are generated on upload")[0] == 0
+    for topic in topics:
+        assert run(capsys, project, "confirm", str(topic["number"]))[0] == 0
+
+
+def test_epics_lists_the_demo_epics_with_titles(capsys, project):
+    code, out, err = run(capsys, project, "epics", "--json")
+    assert code == 0, err
+    epics = {e["folder"]: e for e in json.loads(out)}
+    assert set(epics) >= {"004_offline-sync", EPIC}
+    assert epics[EPIC]["title"] == "Photo Annotations"
+    assert epics[EPIC]["roles"] == ["01-devops", "02-architect"]
+    assert "03-backend" in epics["004_offline-sync"]["roles"]
+
+
+def test_status_of_a_fresh_session(capsys, project):
+    code, out, _ = run(capsys, project, "status", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["ready"] is False
+    assert len(data["topics"]) == 10
+    first = data["topics"][0]
+    assert {"id", "title", "state", "open_questions"} <= set(first)
+    assert first["state"] == "not started"
+    assert any(b["kind"] == "topic" for b in data["blockers"])
+    assert data["plan_path"] == PLAN
+
+
+def test_question_answer_drop_and_confirm(capsys, project):
+    code, qid, _ = run(capsys, project, "add", "2", "question", "Cursor or offset pagination?")
+    qid = qid.strip()
+    assert code == 0 and qid
+    data = json.loads(run(capsys, project, "status", "--json")[1])
+    api = data["topics"][1]
+    assert api["state"] == "discussing"
+    assert [q["id"] for q in api["open_questions"]] == [qid]
+    assert api["open_questions"][0]["author"] == "agent"
+
+    code, _, err = run(capsys, project, "confirm", "2")
+    assert code == 1 and "open" in err and "Traceback" not in err and err.count("\n") == 1
+
+    code, aid, _ = run(capsys, project, "answer", qid, "Cursor pagination, 25 per page", "--as", "person")
+    assert code == 0 and aid.strip() and aid.strip() != qid
+    code, q2, _ = run(capsys, project, "add", "api-surface", "question", "Do we need an export endpoint?")
+    assert run(capsys, project, "drop", q2.strip(), "Out of scope per the PRD")[0] == 0
+    assert run(capsys, project, "confirm", "api-surface")[0] == 0
+    data = json.loads(run(capsys, project, "status", "--json")[1])
+    assert data["topics"][1]["state"] == "confirmed"
+    assert data["topics"][1]["open_questions"] == []
+    thread = json.loads(run(capsys, project, "show", "2", "--json")[1])[0]
+    kinds = [(e["kind"], e.get("status"), e["author"]) for e in thread["entries"]]
+    assert kinds == [("question", "answered", "agent"), ("answer", None, "person"), ("question", "dropped", "agent")]
+
+
+def test_errors_are_one_sentence(capsys, project):
+    for args in (["add", "42", "decision", "x"], ["answer", "e-nothere", "x"], ["--epic", "nope", "status"]):
+        code, out, err = run(capsys, project, *args)
+        assert code == 1, args
+        assert err.startswith("planner-tui: ") and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def test_commit_is_refused_with_the_blockers_while_anything_blocks(capsys, project):
+    head = git(project, "rev-parse", "HEAD")
+    code, out, err = run(capsys, project, "commit")
+    assert code == 1 and out == ""
+    assert "Not ready to commit" in err and "not confirmed" in err
+    assert git(project, "rev-parse", "HEAD") == head
+    assert not (project / PLAN).exists()
+
+
+def test_full_flow_commits_only_the_plan_and_prints_the_reply(capsys, project):
+    # The user has unrelated work staged: it must stay staged and stay out of the commit.
+    (project / "secret.env").write_text("TOKEN_NAME=SENTRY_DSN\n")
+    git(project, "add", "secret.env")
+    staged_before = git(project, "diff", "--cached", "--raw")
+    make_ready(capsys, project)
+    assert run(capsys, project, "status")[0] == 0
+    code, out, err = run(capsys, project, "commit")
+    assert code == 0, err
+    assert out == REPLY + "\n"
+    message = git(project, "log", "-1", "--format=%B")
+    assert message == f"Backend plan documented for Photo Annotations\n\nPath: {PLAN}\n\n"
+    changed = git(project, "diff-tree", "--no-commit-id", "--name-only", "-r", "HEAD").split()
+    assert changed == [PLAN]
+    assert git(project, "diff", "--cached", "--raw") == staged_before
+    plan = (project / PLAN).read_text()
+    assert plan.startswith("# Photo Annotations — Backend Plan\n")
+    assert plan == run(capsys, project, "render")[1]
+
+    # Nothing changed: no second commit, same reply.
+    head = git(project, "rev-parse", "HEAD")
+    code, out, err = run(capsys, project, "commit")
+    assert code == 0 and out == REPLY + "\n"
+    assert git(project, "rev-parse", "HEAD") == head
+
+    # A change to a committed plan needs explicit approval.
+    assert run(capsys, project, "add", "10", "decision", "Sentry tag feature=annotations")[0] == 0
+    assert run(capsys, project, "confirm", "10")[0] == 0
+    code, out, err = run(capsys, project, "commit")
+    assert code == 1 and "overwritten" in err
+    code, out, err = run(capsys, project, "commit", "--yes")
+    assert code == 0 and out == REPLY + "\n"
+    assert git(project, "rev-parse", "HEAD^") == head
+
+
+def test_without_git_the_plan_is_written_and_the_user_told(capsys, tmp_path, git_env):
+    plain = make_demo(tmp_path / "plain", git=False)
+    make_ready(capsys, plain)
+    code, out, err = run(capsys, plain, "commit")
+    assert code == 1 and out == ""
+    assert "not inside a git repository" in err
+    assert (plain / PLAN).read_text().startswith("# Photo Annotations — Backend Plan")
+
+
+def test_check_reports_rules_servers_and_artifacts(capsys, project):
+    code, out, _ = run(capsys, project, "check", "--json")
+    data = json.loads(out)
+    assert code == (0 if data["ok"] else 1)
+    assert data["rules"]["categories"], "the forbidden rules were not parsed"
+    states = {s["server"]: s["state"] for s in data["mcp"]}
+    assert states and set(states.values()) <= {"configured", "missing", "placeholder"}
+    paths = {a["path"]: a["state"] for a in data["artifacts"]}
+    assert paths[f".task-master/epics/{EPIC}/04-prd.md"] == "present"
+    assert data["roles_before"] == ["01-devops", "02-architect"]
+    code, text, _ = run(capsys, project, "check")
+    assert "MCP servers" in text and "❌" in text
+
+
+def test_runs_as_a_process_without_a_terminal(project, git_env):
+    env = {**os.environ, **git_env}
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner_tui", "--project", str(project), "add", "1", "note", "From a script"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().startswith("e-")
+    session = project / ".planner-tui" / "sessions" / EPIC / "03-backend.json"
+    assert "From a script" in session.read_text()
+    assert git(project, "status", "--porcelain") == ""  # the session is never committed by accident
+
+
+def test_builtin_role_without_a_prompt_pack(capsys, project):
+    shutil.rmtree(project / ".cursor" / "commands")
+    code, out, err = run(capsys, project, "render")
+    assert code == 0, err
+    assert out.startswith("# Photo Annotations — Backend Plan\n")
+    assert "## Caching & Performance" in out
