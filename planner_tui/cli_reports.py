@@ -50,9 +50,13 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
     lines.append("")
     lines.append("MCP servers (from the client config files; a file cannot show that a server runs):")
     for status in prep.mcp:
-        where = f" in {status.file}" if status.file else ""
-        extra = f" — {status.detail}" if status.detail else ""
-        lines.append(f"  {status.server}: {status.state}{where}{extra}")
+        # The detail already names the file when there is one; say it once.
+        if status.detail.startswith(status.state):
+            lines.append(f"  {status.server}: {status.detail}")
+        else:
+            where = f" in {status.file}" if status.file else ""
+            extra = f" — {status.detail}" if status.detail else ""
+            lines.append(f"  {status.server}: {status.state}{where}{extra}")
     lines.append("")
     if prep.pipeline_position:
         index, total = prep.pipeline_position

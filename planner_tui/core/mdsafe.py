@@ -98,7 +98,9 @@ def normalise_text(text: str) -> list[str]:
 
 def one_line(text: str) -> str:
     """Text squeezed to one line (for titles): every run of whitespace becomes one space."""
-    text = _CONTROLS.sub(lambda m: " " if m.group(0) in "\t\n\r\x0b\x0c\x85" else _visible_control(m), text)
+    # Line-breaking controls become spaces; the other controls become visible like elsewhere.
+    breaks = "\r\x0b\x0c\x85"
+    text = _CONTROLS.sub(lambda m: " " if m.group(0) in breaks else _visible_control(m), text)
     return " ".join(text.replace("\u2028", " ").replace("\u2029", " ").split())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 
 import jinja2
@@ -72,6 +73,12 @@ def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environm
         lstrip_blocks=True,
         auto_reload=False,
     )
+
+
+@lru_cache(maxsize=1)
+def _packaged_environment() -> jinja2.Environment:
+    # One environment per process, so the packaged templates are compiled once.
+    return make_environment()
 
 
 def template_name(role: RoleSpec) -> str:
@@ -169,10 +176,11 @@ def render_plan(
     """The plan markdown: LF, one trailing newline, byte-identical for the same session.
 
     User text only ever travels as template data and the output is never rendered again, so
-    `{{ 7*7 }}` stays literal. Raises PlanError for a template bug or an outline the
+    `{{ 7*7 }}` stays literal. `env` is for tests; by default the packaged templates are
+    used. Raises PlanError for a template bug or an outline the
     containment failed to keep (the plan is then not to be written).
     """
-    env = env or make_environment()
+    env = env or _packaged_environment()
     names = [template_name(role), GENERIC_TEMPLATE]
     try:
         template = env.select_template(names)

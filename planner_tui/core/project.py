@@ -126,7 +126,7 @@ class Project:
                 else:
                     pipeline = parsed
         tasks = epics_mod.load_epic_tasks(root)
-        epics = epics_mod.list_epics(root)
+        epics = epics_mod.list_epics(root, tasks)
         return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes)
 
     # ------------------------------------------------------------------ queries
@@ -140,7 +140,7 @@ class Project:
     def refresh_epics(self) -> None:
         """Re-read the epic folders and Task Master tasks (after a change on disk)."""
         self.tasks = epics_mod.load_epic_tasks(self.root)
-        self.epics = epics_mod.list_epics(self.root)
+        self.epics = epics_mod.list_epics(self.root, self.tasks)
 
     def role_number(self) -> int | None:
         head = self.role.key.split("-", 1)[0]

@@ -83,16 +83,17 @@ def _section_blockers(role: RoleSpec, plan_text: str) -> list[Blocker]:
             else:
                 where = "add a decision that lands there"
             message = f"Section {sec.heading} is empty: {where}."
-        out.append(
-            Blocker(kind="section", message=message, section=sec.heading, topic=owner.id if owner else None)
-        )
+        topic = owner.id if owner else None
+        out.append(Blocker(kind="section", message=message, section=sec.heading, topic=topic))
     return out
 
 
 def _outline_blocker(role: RoleSpec, plan_text: str) -> list[Blocker]:
-    # Titles differ by epic; the section outline (everything after the title) must not.
-    want = scaffold_headings(role)[1:]
-    have = plan_headings(plan_text)[1:]
+    want = scaffold_headings(role)
+    have = plan_headings(plan_text)
+    if role.scaffold.title_line.lstrip().startswith("#") and want and have:
+        # The title's text depends on the epic; only its level must match.
+        want, have = [(want[0][0], "")] + want[1:], [(have[0][0], "")] + have[1:]
     if have == want:
         return []
     return [
@@ -108,7 +109,9 @@ def _rule_message(who: str, finding: Finding, rule: str, source: str) -> str:
     return f'{who} has {finding.what} ("{finding.quote}"), which {source} forbids: "{plain}"'
 
 
-def _rule_blockers(role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None) -> list[Blocker]:
+def _rule_blockers(
+    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None
+) -> list[Blocker]:
     source = PurePosixPath(rules.source).name if rules and rules.source else "01-forbidden.md"
     out: list[Blocker] = []
     placed = place_entries(role, session)
@@ -143,7 +146,9 @@ def _rule_blockers(role: RoleSpec, session: Session, plan_text: str, rules: Rule
     return out
 
 
-def blockers(role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None) -> list[Blocker]:
+def blockers(
+    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None
+) -> list[Blocker]:
     """Everything that stops the commit, in order: topics, open questions, sections, rule breaks.
 
     Empty prose sections (Notes) do not block; Risks and every bullet section do. Rule breaks

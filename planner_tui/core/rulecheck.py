@@ -130,6 +130,7 @@ _INDENTED = re.compile(r"^(?: {4,}|\t)")
 
 
 def _code_blocks(text: str) -> list[Finding]:
+    """At most one finding: a text with code in it is one break, however much code it holds."""
     out = []
     for pattern in (_FENCE_LINE, _PHP_OPEN, _DECL):
         m = pattern.search(text)
@@ -137,8 +138,9 @@ def _code_blocks(text: str) -> list[Finding]:
             out.append(Finding("code", "a source code block", _clip(m.group(0).strip())))
     lines = text.split("\n")
     run: list[str] = []
-    for i, line in enumerate(lines + [""]):
-        if _CODE_LINE.match(line.strip()) and line.strip():
+    # Two statement-looking lines in a row make a block; one inline call in prose does not.
+    for line in lines + [""]:
+        if line.strip() and _CODE_LINE.match(line.strip()):
             run.append(line)
             continue
         if len(run) >= 2:
@@ -149,7 +151,7 @@ def _code_blocks(text: str) -> list[Finding]:
         if _INDENTED.match(line) and line.strip() and (i == 0 or not lines[i - 1].strip()):
             if re.search(r"[;{}()$=<>]", line):
                 out.append(Finding("code", "an indented code block", _clip(line.strip())))
-    return out[:1] if out else []
+    return out[:1]
 
 
 # --------------------------------------------------------------------------- credentials

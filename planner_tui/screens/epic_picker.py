@@ -34,13 +34,13 @@ def _role_names(epic: Epic) -> str:
     return ", ".join(one_line(n, 40) for n in names)
 
 
-def epic_label(epic: Epic, folder_width: int = 0) -> Text:
+def epic_label(epic: Epic, folder_width: int = 0, title_width: int = 0) -> Text:
     """One row of the list: id, folder, title and the role plans present (all literal text)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{epic.id if epic.id is not None else '-':>4}  ", style="dim")
     text.append(one_line(epic.folder, 60).ljust(folder_width), style="bold")
     text.append("  ")
-    text.append(one_line(epic.title, 80))
+    text.append(one_line(epic.title, 60).ljust(title_width))
     text.append("  ")
     if epic.roles:
         text.append(f"plans: {_role_names(epic)}", style="green")
@@ -84,8 +84,10 @@ class EpicPicker(ModalScreen["Epic | None"]):
         with Vertical(id="picker"):
             yield Label(Text("Choose an epic"), id="heading")
             if self.epics:
-                width = max(len(one_line(e.folder, 60)) for e in self.epics)
-                yield OptionList(*[Option(epic_label(e, width), id=e.folder) for e in self.epics], id="epics")
+                folder_w = max(len(one_line(e.folder, 60)) for e in self.epics)
+                title_w = max(len(one_line(e.title, 60)) for e in self.epics)
+                rows = [Option(epic_label(e, folder_w, title_w), id=e.folder) for e in self.epics]
+                yield OptionList(*rows, id="epics")
                 yield Static(Text("Newest first. Enter chooses, Escape cancels."), id="hint")
             else:
                 yield Static(Text("No epic folders under .task-master/epics or .taskmaster/epics."), id="empty")

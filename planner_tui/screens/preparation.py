@@ -28,6 +28,7 @@ __all__ = [
     "mcp_text",
     "pipeline_text",
     "artifacts_text",
+    "overview_text",
     "MCP_NOTE",
 ]
 
@@ -99,14 +100,14 @@ def mcp_text(statuses: list[McpStatus]) -> Text:
         out.append("\n")
         out.append(mark, style=style)
         out.append(one_line(status.server, 40).ljust(width), style="bold")
-        out.append(f"  {word}", style=style)
-        if status.file:
-            out.append(f" in {one_line(status.file, 80)}")
-        if status.entry and status.entry != status.server:
-            out.append(f" (as {one_line(status.entry, 40)})")
+        out.append("  ")
+        if status.state != "configured":  # a configured one's detail starts with "configured in …"
+            out.append(f"{word}: ", style=f"bold {style}")
+        # The detail names the file and the entry (`configured in .mcp.json as `x`; …`).
         if status.detail:
-            out.append("\n    ")
             out.append(one_line(status.detail, 300), style="dim")
+        elif status.file:
+            out.append(f"in {one_line(status.file, 80)}", style="dim")
     return out
 
 
@@ -161,6 +162,33 @@ def artifacts_text(artifacts: list[Artifact]) -> Text:
     return out
 
 
+def overview_text(prep: Preparation, artifacts: list[Artifact], notes: list[str]) -> Text:
+    """One line that says at a glance whether anything needs attention (details follow below)."""
+    out = Text()
+    if prep.rules is None:
+        out.append("Rules: none found", style="yellow")
+    else:
+        out.append(f"Rules: {len(prep.rules.categories)} categories")
+    out.append("  ·  ")
+    counts = {state: sum(1 for s in prep.mcp if s.state == state) for state in ("configured", "placeholder", "missing")}
+    out.append(f"MCP: {counts['configured']} configured", style="green" if counts["configured"] else "")
+    for state, style in (("placeholder", "yellow"), ("missing", "red")):
+        if counts[state]:
+            out.append(f", {counts[state]} {state}", style=style)
+    out.append("  ·  ")
+    if prep.pipeline_position:
+        out.append(f"Pipeline: step {prep.pipeline_position[0]} of {prep.pipeline_position[1]}")
+    else:
+        out.append("Pipeline: position unknown", style="yellow")
+    out.append("  ·  ")
+    present = sum(1 for a in artifacts if a.state == "present")
+    out.append(f"Artifacts: {present}/{len(artifacts)} present", style="" if present == len(artifacts) else "yellow")
+    if notes:
+        out.append("  ·  ")
+        out.append(f"{len(notes)} note{'s' if len(notes) != 1 else ''}", style="yellow")
+    return out
+
+
 def _notes_text(notes: list[str]) -> Text:
     out = Text()
     _heading(out, "Project notes")
@@ -211,6 +239,7 @@ class PreparationScreen(ModalScreen[None]):
             yield Label(title, id="heading")
             with VerticalScroll(id="body"):
                 yield Static(Text("Reading the prompt pack and the MCP configs…", style="dim"), id="loading")
+                yield Static(Text(""), id="overview", classes="-hidden")
                 yield Static(self._steps_text(), id="steps")
                 for part in ("rules", "mcp", "pipeline", "artifacts", "notes"):
                     yield Static(Text(""), id=part, classes="-hidden")
@@ -257,6 +286,7 @@ class PreparationScreen(ModalScreen[None]):
         if self.planner.read_only:
             notes.append("The session is open read-only (written by a newer planner-tui, or not writable).")
         parts = {
+            "overview": overview_text(event.prep, event.artifacts, notes),
             "rules": rules_text(event.prep.rules),
             "mcp": mcp_text(event.prep.mcp),
             "pipeline": pipeline_text(event.prep, project.prompt_name(), event.before, self.planner.epic.roles, project.pipeline is not None),
