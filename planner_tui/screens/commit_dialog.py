@@ -179,6 +179,9 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         except PlannerError as exc:
             self.post_message(self.Failed(str(exc)))
             return
+        except Exception as exc:  # noqa: BLE001 - a git read failing must not close the app
+            self.post_message(self.Failed(f"Could not read what the commit would change ({type(exc).__name__}): {exc}"))
+            return
         self.post_message(self.Loaded(section_diff(old, new), old is None, blockers))
 
     @work(thread=True, exclusive=True, group="commit-dialog-commit")

@@ -14,7 +14,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
 from planner_tui.core.engine import Planner
-from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, McpStatus, PipelineStep, RuleBook
 from planner_tui.core.project import Preparation
 from planner_tui.core.rules import roles_before
@@ -267,12 +266,12 @@ class PreparationScreen(ModalScreen[None]):
         errors: list[str] = []
         try:
             prep = project.preparation(self.planner.epic)
-        except (PlannerError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - show what failed; the view must still open
             prep = Preparation(project.rules, [], None, [], [])
             errors.append(f"The preparation could not be read: {exc}")
         try:
             artifacts = list(project.artifacts(self.planner.epic))
-        except (PlannerError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001
             artifacts = []
             errors.append(f"The artifacts could not be listed: {exc}")
         before = roles_before(project.pipeline, project.prompt_name()) if project.pipeline else []
