@@ -49,3 +49,84 @@ def demo_project(tmp_path: Path) -> Path:
 @pytest.fixture
 def size() -> tuple[int, int]:
     return SIZE
+
+
+DEMO_EPIC = "009_photo-annotations"
+
+
+class Drive:
+    """Builds the workbench on the demo project and drives it the way a person would."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+
+    def app(self, *, epic: str | None = DEMO_EPIC, watch: bool = False, **settings_fields):
+        """The app through the one factory, with a fixed clock and no blinking cursor."""
+        from planner_tui.factory import make_app
+        from planner_tui.settings import Settings
+
+        fields = {"cursor_blink": False, **settings_fields}
+        return make_app(self.project, epic=epic, settings=Settings(**fields), clock=lambda: FIXED_NOW, watch=watch)
+
+    def planner(self, epic: str = DEMO_EPIC):
+        """A second Planner on the same project, as an agent on the command line would have."""
+        from planner_tui.core.engine import Planner
+
+        return Planner.open(self.project, epic=epic, clock=lambda: FIXED_NOW, author="agent")
+
+    @staticmethod
+    async def until(pilot, predicate, timeout: float = 5.0, what: str = "condition") -> None:
+        """Pause until predicate() is true; fail after timeout seconds."""
+        loops = int(timeout / 0.05)
+        for _ in range(loops):
+            if predicate():
+                return
+            await pilot.pause(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    async def workbench(self, pilot):
+        """Wait for the workbench, closing the preparation view a new session opens on."""
+        from planner_tui.screens.workbench import WorkbenchScreen
+
+        app = pilot.app
+        await self.until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"), what="first screen")
+        if type(app.screen).__name__ == "PreparationScreen":
+            await pilot.press("escape")
+        await self.until(pilot, lambda: isinstance(app.screen, WorkbenchScreen), what="workbench")
+        screen = app.screen
+        await self.until(pilot, lambda: screen.artifact_pane.tree.artifacts, what="artifacts listed")
+        await self.until(pilot, lambda: screen.artifact_pane.document.mode != "empty", what="first artifact shown")
+        await pilot.pause()
+        return screen
+
+    @staticmethod
+    async def write(pilot, text: str, *, kind_key: str | None = None) -> None:
+        """Focus the composer, pick the kind (alt+q…), put the text in and press enter."""
+        screen = pilot.app.screen
+        screen.composer.focus()
+        await pilot.pause()
+        if kind_key:
+            await pilot.press(kind_key)
+        screen.composer.insert(text)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    async def make_ready(self, pilot) -> None:
+        """Through the keys: a decision covering each topic's points, one risk, confirm, next topic."""
+        screen = pilot.app.screen
+        topics = screen.planner.role.topics
+        for index, topic in enumerate(topics):
+            assert screen.topic.id == topic.id
+            await self.write(pilot, f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points), kind_key="alt+d")
+            if index == 0:
+                await self.write(pilot, "Large photos may slow the first sync.", kind_key="alt+r")
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+            await pilot.press("alt+right")
+            await pilot.pause()
+
+
+@pytest.fixture
+def drive(demo_project: Path) -> Drive:
+    """The workbench driver on a fresh copy of the demo project."""
+    return Drive(demo_project)

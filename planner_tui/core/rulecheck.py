@@ -79,7 +79,8 @@ _EFFORT = re.compile(
     r"(?i)\b(?:estimat\w*|effort|(?:will|would|should|could|might|may)\s+take|takes?|took|taking|"
     r"to\s+(?:implement|build|develop|deliver|ship|finish|complete|code|write)|"
     r"of\s+(?:work|dev|development|effort|engineering)|dev(?:elopment)?\s+time|timeline|"
-    r"deadline|turnaround|(?:ready|done|delivered|finished|shipped|completed)\s+(?:in|by|within))\b"
+    r"deadline|turnaround|(?:ready|done|delivered|finished|shipped|completed)\s+(?:in|by|within)|"
+    r"(?:ship|deliver|implement|build|finish|code)\w*\s+(?:it\s+|this\s+|them\s+)?(?:in|within))\b"
 )
 _ALWAYS_TIME = re.compile(
     r"(?i)\b(?:story[\s-]*points?|(?:man|person|dev|developer|engineer)[\s-]*"
@@ -94,7 +95,7 @@ def _time_estimates(text: str) -> list[Finding]:
         duration = _DURATION.search(sentence)
         if duration and _EFFORT.search(sentence):
             out.append(Finding("time", "a time estimate", _clip(sentence.strip())))
-    return out
+    return out[:1]  # one estimate is enough to block; listing each wording again is noise
 
 
 # --------------------------------------------------------------------------- banned sections

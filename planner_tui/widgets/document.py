@@ -148,7 +148,8 @@ class DocumentView(Vertical):
         return True
 
     def _set_header(self, artifact: Artifact, result: ReadResult | None) -> None:
-        head = Text(one_line(artifact.path, 120), style="bold")
+        shown = artifact.label if artifact.path.startswith("task:") else artifact.path
+        head = Text(one_line(shown, 120), style="bold")
         reason = result.reason if result is not None else (artifact.reason if artifact.state != "present" else None)
         if result is None and artifact.state == "present":
             head.append("  reading…", style="dim")

@@ -125,6 +125,8 @@ def test_without_a_rulebook_the_builtin_wording_is_quoted():
     "text",
     [
         "This takes 3 days to build",
+        "Ship it in 2 days",
+        "We build this in two weeks",
         "Estimate: 2-3 days",
         "Should fit in a sprint",
         "5 story points",
@@ -143,6 +145,7 @@ def test_time_estimates_block(text):
     [
         "Cache key saved-searches:{userId}, TTL 10 min",
         "Invitation expires after 7 days",
+        "Invitation expires in 7 days",
         "3 tries, backoff 60s",
         "Pulse: p95 ≤500 ms and ≤10 queries per request",
         "Retain logs for 30 days; digest runs daily",
