@@ -175,7 +175,7 @@ class Planner:
                 continue  # the file is the one we wrote ourselves after a refused commit
             return Blocker(
                 kind="overwrite",
-                message=f"An {label} plan at {self.plan_path} would be overwritten; approve it explicitly (commit --yes, or confirm in the commit dialog).",
+                message=f"The {label} plan at {self.plan_path} would be overwritten; approve it explicitly (commit --yes, or the approval box in the commit dialog).",
             )
         return None
 
