@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -105,6 +106,18 @@ def _out(text: str = "") -> None:
     print(visible(text))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _print_json(data: Any) -> None:
+    """Print data as JSON; a file name that is not UTF-8 (a lone surrogate) stays a `\\udcff` escape.
+
+    Written raw, such a character becomes an invalid byte (or a crash) on stdout.
+    """
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    print(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
 def _planner(args: argparse.Namespace):
     from planner_tui.core.engine import Planner
 
@@ -116,7 +129,7 @@ def _cmd_epics(args: argparse.Namespace) -> int:
 
     project = Project.load(args.project, prompts=args.prompts, role=args.role)
     if args.json:
-        print(json.dumps([e.model_dump(mode="json", exclude={"task"}) for e in project.epics], indent=2, ensure_ascii=False))
+        _print_json([e.model_dump(mode="json", exclude={"task"}) for e in project.epics])
         return EXIT_OK
     if not project.epics:
         _out("No epics found.")
@@ -132,7 +145,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     planner = _planner(args)
     data, lines, ok = check_report(planner)
     if args.json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        _print_json(data)
     else:
         for line in lines:
             _out(line)
@@ -145,7 +158,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     planner = _planner(args)
     data = planner.status()
     if args.json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        _print_json(data)
     else:
         for line in status_lines(data):
             _out(line)
@@ -158,7 +171,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     planner = _planner(args)
     data = thread_data(planner, args.topic)
     if args.json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        _print_json(data)
     else:
         for line in thread_lines(data):
             _out(line)
@@ -199,6 +212,8 @@ def _cmd_commit(args: argparse.Namespace) -> int:
         for blocker in exc.blockers:
             print(f"- {visible(blocker.message)}", file=sys.stderr)
         return EXIT_BLOCKED
+    if outcome.message:
+        print(visible(outcome.message), file=sys.stderr)
     for note in outcome.notes:
         print(visible(note), file=sys.stderr)
     print(outcome.reply)

@@ -17,6 +17,8 @@ __all__ = [
     "binding_ids",
 ]
 
+_TOPIC = Binding.Group("Topic")
+
 # Keys were chosen to survive tmux and ordinary terminals: no shift+enter (most terminals send a
 # plain Enter), no ctrl+m (it *is* Enter), no ctrl+b (the tmux prefix). Printable keys such as
 # `q`, `]` or `r` are only reached when the focused widget does not type them (Textual removes a
@@ -33,13 +35,13 @@ APP_BINDINGS: list[Binding] = [
 
 WORKBENCH_BINDINGS: list[Binding] = [
     Binding("ctrl+s", "commit", "Commit", id="plan.commit", tooltip="Commit the plan, or show what still blocks it."),
-    Binding("alt+right,ctrl+right,]", "next_topic", "Next topic", id="topic.next", key_display="alt+→"),
-    Binding("alt+left,ctrl+left,[", "previous_topic", "Prev topic", id="topic.previous", key_display="alt+←"),
+    Binding("alt+left,ctrl+left,[", "previous_topic", "Prev topic", id="topic.previous", key_display="alt+←", group=_TOPIC),
+    Binding("alt+right,ctrl+right,]", "next_topic", "Next topic", id="topic.next", key_display="alt+→", group=_TOPIC),
     Binding("ctrl+o", "toggle_confirm", "Confirm", id="topic.confirm", tooltip="Confirm the topic (or take the confirmation back)."),
-    Binding("ctrl+t,r", "toggle_raw", "Raw/preview", id="plan.raw", tooltip="Switch the plan between rendered and raw markdown."),
+    Binding("ctrl+t,r", "toggle_raw", "Raw", id="plan.raw", tooltip="Switch the plan between rendered and raw markdown."),
     Binding("ctrl+f,/", "find", "Find", id="doc.find", tooltip="Find in the artifact shown on the left."),
-    Binding("f2", "preparation", "Preparation", id="app.preparation", tooltip="Rules, MCP servers and pipeline position."),
-    Binding("f11,z", "maximize_pane", "Maximize", id="pane.maximize", tooltip="Maximize the focused pane (again to restore)."),
+    Binding("f2", "preparation", "Preparation", id="app.preparation", show=False, tooltip="Rules, MCP servers and pipeline position."),
+    Binding("f11,z", "maximize_pane", "Maximize", id="pane.maximize", show=False, tooltip="Maximize the focused pane (again to restore)."),
     Binding("g", "focus_artifacts", "Artifacts", id="focus.artifacts", show=False, tooltip="Go to the artifact list."),
     Binding("t", "focus_thread", "Thread", id="focus.thread", show=False, tooltip="Go to the discussion thread."),
     Binding("i", "focus_composer", "Write", id="focus.composer", show=False, tooltip="Go to the composer."),
@@ -58,24 +60,25 @@ THREAD_BINDINGS: list[Binding] = [
 ]
 """Work on the selected entry while the thread has focus."""
 
-# The kind keys are priority bindings: alt+q arrives as a key *with* the character "q", which the
-# TextArea would otherwise type.
+# The composer and the find box run their own bindings from their key handler (OrderedKeys), in
+# order with the characters typed before them, so none of these may be a priority binding: a
+# priority binding runs before the queued characters land, and Enter would submit half the text.
 COMPOSER_BINDINGS: list[Binding] = [
-    Binding("enter", "submit", "Add", id="composer.submit", priority=True, tooltip="Add the entry (#2 text answers question #2)."),
-    Binding("ctrl+j", "newline", "New line", id="composer.newline", show=False, priority=True),
-    Binding("ctrl+g", "cycle_kind", "Kind", id="composer.kind", priority=True, tooltip="Cycle the entry kind."),
-    Binding("alt+q", "set_kind('question')", "Question", id="composer.question", show=False, priority=True),
-    Binding("alt+a", "set_kind('answer')", "Answer", id="composer.answer", show=False, priority=True),
-    Binding("alt+d", "set_kind('decision')", "Decision", id="composer.decision", show=False, priority=True),
-    Binding("alt+n", "set_kind('note')", "Note", id="composer.note", show=False, priority=True),
-    Binding("alt+r", "set_kind('risk')", "Risk", id="composer.risk", show=False, priority=True),
-    Binding("escape", "leave", "Leave", id="composer.leave", show=False),
+    Binding("enter", "submit", "Add", id="composer.submit", tooltip="Add the entry (#2 text answers question #2)."),
+    Binding("ctrl+j", "newline", "New line", id="composer.newline", show=False),
+    Binding("ctrl+g", "cycle_kind", "Kind", id="composer.kind", tooltip="Cycle the entry kind."),
+    Binding("alt+q", "set_kind('question')", "Question", id="composer.question", show=False),
+    Binding("alt+a", "set_kind('answer')", "Answer", id="composer.answer", show=False),
+    Binding("alt+d", "set_kind('decision')", "Decision", id="composer.decision", show=False),
+    Binding("alt+n", "set_kind('note')", "Note", id="composer.note", show=False),
+    Binding("alt+r", "set_kind('risk')", "Risk", id="composer.risk", show=False),
+    Binding("escape", "leave", "Leave", id="composer.leave", show=False, tooltip="Cancel an answer or edit, else go to the thread."),
 ]
 """Work while the composer has focus."""
 
 FIND_BINDINGS: list[Binding] = [
-    Binding("enter", "next_match", "Next match", id="find.next", priority=True),
-    Binding("shift+enter,ctrl+up", "previous_match", "Prev match", id="find.previous", show=False, priority=True),
+    Binding("enter", "next_match", "Next match", id="find.next"),
+    Binding("shift+enter,ctrl+up", "previous_match", "Prev match", id="find.previous", show=False),
     Binding("escape", "close", "Close find", id="find.close"),
 ]
 """Work in the find box."""

@@ -26,7 +26,7 @@ class Settings(BaseModel):
         "topic.next" = "alt+n"
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     theme: str = "textual-dark"
     """A Textual theme name (`textual-dark`, `textual-light`, `nord`, `gruvbox`, `dracula`…)."""

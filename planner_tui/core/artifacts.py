@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from planner_tui.core.epics import load_epic_tasks
 from planner_tui.core.models import Artifact, Epic, EpicTask
 from planner_tui.core.safefs import (
+    NOT_REGULAR,
     OUTSIDE,
     ReadResult,
     looks_outside,
@@ -158,7 +159,10 @@ class _Collector:
             self.add_refused(rel, group, outside_reason if why == OUTSIDE else (why or OUTSIDE))
             return None
         if real.is_dir():
-            return None  # folder entries are not files to read
+            # Folders are not files to read; a link to one named like a document is reported.
+            if group == "linked" and real.name.lower().endswith(_MARKDOWN):
+                self.add_refused(real.relative_to(self.root_real).as_posix(), group, NOT_REGULAR)
+            return None
         canon = real.relative_to(self.root_real).as_posix()
         if canon in self.keys:
             return None

@@ -44,6 +44,8 @@ class CommitOutcome:
     created: bool
     committed: bool
     notes: list[str] = field(default_factory=list)
+    message: str = ""
+    """One line saying what git did: `Committed abc1234 on main in <repo>` or `already committed (abc1234)`."""
 
 
 def _digest(text: str) -> str:
@@ -106,6 +108,14 @@ class Planner:
         """Pick up changes another writer (an agent on the command line) saved; True if any."""
         return self.store.refresh()
 
+    def orphans(self) -> list[tuple[Path, Session]]:
+        """Sessions a killed save left in temp files, newer than ours, to offer for recovery.
+
+        Unreadable leftovers are moved aside as `<session>.corrupt-<ts>`; nothing is deleted.
+        Recover one with `self.store.adopt(session)`. Empty for a read-only session.
+        """
+        return [] if self.read_only else self.store.triage_orphans()
+
     def add(self, topic: str | int, kind: str, text: str, *, cite: Citation | None = None, section: str | None = None, author: str | None = None) -> Entry:
         """Add an entry to a topic's thread; saved before this returns."""
         who = author or self.author
@@ -155,6 +165,19 @@ class Planner:
         if not self.project.is_git:
             return None
         return gitops.committed_text(self.project.root, self.plan_path)
+
+    def pending_commit(self) -> bool:
+        """True when the plan on disk is ours (last written, or what the session renders) but not committed.
+
+        That is what a crash between writing the plan and committing it leaves; `commit()` then
+        creates exactly one commit.
+        """
+        existing = self._existing_plan()
+        if existing is None or not self.project.is_git:
+            return False
+        if _digest(existing) != getattr(self.session, "plan_written", None) and existing != self.render():
+            return False
+        return gitops.path_status(self.project.root, self.plan_path) in ("untracked", "new", "modified")
 
     def _existing_plan(self) -> str | None:
         path = self.project.root / self.plan_path
@@ -212,7 +235,10 @@ class Planner:
         result = gitops.commit_path(
             self.project.root, rel, message, no_verify=no_verify, allow_detached=allow_detached, allow_ignored=allow_ignored
         )
-        return CommitOutcome(reply, rel, result.sha, result.created, True, list(result.notes))
+        said = result.message
+        if result.created and result.workdir is not None:
+            said += f" in {result.workdir}"  # names the repository (a submodule, a parent repo)
+        return CommitOutcome(reply, rel, result.sha, result.created, True, list(result.notes), said)
 
     def commit_message(self) -> str:
         return commit_message(self.role, self.epic.title, self.epic.path)

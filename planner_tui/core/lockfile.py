@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import random
+import secrets
 import socket
 import time
 from dataclasses import dataclass
@@ -21,8 +22,12 @@ except ImportError:  # pragma: no cover - not on POSIX
 __all__ = ["LockInfo", "LockFile", "pid_alive", "read_lock", "HOSTNAME"]
 
 HOSTNAME = socket.gethostname()
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+"""link(2) errors meaning "no hard links here" (vfat, some FUSE and network file systems)."""
 _EMPTY_GRACE = 5.0
-"""Seconds an empty lock file (its writer died between create and write) is still respected."""
+"""Seconds an empty lock file is still respected (another tool, or a file system without hard links
+whose writer died between create and write)."""
 
 
 def pid_alive(pid: int) -> bool:
@@ -110,7 +115,7 @@ class LockFile:
         deadline = time.monotonic() + self.timeout
         while True:
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+                self._inode = self._create()
             except FileExistsError:
                 info = read_lock(self.path)
                 if info is None:
@@ -128,15 +133,59 @@ class LockFile:
             except OSError as exc:
                 reason = exc.strerror or errno.errorcode.get(exc.errno or 0, str(exc))
                 raise SessionError(f"Session NOT saved: cannot create the lock {self.path}: {reason}.") from exc
-            try:
-                os.write(fd, f"{os.getpid()} {HOSTNAME}\n".encode())
-                self._inode = os.fstat(fd).st_ino
-            except OSError as exc:
-                os.close(fd)
-                _unlink_quietly(self.path)
-                raise SessionError(f"Session NOT saved: cannot write the lock {self.path}: {exc.strerror or exc}.") from exc
-            os.close(fd)
             return
+
+    def _create(self) -> int:
+        """Create the lock with our pid already in it and return its inode; FileExistsError if taken.
+
+        The pid is written to a private temp file that is then hard-linked into place, so the lock
+        never exists empty: a writer killed between an O_EXCL create and its write would leave an
+        empty lock that everybody must respect for a while. Without hard links: O_EXCL, then write.
+        """
+        content = f"{os.getpid()} {HOSTNAME}\n".encode()
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC, 0o644)
+        try:
+            try:
+                os.write(fd, content)
+                inode = os.fstat(fd).st_ino
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                raise
+            except OSError as exc:
+                if exc.errno not in _NO_LINKS:
+                    raise
+                return self._create_exclusive(content)
+            return inode
+        finally:
+            _unlink_quietly(tmp)
+
+    def _create_exclusive(self, content: bytes) -> int:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC, 0o644)
+        try:
+            os.write(fd, content)
+            return os.fstat(fd).st_ino
+        except OSError:
+            _unlink_quietly(self.path)
+            raise
+        finally:
+            os.close(fd)
+
+    def _sweep_dead_temps(self) -> None:
+        """Remove lock temp files of dead writers (killed between making one and linking it)."""
+        prefix = f".{self.path.name}."
+        try:
+            names = os.listdir(self.path.parent)
+        except OSError:
+            return
+        for name in names:
+            parts = name[len(prefix) :].split(".")
+            if name.startswith(prefix) and len(parts) == 3 and parts[0].isdigit() and parts[2] == "tmp":
+                if not pid_alive(int(parts[0])):
+                    _unlink_quietly(self.path.parent / name)
 
     def _take_over(self, info: LockInfo) -> bool:
         """Remove a stale lock, unless somebody else replaced or removed it meanwhile."""
@@ -163,6 +212,7 @@ class LockFile:
                 pass
             except OSError:
                 return False  # cannot remove it (permissions): treat it as held
+            self._sweep_dead_temps()  # the dead holder may have left one
             return True
         finally:
             os.close(fd)

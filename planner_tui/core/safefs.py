@@ -102,13 +102,21 @@ def resolve_inside(root: Path, rel: str) -> tuple[Path | None, str | None]:
     try:
         real = Path(os.path.realpath(lexical, strict=True))
     except (FileNotFoundError, NotADirectoryError):
-        real = Path(os.path.realpath(lexical))
+        try:
+            real = Path(os.path.realpath(lexical))
+        except OSError:
+            return None, CHANGED
     except OSError as exc:
-        real = Path(os.path.realpath(lexical))
+        try:
+            real = Path(os.path.realpath(lexical))
+        except OSError:
+            return None, CHANGED  # a symlink was swapped while it was being resolved
         if not real.is_relative_to(root_real):
             return None, OUTSIDE
         if exc.errno == errno.ELOOP:
             return None, LOOP
+        if exc.errno == errno.EINVAL:
+            return None, CHANGED  # readlink found a file where a symlink just was
         if isinstance(exc, PermissionError):
             return None, "permission denied"
         return None, f"cannot resolve: {exc.strerror or exc}"

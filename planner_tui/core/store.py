@@ -14,7 +14,8 @@ from planner_tui.core.errors import SessionCorrupt, SessionError, SessionReadOnl
 from planner_tui.core.lockfile import LockFile
 from planner_tui.core.migrate import SCHEMA_VERSION, Decoded, TooNew, Undecodable, decode_session, encode_session
 from planner_tui.core.models import Session, utcnow
-from planner_tui.core.storefs import atomic_write, backup_paths, move_aside, rotate_backups, temp_files, write_new
+from planner_tui.core.orphans import OrphanMixin
+from planner_tui.core.storefs import atomic_write, backup_paths, move_aside, rotate_backups, write_new
 
 __all__ = ["SessionStore", "SCHEMA_VERSION", "STATE_DIR"]
 
@@ -40,14 +41,14 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
-class SessionStore:
+class SessionStore(OrphanMixin):
     """One session file, `<root>/.planner-tui/sessions/<epic_folder>/<role_key>.json`.
 
     `mutate()` is the only way to change it: under an exclusive lock it re-reads the file when
     another writer changed it, applies the change to the freshest session and replaces the
     file atomically, so concurrent writers never lose each other's entries. A corrupt file is
     moved aside (never overwritten), a file from a newer schema opens read-only, an older one
-    is migrated after an exact copy is kept.
+    is migrated after an exact copy is kept. Orphaned temp files: see OrphanMixin.
     """
 
     def __init__(
@@ -213,33 +214,6 @@ class SessionStore:
         self._check_writable()
         found = self.newest_backup()
         return None if found is None else self.adopt(found[1])
-
-    def orphans(self) -> list[Path]:
-        """Temp files left by a writer that was killed mid-save, newest first (never deleted here)."""
-        target = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
-        return temp_files(target)
-
-    def recover_orphan(self, path: Path) -> Session:
-        """Validate a leftover temp file and return its session; nothing is written or deleted.
-
-        Pass the result to `adopt()` to make it the session.
-        """
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise SessionError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-        try:
-            decoded = self._decode(raw)
-        except Undecodable as exc:
-            raise SessionCorrupt(f"{Path(path).name} is not a usable session ({exc.detail}); it was left in place.") from None
-        except TooNew as exc:
-            decoded = None
-            version = exc.version
-        else:
-            version = decoded.version
-        if decoded is None or decoded.newer:
-            raise SessionReadOnly(f"{Path(path).name} was written by a newer planner-tui (session schema {version}); it was left in place.")
-        return decoded.session
 
     # ------------------------------------------------------------------ writing
 

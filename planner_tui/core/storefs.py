@@ -14,6 +14,7 @@ __all__ = [
     "fsync_dir",
     "write_new",
     "move_aside",
+    "move_to",
     "rotate_backups",
     "backup_paths",
     "temp_files",
@@ -102,20 +103,24 @@ def write_new(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
 
 def move_aside(path: Path, suffix: str) -> Path:
     """Rename `path` to `<name><suffix>` (adding `.2`, `.3`… if taken) without overwriting anything."""
-    base = path.with_name(path.name + suffix)
-    candidate, n = base, 1
+    return move_to(path, path.with_name(path.name + suffix))
+
+
+def move_to(path: Path, dest: Path) -> Path:
+    """Rename `path` to `dest` (adding `.2`, `.3`… if taken) without overwriting anything; returns it."""
+    candidate, n = dest, 1
     while True:
         try:
             # link + unlink cannot clobber an existing file, unlike rename.
             os.link(path, candidate)
         except FileExistsError:
             n += 1
-            candidate = base.with_name(f"{base.name}.{n}")
+            candidate = dest.with_name(f"{dest.name}.{n}")
             continue
         except OSError:
             if candidate.exists():
                 n += 1
-                candidate = base.with_name(f"{base.name}.{n}")
+                candidate = dest.with_name(f"{dest.name}.{n}")
                 continue
             os.rename(path, candidate)  # filesystem without hard links
             return candidate

@@ -30,6 +30,7 @@ BUILTIN_ROLE_KEYS: tuple[str, ...] = ("03-backend",)
 """Roles the engine can run without a prompt file in the pack."""
 
 _SKIP_DIRS = frozenset({".git", "node_modules", "vendor"})
+_EPIC_MARKERS = (".task-master", ".taskmaster")
 _ROLE_OUT = re.compile(r"roles/(\d\d-[a-z0-9-]+)\.md")
 _PROMPT_MAX = 1_000_000
 
@@ -37,7 +38,11 @@ _PROMPT_MAX = 1_000_000
 def find_project_root(start: Path) -> tuple[Path, bool]:
     """Return (root, is_git): the git work tree holding start, else (start, False).
 
-    A bare repository has no work tree to plan in, so it is a ProjectError.
+    Inside a work tree the root is the nearest folder up from start holding `.task-master` or
+    `.taskmaster` (a project in a subfolder of a repository), else the work tree's top. A bare
+    repository has no work tree to plan in, so it is a ProjectError, except a `.git` folder with
+    `core.bare` set: its folder is planned in and the commit is refused. A repository libgit2
+    refuses to open (another owner) is a ProjectError naming `safe.directory`.
     """
     start = Path(start).expanduser()
     if not start.exists():
@@ -51,13 +56,37 @@ def find_project_root(start: Path) -> tuple[Path, bool]:
         found = None
     if not found:
         return start, False
+    git_dir = Path(found.rstrip("/\\"))
     try:
         repo = pygit2.Repository(found)
     except pygit2.GitError as exc:
-        raise ProjectError(f"The git repository at {found} cannot be opened: {exc}.") from None
+        top = git_dir.parent if git_dir.name == ".git" else git_dir
+        raise ProjectError(
+            f"The git repository at {found} cannot be opened: {exc} "
+            f"(if you trust it: git config --global --add safe.directory {top})."
+        ) from None
     if repo.is_bare or not repo.workdir:
-        raise ProjectError(f"{found} is a bare git repository; run planner-tui inside a work tree.")
-    return Path(repo.workdir).resolve(), True
+        if git_dir.name != ".git":
+            raise ProjectError(f"{found} is a bare git repository; run planner-tui inside a work tree.")
+        # `.git` with core.bare set: the folder can still be planned in; the commit refuses.
+        return _marked_root(start, git_dir.parent.resolve()), True
+    return _marked_root(start, Path(repo.workdir).resolve()), True
+
+
+def _marked_root(start: Path, top: Path) -> Path:
+    """The nearest folder from start up to top that holds epics, else top.
+
+    A project may live in a subfolder of a bigger repository (`apps/planning/.task-master`);
+    its root is that subfolder, while git paths stay relative to the work tree.
+    """
+    if not start.is_relative_to(top):
+        return top
+    for folder in (start, *start.parents):
+        if any((folder / marker).is_dir() for marker in _EPIC_MARKERS):
+            return folder
+        if folder == top:
+            break
+    return top
 
 
 def _is_pack(folder: Path) -> bool:

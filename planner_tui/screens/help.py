@@ -88,7 +88,9 @@ def collect_bindings(screen: Screen) -> list[HelpGroup]:
                 if (title, row.binding_id) not in seen:
                     seen.add((title, row.binding_id))
                     group.rows.append(row)
-    return list(groups.values())
+    order = ["Everywhere", "Workbench", "Composer", "Thread", "Find box"]
+    rank = {name: i for i, name in enumerate(order)}
+    return sorted(groups.values(), key=lambda g: rank.get(g.title.split(" (")[0], len(order)))
 
 
 def _table(group: HelpGroup) -> Table:

@@ -114,6 +114,7 @@ class WorkbenchScreen(Screen[None]):
         session = planner.session
         if self.topic is not None:
             self.discussion.show(planner.role.topics, session, self.topic)
+            self.composer.topic_id = self.topic.id
         self.plan_text = planner.render()
         self.blockers = planner.blockers(plan_text=self.plan_text)
         self.plan_pane.show(self.plan_text, self.blockers, self.topic.section if self.topic else None, scroll=scroll_plan)
@@ -154,9 +155,14 @@ class WorkbenchScreen(Screen[None]):
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         message.stop()
-        topic = self.topic
+        if not self._save_entry(message):
+            # Never lose what the person typed: it goes back into the composer.
+            message.composer.restore(message.text, message.target)
+
+    def _save_entry(self, message: Composer.Submitted) -> bool:
+        topic = self.planner.role.topic(message.topic_id) if message.topic_id else self.topic
         if topic is None:
-            return
+            return False
         state = self.planner.session.topic(topic.id)
         numbers = question_numbers(state)
         target, text = message.target, message.text
@@ -169,7 +175,7 @@ class WorkbenchScreen(Screen[None]):
             qid = next((eid for eid, n in numbers.items() if n == number), None)
             if qid is None:
                 self.notify(f"There is no question #{number} in this topic.", severity="error", markup=False)
-                return
+                return False
             ok = self._apply(lambda: self.planner.answer(qid, rest))
         elif message.kind == "answer":
             open_ids = [e.id for e in state.open_questions] if state else []
@@ -177,15 +183,15 @@ class WorkbenchScreen(Screen[None]):
             qid = selected.id if selected is not None and selected.is_open else (open_ids[0] if len(open_ids) == 1 else None)
             if qid is None:
                 self.notify("Which question? Select it in the thread and press a, or type #N and the answer.", severity="warning", markup=False)
-                return
+                return False
             ok = self._apply(lambda: self.planner.answer(qid, text))
         else:
             ok = self._apply(lambda: self.planner.add(topic.id, message.kind, text))
-        if ok:
-            message.composer.done()
+        if ok and topic.id == (self.topic.id if self.topic else None):
             latest = self.planner.session.topic(topic.id)
             if latest is not None and latest.entries:
                 self.thread.highlight_entry(latest.entries[-1].id)
+        return ok
 
     def on_composer_left(self, message: Composer.Left) -> None:
         message.stop()
@@ -321,7 +327,10 @@ class WorkbenchScreen(Screen[None]):
         if self.maximized is not None:
             self.minimize()
         elif self.focused is not None:
-            self.maximize(self.focused)
+            # The pane around the focus, not the focused widget: a maximized composer helps nobody.
+            pane = next((n for n in self.focused.ancestors_with_self if isinstance(n, (ArtifactPane, DiscussionPane, PlanPane))), None)
+            if pane is not None:
+                self.maximize(pane, container=False)
 
     def action_focus_artifacts(self) -> None:
         self.artifact_pane.tree.focus()

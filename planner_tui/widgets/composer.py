@@ -11,6 +11,7 @@ from textual.widgets import TextArea
 
 from planner_tui.core.models import ENTRY_KINDS
 from planner_tui.keymap import COMPOSER_BINDINGS
+from planner_tui.widgets.ordered import OrderedKeys
 from planner_tui.widgets.textstyle import KIND_LABEL
 
 __all__ = ["Composer", "Target", "parse_answer_ref"]
@@ -40,7 +41,7 @@ class Target:
     """How the border shows it, e.g. `#2`."""
 
 
-class Composer(TextArea):
+class Composer(OrderedKeys, TextArea):
     """A TextArea where enter adds the entry and ctrl+j starts a new line."""
 
     BINDINGS = COMPOSER_BINDINGS
@@ -57,12 +58,16 @@ class Composer(TextArea):
         kind: str
         text: str
         target: Target | None
+        topic_id: str | None
+        """The topic shown when enter was pressed (a topic key right after it must not move it)."""
 
     class Left(Message):
         """Escape in the composer with nothing to cancel: the screen moves focus to the thread."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False, compact=False)
+        self.topic_id: str | None = None
+        """Set by the screen: the topic new entries go to."""
         self.placeholder = "Write an entry; enter adds it, #2 text answers question #2"
 
     def on_mount(self) -> None:
@@ -91,8 +96,13 @@ class Composer(TextArea):
         if not text:
             self.app.bell()
             return
-        kind = "answer" if self.target is not None and self.target.mode == "answer" else self.kind
-        self.post_message(self.Submitted(self, kind, text, self.target))
+        target = self.target
+        kind = "answer" if target is not None and target.mode == "answer" else self.kind
+        # Emptied now, in order with the keys: what is typed next belongs to the next entry.
+        # The screen hands the text back with `restore` if saving it is refused.
+        self.clear()
+        self.target = None
+        self.post_message(self.Submitted(self, kind, text, target, self.topic_id))
 
     def action_newline(self) -> None:
         self.insert("\n")
@@ -114,10 +124,12 @@ class Composer(TextArea):
             return
         self.post_message(self.Left())
 
-    def done(self) -> None:
-        """The entry was saved: empty the composer and forget the target (the kind stays)."""
-        self.clear()
-        self.target = None
+    def restore(self, text: str, target: Target | None) -> None:
+        """Put back text whose saving was refused (before anything typed since), and its target."""
+        rest = self.text
+        self.load_text(text + ("\n" + rest if rest else ""))
+        self.target = target
+        self.move_cursor(self.document.end)
 
     def start_answer(self, question_id: str, label: str) -> None:
         """Answer a question: the composer's next text becomes its answer."""

@@ -19,6 +19,7 @@ from planner_tui.core.models import Artifact
 from planner_tui.core.safefs import ReadResult
 from planner_tui.core.textsafe import one_line, visible
 from planner_tui.keymap import FIND_BINDINGS
+from planner_tui.widgets.ordered import OrderedKeys
 
 __all__ = ["DocumentView", "FindBar", "find_matches"]
 
@@ -32,7 +33,7 @@ def find_matches(text: str, query: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(re.escape(query), text, re.IGNORECASE)]
 
 
-class FindBar(Input):
+class FindBar(OrderedKeys, Input):
     """The find box: enter jumps to the next match, escape closes it."""
 
     BINDINGS = FIND_BINDINGS

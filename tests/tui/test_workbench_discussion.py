@@ -277,3 +277,28 @@ def test_hostile_entry_text_is_shown_as_text_never_markup(drive):
             assert "[/bold] [red]x␛[31m" in line
 
     run(scenario())
+
+
+def test_a_burst_of_keys_then_enter_submits_all_of_it_in_order(drive):
+    """Keys arriving faster than the app handles them (a fast typist, a terminal paste) must
+    not submit half the text and lose the rest."""
+    from textual import events
+
+    async def scenario():
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            app = pilot.app
+            for round_ in range(3):
+                text = f"Burst {round_} (entities: Photo, Annotation)"
+                for char in text:
+                    app.post_message(events.Key(char if char.isalnum() else {" ": "space", "(": "left_parenthesis", ")": "right_parenthesis", ":": "colon", ",": "comma"}[char], char))
+                app.post_message(events.Key("enter", "\r"))
+            first = screen.topic.id
+            app.post_message(events.Key("alt+right", None))  # right after the last enter
+            await drive.until(pilot, lambda: len(entries(screen, first)) == 3, what="three entries")
+            await pilot.pause()
+            assert [e.text for e in entries(screen, first)] == [f"Burst {n} (entities: Photo, Annotation)" for n in range(3)]
+            assert screen.composer.text == ""
+            assert screen.topic.id != first
+
+    run(scenario())

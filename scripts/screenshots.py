@@ -1,0 +1,152 @@
+"""Write SVG screenshots of the workbench's main states to screenshots/, through make_app.
+
+Run: `.venv/bin/python scripts/screenshots.py` (from the repository root). Each state is built on a
+fresh copy of the bundled demo project with a fixed clock, so the pictures only change when the
+workbench does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from planner_tui.demo import make_demo  # noqa: E402
+from planner_tui.factory import make_app  # noqa: E402
+from planner_tui.settings import Settings  # noqa: E402
+
+SIZE = (160, 48)
+NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
+EPIC = "009_photo-annotations"
+OUT = ROOT / "screenshots"
+
+
+async def _until(pilot, predicate, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise RuntimeError("the workbench did not reach the expected state")
+
+
+async def _workbench(pilot):
+    app = pilot.app
+    await _until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"))
+    if type(app.screen).__name__ == "PreparationScreen":
+        await pilot.press("escape")
+    await _until(pilot, lambda: type(app.screen).__name__ == "WorkbenchScreen")
+    screen = app.screen
+    await _until(pilot, lambda: screen.artifact_pane.document.mode != "empty")
+    await pilot.pause()
+    return screen
+
+
+async def _write(pilot, kind_key: str, text: str) -> None:
+    screen = pilot.app.screen
+    screen.composer.focus()
+    await pilot.press(kind_key)
+    screen.composer.insert(text)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def preparation(pilot) -> None:
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "PreparationScreen")
+    await pilot.pause(0.3)
+
+
+async def discussion(pilot) -> None:
+    await _workbench(pilot)
+    await _write(pilot, "alt+d", "Entities: Photo, Annotation, AnnotationRevision (04-prd.md)")
+    await _write(pilot, "alt+q", "Keep every revision of an annotation?")
+    await _write(pilot, "alt+d", "#1 Yes: a new revision per save, the last 20 kept")
+    await _write(pilot, "alt+q", "Who may delete a photo that has annotations?")
+    await pilot.press("escape")
+    await pilot.pause()
+
+
+async def blocked(pilot) -> None:
+    await discussion(pilot)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def ready(pilot) -> None:
+    screen = await _workbench(pilot)
+    for index, topic in enumerate(screen.planner.role.topics):
+        await _write(pilot, "alt+d", f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points))
+        if index == 0:
+            await _write(pilot, "alt+r", "Large photos may slow the first sync on poor connections.")
+        await pilot.press("ctrl+o", "alt+right")
+        await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.press("ctrl+s")
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "CommitDialog")
+    await _until(pilot, lambda: not pilot.app.screen.busy)
+    await pilot.pause(0.2)
+
+
+async def help_keys(pilot) -> None:
+    await _workbench(pilot)
+    await pilot.press("f1")
+    await pilot.pause()
+
+
+async def find(pilot) -> None:
+    screen = await _workbench(pilot)
+    prd = next(a for a in screen.artifact_pane.tree.artifacts if a.path.endswith("04-prd.md"))
+    screen.artifact_pane.open(prd)
+    await _until(pilot, lambda: screen.artifact_pane.document.artifact.path == prd.path and screen.artifact_pane.document.text)
+    await pilot.press("ctrl+f", *"original", "enter")
+    await pilot.pause()
+
+
+STATES = {
+    "01-preparation": preparation,
+    "02-discussion": discussion,
+    "03-commit-blocked": blocked,
+    "04-commit-dialog": ready,
+    "05-find-in-document": find,
+    "06-help": help_keys,
+}
+
+
+async def shoot(name: str, scenario, workdir: Path) -> Path:
+    project = make_demo(workdir / name, now=NOW.timestamp())
+    app = make_app(project, epic=EPIC, settings=Settings(cursor_blink=False), clock=lambda: NOW, watch=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await scenario(pilot)
+        path = app.save_screenshot(f"{name}.svg", str(OUT))
+    return Path(path)
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    # Our own HOME and git identity: nothing of the machine running this ends up in the pictures.
+    with tempfile.TemporaryDirectory(prefix="planner-shots-") as tmp:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        os.environ.update(
+            HOME=str(home),
+            XDG_CONFIG_HOME=str(home / ".config"),
+            GIT_CONFIG_NOSYSTEM="1",
+            GIT_AUTHOR_NAME="Ada Planner",
+            GIT_AUTHOR_EMAIL="ada@example.test",
+            GIT_COMMITTER_NAME="Ada Planner",
+            GIT_COMMITTER_EMAIL="ada@example.test",
+        )
+        os.environ.pop("PLANNER_TUI_CONFIG", None)
+        for name, scenario in STATES.items():
+            path = asyncio.run(shoot(name, scenario, Path(tmp)))
+            print(path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
