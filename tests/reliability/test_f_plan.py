@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 import planner_tui
+from planner_tui.core import session as ops
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlanError
 from planner_tui.core.plan import make_environment, render_plan
@@ -258,8 +258,6 @@ def test_F4_outline_holds_for_any_mix_of_hostile_lines(planner, mixes):
     """For generated sessions mixing hostile lines into multi-line decisions, risks and notes, the rendered
     plan's headings always equal the scaffold's outline."""
     session = planner.session.model_copy(deep=True)
-    from planner_tui.core import session as ops
-
     for i, parts in enumerate(mixes):
         text = "\n".join(parts).strip() or "x"
         kind = ("decision", "risk", "note")[i % 3]
