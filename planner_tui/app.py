@@ -69,6 +69,7 @@ class PlannerApp(App[str | None]):
             WorkbenchScreen(
                 planner,
                 markdown_limit=self.settings.markdown_limit,
+                full_markdown_limit=self.settings.full_markdown_limit,
                 poll_interval=self.settings.poll_interval,
                 watch=self.watch_files,
             )
@@ -120,8 +121,10 @@ class PlannerApp(App[str | None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's commands, then every described binding active on the screen (same source as F1)."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = {"Quit"}
+        seen: set[str] = set()
+        for command in super().get_system_commands(screen):
+            seen.add(command.title)
+            yield command
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.id or not binding.description or binding.system or binding.description in seen:

@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from planner_tui import __version__
+from planner_tui import __version__, cli_commands
 from planner_tui.core.errors import PlannerError
+from planner_tui.core.citations import parse_cite
 from planner_tui.core.models import ENTRY_KINDS, Citation
 from planner_tui.core.textsafe import one_line, visible
 
@@ -83,16 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-verify", action="store_true", help="skip the pre-commit and commit-msg hooks")
     p.add_argument("--allow-detached", action="store_true", help="commit even though HEAD is detached")
     p.add_argument("--allow-ignored", action="store_true", help="commit even though .gitignore ignores the plan path")
+    cli_commands.add_parsers(add, who)
     return parser
 
 
 def _parse_cite(value: str | None) -> Citation | None:
-    if not value:
-        return None
-    path, sep, line = value.rpartition(":")
-    if sep and line.isdigit() and path:
-        return Citation(path=path, line=int(line))
-    return Citation(path=value)
+    # Checked (inside the project, the line exists) and hashed by Planner.add.
+    return parse_cite(value) if value else None
 
 
 def _author(args: argparse.Namespace) -> str:
@@ -253,6 +251,7 @@ COMMANDS = {
     "commit": _cmd_commit,
     "demo": _cmd_demo,
     "ui": _cmd_ui,
+    **cli_commands.COMMANDS,
 }
 
 

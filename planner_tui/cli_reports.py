@@ -31,6 +31,7 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
         "mcp": [s.model_dump() for s in prep.mcp],
         "pipeline_position": list(prep.pipeline_position) if prep.pipeline_position else None,
         "roles_before": prep.roles_before,
+        "roles": [{"key": key, "name": name, "state": state} for key, name, state in prep.roles],
         "artifacts": [a.model_dump() for a in artifacts],
         "notes": prep.notes,
     }
@@ -62,6 +63,8 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
         index, total = prep.pipeline_position
         lines.append(f"Pipeline: {project.prompt_name()} is step {index} of {total}")
     lines.append("Earlier role plans: " + (", ".join(prep.roles_before) or "none"))
+    if prep.roles:
+        lines.append("Roles of this epic: " + ", ".join(f"{key} {name}: {state}" for key, name, state in prep.roles))
     lines.append("")
     lines.append("Artifacts:")
     for art in artifacts:
@@ -81,6 +84,8 @@ def status_lines(data: dict[str, Any]) -> list[str]:
     for topic in data["topics"]:
         opens = topic["open_questions"]
         flag = f", {len(opens)} open" if opens else ""
+        if topic.get("stale"):
+            flag += f", {len(topic['stale'])} stale"
         lines.append(f"  {topic['number']:>2}/{total} {topic['title']} [{topic['state']}{flag}] ({topic['id']})")
         for q in opens:
             lines.append(f"        ? {q['id']}: {one_line(q['text'], 120)}")
@@ -102,6 +107,10 @@ def thread_data(planner: Planner, topic_ref: str | None) -> list[dict[str, Any]]
 
             raise TopicError(f"No topic {topic_ref!r}; topics are 1–{len(specs)} or their ids.")
         specs = [spec]
+    stale = {item.entry.id: item.reason for item in planner.stale()}
+    differs: dict[str, list[str]] = {}
+    for c in planner.contradictions():
+        differs.setdefault(c.entry, []).append(c.message)
     result = []
     for spec in specs:
         state = planner.session.topic(spec.id)
@@ -111,10 +120,21 @@ def thread_data(planner: Planner, topic_ref: str | None) -> list[dict[str, Any]]
                 "id": spec.id,
                 "title": spec.title,
                 "state": state.state if state else "not started",
-                "entries": [e.model_dump(mode="json", exclude_none=True) for e in (state.entries if state else [])],
+                "entries": [
+                    _entry_data(e, stale.get(e.id), differs.get(e.id, [])) for e in (state.entries if state else [])
+                ],
             }
         )
     return result
+
+
+def _entry_data(entry: Any, stale: str | None, differs: list[str]) -> dict[str, Any]:
+    data = entry.model_dump(mode="json", exclude_none=True)
+    if stale:
+        data["stale"] = stale
+    if differs:
+        data["differs"] = differs
+    return data
 
 
 def thread_lines(data: list[dict[str, Any]]) -> list[str]:
@@ -124,6 +144,12 @@ def thread_lines(data: list[dict[str, Any]]) -> list[str]:
         for e in topic["entries"]:
             status = f" ({e['status']})" if e.get("status") else ""
             lines.append(f"   {e['id']} {e['kind']}{status} by {e.get('author', 'person')}: {one_line(e['text'], 140)}")
+            if e.get("cite"):
+                where = f"{e['cite']['path']}:{e['cite']['line']}" if e["cite"].get("line") else e["cite"]["path"]
+                lines.append(f"      cites {one_line(where, 120)}")
+            if e.get("stale"):
+                lines.append(f"      STALE: {one_line(e['stale'], 140)}; re-confirm it (reconfirm {e['id']}) or edit it")
+            lines.extend(f"      DIFFERS: {one_line(m, 300)}" for m in e.get("differs", []))
         if not topic["entries"]:
             lines.append("   (no entries yet)")
     return lines

@@ -34,9 +34,13 @@ class Settings(BaseModel):
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> keys (comma-separated), e.g. `"topic.next" = "alt+n"`; F1 lists the ids."""
 
-    markdown_limit: int = Field(default=48 * 1024, ge=0)
-    """Artifacts up to this many bytes are rendered as markdown; larger ones are shown as text
-    (rendering a big document as markdown takes seconds; text opens at once)."""
+    markdown_limit: int = Field(default=64 * 1024, ge=0)
+    """Markdown artifacts up to this many bytes are shown rendered (lightly styled text); larger
+    ones, and everything that is not markdown, are shown as plain text, which opens at once."""
+
+    full_markdown_limit: int = Field(default=4 * 1024, ge=0)
+    """Markdown artifacts up to this many bytes get Textual's full Markdown widget (tables, nested
+    lists); it costs about a second per few KB on a slow machine, so keep this small."""
 
     poll_interval: float = Field(default=0.5, ge=0.1, le=10.0)
     """Seconds between checks of the session file for changes made by another process."""

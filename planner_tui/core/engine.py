@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from planner_tui.core import gitops, readiness
+from planner_tui.core import batch, citations, gitops, readiness, revise
+from planner_tui.core import contradictions as earlier_plans
 from planner_tui.core import session as ops
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
@@ -70,6 +71,8 @@ class Planner:
         if self.store.session is not None and not self.store.read_only:
             if ops.sync_topics(self.store.session, self.role):
                 self._mutate(lambda s: ops.sync_topics(s, self.role))
+        self.imported = revise.import_committed(self)
+        """What importing the committed plan did (None when there was a session or no plan)."""
 
     @classmethod
     def open(
@@ -119,6 +122,8 @@ class Planner:
     def add(self, topic: str | int, kind: str, text: str, *, cite: Citation | None = None, section: str | None = None, author: str | None = None) -> Entry:
         """Add an entry to a topic's thread; saved before this returns."""
         who = author or self.author
+        if cite is not None:  # checked inside the project, with the file's hash as of now
+            cite = citations.stamp(self.project.root, cite, self.project.tasks)
         return self._mutate(lambda s: ops.add_entry(s, self.role, topic, kind, text, now=self.clock(), author=who, cite=cite, section=section))
 
     def answer(self, question_id: str, text: str, *, author: str | None = None) -> Entry:
@@ -138,7 +143,40 @@ class Planner:
         self._mutate(lambda s: ops.unconfirm(s, self.role, topic, now=self.clock()))
 
     def edit(self, entry_id: str, text: str) -> None:
-        self._mutate(lambda s: ops.edit(s, entry_id, text, now=self.clock()))
+        """Replace an entry's text; its citation's hash is recorded again (the source was re-read)."""
+
+        def change(s: Session) -> None:
+            entry = ops.edit(s, entry_id, text, now=self.clock())
+            citations.restamp(entry, self.project.root, self.project.tasks)
+
+        self._mutate(change)
+
+    def reconfirm(self, entry_id: str) -> Entry:
+        """Keep an entry as it is: re-record its citation's hash and settle its differences with earlier plans."""
+        found = self.contradictions(include_settled=True)
+
+        def change(s: Session) -> Entry:
+            entry = ops._entry(s, entry_id)[1]  # noqa: SLF001 - the session module's own lookup
+            citations.restamp(entry, self.project.root, self.project.tasks)
+            earlier_plans.settle(entry, found)
+            return entry
+
+        return self._mutate(change)
+
+    def answer_batch(self, topic: str | int, text: str, *, author: str | None = None) -> list[Entry]:
+        """Answer a topic's open questions by number (`2: answer` lines), all or nothing."""
+        pairs = batch.parse_batch_answers(text)
+        who = author or self.author
+        return self._mutate(lambda s: batch.answer_batch(s, self.role, topic, pairs, now=self.clock(), author=who))
+
+    def stale(self) -> list[citations.Stale]:
+        """Entries whose cited file changed (or vanished) since they were cited."""
+        return citations.stale_entries(self.session, self.project.root, self.project.tasks)
+
+    def contradictions(self, *, include_settled: bool = False) -> list[earlier_plans.Contradiction]:
+        """Entries naming a table, column, queue or env var an earlier role plan defines differently."""
+        defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
+        return earlier_plans.find_contradictions(self.role, self.session, defs, include_settled=include_settled)
 
     def remove(self, entry_id: str) -> None:
         self._mutate(lambda s: ops.remove(s, entry_id))
@@ -158,7 +196,8 @@ class Planner:
 
     def render(self) -> str:
         """The plan as markdown, rendered from the session (the same bytes for the same session)."""
-        return render_plan(self.role, self.session, self.epic.title)
+        # A revised plan keeps the committed bytes of every section it did not change.
+        return revise.apply_baseline(render_plan(self.role, self.session, self.epic.title), self.session)
 
     def committed_plan(self) -> str | None:
         """The plan as committed at HEAD, if any."""
@@ -191,9 +230,12 @@ class Planner:
         committed = self.committed_plan()
         existing = self._existing_plan()
         ours = getattr(self.session, "plan_written", None)
+        imported = revise.imported_digest(self.session)
         for label, text in (("committed", committed), ("existing", existing)):
             if text is None or text == plan_text:
                 continue
+            if imported is not None and _digest(text) in (imported, ours):
+                continue  # the plan this session imported (or its own revision of it): the import was the approval
             if label == "existing" and ours is not None and _digest(text) == ours and committed is None:
                 continue  # the file is the one we wrote ourselves after a refused commit
             return Blocker(
@@ -206,6 +248,9 @@ class Planner:
         """Everything that stops the commit, in the order a person should deal with it."""
         text = self.render() if plan_text is None else plan_text
         found = readiness.blockers(self.role, self.session, text, self.project.rules)
+        found += citations.stale_blockers(self.role, self.session, self.project.root, self.project.tasks)
+        defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
+        found += earlier_plans.contradiction_blockers(self.role, self.session, defs)
         if not approve_overwrite:
             over = self.overwrite_blocker(text)
             if over is not None:
@@ -253,6 +298,7 @@ class Planner:
         session = self.session
         text = self.render()
         found = self.blockers(plan_text=text)
+        stale = {item.entry.id for item in self.stale()}
         topics = []
         for spec in self.role.topics:
             state = session.topic(spec.id)
@@ -270,8 +316,10 @@ class Planner:
                     ],
                     "points": [{"point": p, "addressed": ok} for p, ok in addressed_points(spec, state)],
                     "citations": [
-                        {"entry": e.id, "path": e.cite.path, "line": e.cite.line} for e in entries if e.cite
+                        {"entry": e.id, "path": e.cite.path, "line": e.cite.line, "sha256": citations.cited_digest(e), "stale": e.id in stale}
+                        for e in entries if e.cite
                     ],
+                    "stale": [e.id for e in entries if e.id in stale],
                 }
             )
         return {

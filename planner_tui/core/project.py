@@ -7,7 +7,7 @@ from pathlib import Path
 
 from planner_tui.core import artifacts as artifacts_mod
 from planner_tui.core import epics as epics_mod
-from planner_tui.core import workspace
+from planner_tui.core import gitops, workspace
 from planner_tui.core.builtin import builtin_role
 from planner_tui.core.errors import PlannerError, ProjectError, PromptError
 from planner_tui.core.mcp import check_mcp
@@ -25,7 +25,10 @@ from planner_tui.core.prompts import parse_role_prompt
 from planner_tui.core.rules import parse_mcp_list, parse_pipeline, parse_rules, position
 from planner_tui.core.safefs import read_text_safely
 
-__all__ = ["Project", "Preparation"]
+__all__ = ["Project", "Preparation", "ROLE_STATES"]
+
+ROLE_STATES = ("committed", "written", "in discussion", "not started")
+"""How far a role got for an epic: plan committed at HEAD, plan file present, session only, nothing."""
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Preparation:
     """Stems of the role plans that come before this role (e.g. `01-devops`)."""
     notes: list[str] = field(default_factory=list)
     """Problems found while preparing (a rule file missing, a prompt that did not parse)."""
+    roles: list[tuple[str, str, str]] = field(default_factory=list)
+    """Every role of the pack for this epic: (key, name, state), see `Project.roles_status`."""
 
     @property
     def missing_servers(self) -> list[McpStatus]:
@@ -173,7 +178,45 @@ class Project:
         pos = position(self.pipeline, self.prompt_name()) if self.pipeline else None
         number = self.role_number()
         before = [r for r in epic.roles if number is not None and r[:2].isdigit() and int(r[:2]) < number]
-        return Preparation(self.rules, mcp, pos, before, list(self.notes) + notes)
+        return Preparation(self.rules, mcp, pos, before, list(self.notes) + notes, self.roles_status(epic))
+
+    def role_names(self) -> dict[str, str]:
+        """Role key -> role name for every role prompt of the pack (and the current role)."""
+        names = {self.role.key: self.role.name}
+        prompts = workspace.list_role_prompts(self.pack) if self.pack is not None else {}
+        for key, path in prompts.items():
+            if key in names:
+                continue
+            name = key.split("-", 1)[-1].replace("-", " ").title()
+            try:
+                text = path.read_text(encoding="utf-8-sig", errors="replace")
+                name = parse_role_prompt(text, path.name).name or name
+            except (OSError, PlannerError):
+                pass  # a prompt that does not parse still has a key; the name is made from it
+            names[key] = name
+        return dict(sorted(names.items()))
+
+    def roles_status(self, epic: Epic) -> list[tuple[str, str, str]]:
+        """(key, name, state) for every role of the pack, in key order, for one epic.
+
+        State: `committed` (its plan is in HEAD), `written` (the plan file exists, not
+        committed), `in discussion` (a session exists), or `not started`.
+        """
+        from planner_tui.core.store import STATE_DIR  # the store's folder; imported late (heavy)
+
+        out = []
+        for key, name in self.role_names().items():
+            rel = f"{epic.path}/roles/{key}.md"
+            if self.is_git and gitops.committed_text(self.root, rel) is not None:
+                state = "committed"
+            elif (self.root / rel).is_file():
+                state = "written"
+            elif (self.root / STATE_DIR / "sessions" / epic.folder / f"{key}.json").is_file():
+                state = "in discussion"
+            else:
+                state = "not started"
+            out.append((key, name, state))
+        return out
 
     def pipeline_steps(self) -> list[PipelineStep]:
         return list(self.pipeline.steps) if self.pipeline else []

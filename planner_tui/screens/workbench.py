@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -20,6 +15,7 @@ from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
 from planner_tui.core.textsafe import one_line
 from planner_tui.keymap import WORKBENCH_BINDINGS
+from planner_tui.screens.live import LiveUpdates
 from planner_tui.screens.prompt import PromptScreen
 from planner_tui.widgets.artifact_pane import ArtifactPane
 from planner_tui.widgets.composer import Composer, parse_answer_ref
@@ -31,31 +27,28 @@ from planner_tui.widgets.thread import ThreadView, question_numbers
 __all__ = ["WorkbenchScreen"]
 
 
-class WorkbenchScreen(Screen[None]):
+class WorkbenchScreen(LiveUpdates, Screen[None]):
     """Everything about one role of one epic; every change goes through the Planner (saved at once)."""
 
     BINDINGS = WORKBENCH_BINDINGS
     AUTO_FOCUS = "#composer"
 
-    @dataclass
-    class ArtifactsListed(Message):
-        artifacts: list[Artifact]
-
-    @dataclass
-    class FilesChanged(Message):
-        """The watcher saw these files change (posted from its thread)."""
-
-        paths: set[Path]
-
-    def __init__(self, planner: Planner, *, markdown_limit: int = 48 * 1024, poll_interval: float = 0.5, watch: bool = True) -> None:
+    def __init__(
+        self,
+        planner: Planner,
+        *,
+        markdown_limit: int = 64 * 1024,
+        full_markdown_limit: int = 4 * 1024,
+        poll_interval: float = 0.5,
+        watch: bool = True,
+    ) -> None:
         super().__init__()
         self.planner = planner
-        self.markdown_limit = markdown_limit
+        self.markdown_limits = (markdown_limit, full_markdown_limit)
         self.poll_interval = poll_interval
         self.watch_files = watch
         self.blockers: list[Blocker] = []
         self.plan_text = ""
-        self._stop = threading.Event()
         session = planner.session
         topics = planner.role.topics
         start = planner.role.topic(session.cursor_topic) if session.cursor_topic else None
@@ -68,7 +61,7 @@ class WorkbenchScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="top-bar")
         with Horizontal(id="panes"):
-            yield ArtifactPane(self._read_artifact, markdown_limit=self.markdown_limit, id="artifacts")
+            yield ArtifactPane(self._read_artifact, limits=self.markdown_limits, id="artifacts")
             yield DiscussionPane(id="discussion")
             yield PlanPane(id="plan")
         yield Footer()
@@ -95,13 +88,7 @@ class WorkbenchScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_view()
-        self._list_artifacts()
-        self.set_interval(self.poll_interval, self._poll_session, name="session-poll")
-        if self.watch_files:
-            self._watch()
-
-    def on_unmount(self) -> None:
-        self._stop.set()
+        self.start_live(self.poll_interval, watch=self.watch_files)
 
     def _read_artifact(self, artifact: Artifact):
         return self.planner.project.read_artifact(artifact)
@@ -344,54 +331,3 @@ class WorkbenchScreen(Screen[None]):
     def action_focus_plan(self) -> None:
         pane = self.plan_pane
         (pane.query_one("#plan-raw") if pane.raw else pane.preview).focus()
-
-    # ------------------------------------------------------------------ outside changes
-
-    @work(thread=True, exclusive=True, group="artifact-list")
-    def _list_artifacts(self) -> None:
-        artifacts = self.planner.project.artifacts(self.planner.epic)
-        self.post_message(self.ArtifactsListed(artifacts))
-
-    def on_workbench_screen_artifacts_listed(self, message: ArtifactsListed) -> None:
-        self.artifact_pane.show_artifacts(message.artifacts)
-
-    def _poll_session(self) -> None:
-        """The simple, sure way to see an agent's `planner-tui add`: look at the session file."""
-        try:
-            changed = self.planner.refresh()
-        except PlannerError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return
-        if changed:
-            self.refresh_view(scroll_plan=False)
-
-    @work(thread=True, exclusive=True, group="watch")
-    def _watch(self) -> None:
-        try:
-            from planner_tui.core.watch import watch_paths
-        except ImportError:
-            return  # polling the session file still works
-        planner = self.planner
-        paths = [planner.project.root / planner.epic.path, planner.store.path]
-        if planner.project.pack is not None:
-            paths.append(planner.project.pack)
-        watch_paths(
-            paths,
-            self._stop,
-            lambda changed: self.post_message(self.FilesChanged(set(changed))),
-            on_error=lambda text: self.app.notify(text, severity="warning", markup=False),
-        )
-
-    def on_workbench_screen_files_changed(self, message: FilesChanged) -> None:
-        root = self.planner.project.root
-        session_file = self.planner.store.path
-        if session_file in message.paths:
-            self._poll_session()
-        for path in message.paths - {session_file}:
-            try:
-                rel = path.relative_to(root).as_posix()
-            except ValueError:
-                rel = path.as_posix()
-            self.artifact_pane.reload(rel)
-        if message.paths - {session_file}:
-            self._list_artifacts()  # files may have appeared or gone

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import Tree
 
 from planner_tui.core.models import Artifact
 from planner_tui.widgets.artifact_tree import ArtifactTree
 from planner_tui.widgets.document import DocumentView, Reader
 
-__all__ = ["ArtifactPane"]
+__all__ = ["ArtifactPane", "HIGHLIGHT_DELAY"]
+
+HIGHLIGHT_DELAY = 0.15
+"""Seconds the tree cursor must rest on an artifact before it is read and shown."""
 
 
 class ArtifactPane(Vertical):
@@ -18,15 +22,17 @@ class ArtifactPane(Vertical):
 
     ALLOW_MAXIMIZE = True
 
-    def __init__(self, reader: Reader, *, markdown_limit: int, id: str | None = None) -> None:
+    def __init__(self, reader: Reader, *, limits: tuple[int, int] = (64 * 1024, 4 * 1024), id: str | None = None) -> None:
         super().__init__(id=id)
         self.reader = reader
-        self.markdown_limit = markdown_limit
+        self.limits = limits
+        """(markdown_limit, full_markdown_limit) of the document view."""
         self.border_title = "Prior artifacts"
+        self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield ArtifactTree(id="artifact-tree")
-        yield DocumentView(markdown_limit=self.markdown_limit, id="document")
+        yield DocumentView(markdown_limit=self.limits[0], full_markdown_limit=self.limits[1], id="document")
 
     @property
     def tree(self) -> ArtifactTree:
@@ -59,5 +65,9 @@ class ArtifactPane(Vertical):
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Artifact]) -> None:
         event.stop()
         artifact = event.node.data
-        if artifact is not None and (self.document.artifact is None or self.document.artifact.path != artifact.path):
-            self.document.load(artifact, self.reader)
+        if artifact is None or (self.document.artifact is not None and self.document.artifact.path == artifact.path):
+            return
+        # Wait until the cursor rests: holding the down arrow must not render every file passed.
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(HIGHLIGHT_DELAY, lambda: self.document.load(artifact, self.reader))

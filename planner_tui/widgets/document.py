@@ -20,6 +20,7 @@ from planner_tui.core.safefs import ReadResult
 from planner_tui.core.textsafe import one_line, visible
 from planner_tui.keymap import FIND_BINDINGS
 from planner_tui.widgets.ordered import OrderedKeys
+from planner_tui.widgets.textstyle import markdown_lines
 
 __all__ = ["DocumentView", "FindBar", "find_matches"]
 
@@ -59,7 +60,14 @@ class FindBar(OrderedKeys, Input):
 
 
 class DocumentView(Vertical):
-    """One artifact's text: markdown for small documents, a read-only text view for the rest."""
+    """One artifact's text, shown the cheapest way that still reads well.
+
+    Three views, by size: Textual's Markdown widget for small markdown documents (full rendering,
+    but it mounts a widget per block and freezes the screen for about a second per few KB on a
+    slow machine), lightly styled text (one Static, built in the worker) for markdown up to
+    `markdown_limit`, and a read-only TextArea (line based, opens 2 MB at once) for the rest and
+    for anything that is not markdown (mermaid, JSON, PHP).
+    """
 
     ALLOW_MAXIMIZE = False
 
@@ -70,17 +78,21 @@ class DocumentView(Vertical):
         artifact: Artifact
         result: ReadResult
         text: str
+        view: str
+        """`markdown`, `styled` or `text`: which view shows it."""
+        styled: Text | None = None
 
-    def __init__(self, *, markdown_limit: int = 48 * 1024, id: str | None = None) -> None:
+    def __init__(self, *, markdown_limit: int = 64 * 1024, full_markdown_limit: int = 4 * 1024, id: str | None = None) -> None:
         super().__init__(id=id)
         self.markdown_limit = markdown_limit
+        self.full_markdown_limit = full_markdown_limit
         self.artifact: Artifact | None = None
         self.text = ""
         self._matches: list[tuple[int, int]] = []
         self._query = ""
         self._match_index = -1
         self._line_starts: list[int] | None = None
-        self._was_markdown = False
+        self._view_before_find: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select an artifact to read it.", style="dim"), id="doc-header")
@@ -88,16 +100,20 @@ class DocumentView(Vertical):
             yield Static("", id="doc-empty")
             with VerticalScroll(id="doc-md-scroll"):
                 yield Markdown(id="doc-md", open_links=False)
+            with VerticalScroll(id="doc-styled-scroll"):
+                yield Static(id="doc-styled")
             yield TextArea(id="doc-text", read_only=True, show_line_numbers=True, soft_wrap=False)
         yield FindBar(placeholder="find in document (enter: next, escape: close)", id="find")
 
     # ------------------------------------------------------------------ loading
 
+    _VIEWS = {"doc-md-scroll": "markdown", "doc-styled-scroll": "styled", "doc-text": "text"}
+
     @property
     def mode(self) -> str:
-        """Which view is shown: `empty`, `markdown` or `text`."""
+        """Which view is shown: `empty`, `markdown`, `styled` or `text`."""
         current = self.query_one("#doc-switcher", ContentSwitcher).current
-        return {"doc-md-scroll": "markdown", "doc-text": "text"}.get(current or "", "empty")
+        return self._VIEWS.get(current or "", "empty")
 
     def load(self, artifact: Artifact, reader: Reader) -> None:
         """Show an artifact: its header at once, its text when the worker has read it."""
@@ -108,14 +124,24 @@ class DocumentView(Vertical):
             return
         self._read(artifact, reader)
 
+    def _choose_view(self, artifact: Artifact, size: int) -> str:
+        is_markdown = artifact.path.lower().endswith((".md", ".markdown")) or artifact.group == "task"
+        if not is_markdown or size > self.markdown_limit:
+            return "text"
+        return "markdown" if size <= self.full_markdown_limit else "styled"
+
     @work(thread=True, exclusive=True, group="artifact")
     def _read(self, artifact: Artifact, reader: Reader) -> None:
-        """Read (and make safe) off the UI thread, so a 2 MB file never freezes the screen."""
+        """Read, make safe and style off the UI thread, so a 2 MB file never freezes the screen."""
         try:
             result = reader(artifact)
         except OSError as exc:  # the core reports problems as results; this is a last resort
             result = ReadResult(path=artifact.path, state="refused", reason=str(exc.strerror or exc))
-        self.post_message(self.Loaded(artifact, result, visible(result.text)))
+        text = visible(result.text)
+        size = len(result.text.encode("utf-8", "replace"))
+        view = self._choose_view(artifact, size)
+        styled = markdown_lines(result.text.split("\n")) if view == "styled" else None
+        self.post_message(self.Loaded(artifact, result, text, view, styled))
 
     async def on_document_view_loaded(self, message: Loaded) -> None:
         message.stop()
@@ -128,16 +154,18 @@ class DocumentView(Vertical):
             return
         self.text = message.text
         self._reset_find()
-        is_markdown = message.artifact.path.lower().endswith((".md", ".markdown")) or message.artifact.group == "task"
-        size = len(result.text.encode("utf-8", "replace")) if result.size is None else result.size
         switcher = self.query_one("#doc-switcher", ContentSwitcher)
-        if is_markdown and size <= self.markdown_limit:
+        if message.view == "markdown":
             await self.query_one("#doc-md", Markdown).update(message.text)
             switcher.current = "doc-md-scroll"
             self.query_one("#doc-md-scroll", VerticalScroll).scroll_home(animate=False)
+        elif message.view == "styled":
+            self.query_one("#doc-styled", Static).update(message.styled or Text(message.text))
+            switcher.current = "doc-styled-scroll"
+            self.query_one("#doc-styled-scroll", VerticalScroll).scroll_home(animate=False)
         else:
             area = self.query_one("#doc-text", TextArea)
-            area.soft_wrap = size <= self.markdown_limit  # wrapping a huge file costs seconds
+            area.soft_wrap = len(message.text) <= self.markdown_limit  # wrapping a huge file costs seconds
             area.load_text(message.text)
             switcher.current = "doc-text"
 
@@ -199,9 +227,9 @@ class DocumentView(Vertical):
         bar.border_subtitle = f"{self._match_index + 1} of {len(self._matches)}"
         switcher = self.query_one("#doc-switcher", ContentSwitcher)
         area = self.query_one("#doc-text", TextArea)
-        if switcher.current == "doc-md-scroll":
-            # Markdown blocks cannot show a match; the same text as lines can.
-            self._was_markdown = True
+        if switcher.current in ("doc-md-scroll", "doc-styled-scroll"):
+            # A rendered view cannot show a match; the same text as lines can (escape goes back).
+            self._view_before_find = switcher.current
             area.soft_wrap = True
             area.load_text(self.text)
             switcher.current = "doc-text"
@@ -218,10 +246,10 @@ class DocumentView(Vertical):
         message.stop()
         bar = self.query_one(FindBar)
         bar.display = False
-        if self._was_markdown:
-            self._was_markdown = False
-            self.query_one("#doc-switcher", ContentSwitcher).current = "doc-md-scroll"
-            self.query_one("#doc-md-scroll", VerticalScroll).focus()
+        if self._view_before_find is not None:
+            view, self._view_before_find = self._view_before_find, None
+            self.query_one("#doc-switcher", ContentSwitcher).current = view
+            self.query_one(f"#{view}", VerticalScroll).focus()
         else:
             self.query_one("#doc-text", TextArea).focus()
 

@@ -20,8 +20,11 @@ KIND_STYLE = {
     "risk": "bold red",
 }
 
-# `code`, **bold**, *italic* / _italic_; anything else stays literal (never markup).
-_INLINE = re.compile(r"`([^`\n]+)`|\*\*([^*\n]+)\*\*|(?<![\w*])[*_]([^*_\n]+)[*_](?![\w*])")
+# `code`, **bold**, *italic* / _italic_, [link](target); anything else stays literal (never markup).
+_INLINE = re.compile(
+    r"`([^`\n]+)`|\*\*([^*\n]+)\*\*|(?<![\w*])[*_]([^*_\n]+)[*_](?![\w*])|!?\[([^\]\n]+)\]\(([^)\s]+)[^)\n]*\)"
+)
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^(\s*)(\d+[.)])\s+(.*)$")
@@ -38,13 +41,17 @@ def inline_markdown(text: str, style: str = "") -> Text:
     pos = 0
     for match in _INLINE.finditer(text):
         out.append(visible(text[pos : match.start()]))
-        code, bold, italic = match.groups()
+        code, bold, italic, label, target = match.groups()
         if code is not None:
             out.append(visible(code), style="bold magenta")
         elif bold is not None:
             out.append(visible(bold), style="bold")
-        else:
+        elif italic is not None:
             out.append(visible(italic), style="italic")
+        else:
+            out.append(visible(label), style="underline")
+            if target != label:
+                out.append(f" ({visible(target)})", style="dim")
         pos = match.end()
     out.append(visible(text[pos:]))
     return out
@@ -68,6 +75,16 @@ def markdown_lines(lines: list[str]) -> Text:
             continue
         if in_fence:
             out.append(visible(line), style="green")
+            continue
+        if _RULE.match(line):
+            out.append("─" * 40, style="dim")
+            continue
+        if stripped.startswith(">"):
+            out.append("▌ ", style="dim")
+            out.append_text(inline_markdown(stripped.lstrip("> "), style="italic"))
+            continue
+        if stripped.startswith("|") and stripped.endswith("|"):
+            out.append(visible(line), style="")  # tables keep their pipes: aligned enough to read
             continue
         if m := _HEADING.match(line):
             level = len(m.group(1))

@@ -256,3 +256,46 @@ def test_focus_keys_reach_each_pane(drive):
             assert screen.focused is screen.composer
 
     run(scenario())
+
+
+def test_watched_artifacts_reload_when_changed_on_disk(drive):
+    async def scenario():
+        async with drive.app(watch=True).run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            await drive.until(pilot, screen.watch_ready.is_set, what="watcher ready")
+            pane = screen.artifact_pane
+            prd = next(a for a in pane.tree.artifacts if a.path.endswith("04-prd.md"))
+            pane.open(prd)
+            await drive.until(pilot, lambda: "Product Requirements" in pane.document.text, what="PRD shown")
+            path = drive.project / prd.path
+            path.write_text(path.read_text(encoding="utf-8") + "\n## Added while open\n", encoding="utf-8")
+            await drive.until(pilot, lambda: "Added while open" in pane.document.text, timeout=5, what="PRD reloaded")
+            (drive.project / ".task-master" / "epics" / DEMO_EPIC / "07-late.md").write_text("# Late\n", encoding="utf-8")
+            await drive.until(pilot, lambda: any(a.path.endswith("07-late.md") for a in pane.tree.artifacts), timeout=5, what="new file listed")
+            assert pane.document.artifact.path == prd.path  # the reader stays where they were
+
+    run(scenario())
+
+
+def test_a_mid_sized_markdown_file_is_shown_styled_and_find_still_works(drive):
+    mid = drive.project / ".task-master" / "epics" / DEMO_EPIC / "07-notes.md"
+    body = "".join(f"## Visit {n}\n\n- technician took **{n}** photos, see `photos/{n}`\n\n" for n in range(600))
+    mid.write_text("# Field notes\n\n" + body, encoding="utf-8")
+    assert 4 * 1024 < len(body) < 64 * 1024
+
+    async def scenario():
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            pane = screen.artifact_pane
+            pane.open(next(a for a in pane.tree.artifacts if a.path.endswith("07-notes.md")))
+            document = pane.document
+            await drive.until(pilot, lambda: document.mode == "styled", what="styled view")
+            shown = str(document.query_one("#doc-styled").render())
+            assert "• technician took 599 photos, see photos/599" in shown  # markers gone, styling on
+            await pilot.press("ctrl+f", *"visit 599", "enter")
+            area = document.query_one("#doc-text", TextArea)
+            assert document.mode == "text" and area.selected_text == "Visit 599"
+            await pilot.press("escape")
+            assert document.mode == "styled"
+
+    run(scenario())

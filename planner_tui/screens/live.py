@@ -1,0 +1,102 @@
+"""Keeping the workbench current while an agent or an editor changes files behind its back."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.message import Message
+
+from planner_tui.core.errors import PlannerError
+from planner_tui.core.models import Artifact
+
+__all__ = ["LiveUpdates"]
+
+
+class LiveUpdates:
+    """Mixin for the workbench screen: list artifacts, poll the session, watch files (in workers).
+
+    Workers only post messages; the handlers here (on the UI thread) change what is shown. The
+    screen provides `planner`, `artifact_pane` and `refresh_view(scroll_plan=...)`.
+    """
+
+    @dataclass
+    class ArtifactsListed(Message):
+        """The artifact list was read (posted from a worker)."""
+
+        artifacts: list[Artifact]
+
+    @dataclass
+    class FilesChanged(Message):
+        """The watcher saw these files change (posted from its thread, once per burst)."""
+
+        paths: set[Path]
+
+    def start_live(self, poll_interval: float, *, watch: bool) -> None:
+        """List the artifacts, poll the session file, and watch files when asked to."""
+        self._stop_watching = threading.Event()
+        self.watch_ready = threading.Event()
+        """Set once the file watcher listens (tests wait for it)."""
+        self._list_artifacts()
+        self.set_interval(poll_interval, self._poll_session, name="session-poll")  # type: ignore[attr-defined]
+        if watch:
+            self._watch()
+
+    def on_unmount(self) -> None:
+        stop = getattr(self, "_stop_watching", None)
+        if stop is not None:
+            stop.set()
+
+    @work(thread=True, exclusive=True, group="artifact-list")
+    def _list_artifacts(self) -> None:
+        planner = self.planner  # type: ignore[attr-defined]
+        self.post_message(self.ArtifactsListed(planner.project.artifacts(planner.epic)))  # type: ignore[attr-defined]
+
+    def on_live_updates_artifacts_listed(self, message: ArtifactsListed) -> None:
+        self.artifact_pane.show_artifacts(message.artifacts)  # type: ignore[attr-defined]
+
+    def _poll_session(self) -> None:
+        """The simple, sure way to see an agent's `planner-tui add`: look at the session file."""
+        try:
+            changed = self.planner.refresh()  # type: ignore[attr-defined]
+        except PlannerError as exc:
+            self.notify(str(exc), severity="warning", markup=False)  # type: ignore[attr-defined]
+            return
+        if changed:
+            self.refresh_view(scroll_plan=False)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="watch")
+    def _watch(self) -> None:
+        try:
+            from planner_tui.core.watch import watch_paths
+        except ImportError:
+            return  # polling the session file still works
+        planner = self.planner  # type: ignore[attr-defined]
+        paths = [planner.project.root / planner.epic.path, planner.store.path]
+        if planner.project.pack is not None:
+            paths.append(planner.project.pack)
+        app = self.app  # type: ignore[attr-defined]
+        watch_paths(
+            paths,
+            self._stop_watching,
+            lambda changed: self.post_message(self.FilesChanged(set(changed))),  # type: ignore[attr-defined]
+            on_error=lambda text: app.notify(text, severity="warning", markup=False),
+            on_ready=self.watch_ready.set,
+        )
+
+    def on_live_updates_files_changed(self, message: FilesChanged) -> None:
+        planner = self.planner  # type: ignore[attr-defined]
+        session_file = planner.store.path
+        if session_file in message.paths:
+            self._poll_session()
+        others = message.paths - {session_file}
+        for path in others:
+            try:
+                rel = path.relative_to(planner.project.root).as_posix()
+            except ValueError:
+                rel = path.as_posix()
+            self.artifact_pane.reload(rel)  # type: ignore[attr-defined]
+        if others:
+            self._list_artifacts()  # files may have appeared or gone
