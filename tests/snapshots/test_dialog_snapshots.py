@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -85,13 +87,18 @@ def test_commit_dialog_new_file(planner: Planner, snap_compare: Callable[..., bo
 
 
 def test_commit_dialog_overwrite_with_hooks_skipped(planner: Planner, snap_compare: Callable[..., bool]) -> None:
-    """Epic 004 already has a committed backend plan: a section diff (red/green lines), the one
+    """Epic 004's committed backend plan, imported and then changed by a colleague: a section diff (red/green lines), the one
     blocker left ("Section Risks is empty"), the overwrite approval shown with its reason, and
     "Skip git hooks" checked with its warning line."""
     other = Planner(planner.project, planner.project.choose_epic("004_offline-sync"), clock=lambda: FIXED_NOW)
     for topic in other.role.topics:
         other.add(topic.id, "decision", f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points))
         other.confirm(topic.id)
+    # A colleague changed the committed plan after it was imported: replacing it needs approval.
+    root = planner.project.root
+    plan_file = root / other.plan_path
+    plan_file.write_text(plan_file.read_text() + "\nA colleague's late addition.\n")
+    subprocess.run(["git", "commit", "-qam", "Colleague edits the plan"], cwd=root, check=True)
     app = Host(lambda: CommitDialog(other))
 
     async def run_before(pilot: Pilot[None]) -> None:

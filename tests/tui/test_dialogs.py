@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import stat
+import subprocess
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -192,8 +193,12 @@ def test_not_ready_shows_the_blockers_and_keeps_the_dialog(demo: Path, isolated_
 
 
 def test_overwrite_needs_the_approval_checkbox(demo: Path, isolated_git: Path) -> None:
-    planner = open_planner(demo, isolated_git, epic="004_offline-sync")  # has a committed backend plan
+    planner = open_planner(demo, isolated_git, epic="004_offline-sync")  # imports the committed plan
     make_ready(planner)
+    # A colleague commits a change to the plan after it was imported: replacing it needs approval.
+    plan_file = demo / planner.plan_path
+    plan_file.write_text(plan_file.read_text() + "\nA colleague's late addition.\n")
+    subprocess.run(["git", "commit", "-qam", "Colleague edits the plan"], cwd=demo, check=True)
     app = Host(lambda: CommitDialog(planner))
 
     async def scenario(pilot: Pilot[None]) -> None:
