@@ -5,11 +5,15 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import utcnow
 from planner_tui.core.textsafe import visible
+
+if TYPE_CHECKING:  # the CLI imports this module for every command: Textual only when the app runs
+    from planner_tui.app import PlannerApp
+    from planner_tui.settings import Settings
 
 __all__ = ["make_app", "run_workbench"]
 
@@ -20,10 +24,10 @@ def make_app(
     prompts: Path | None = None,
     epic: str | None = None,
     role: str = "backend",
-    settings=None,
+    settings: "Settings | None" = None,
     clock: Callable[[], datetime] = utcnow,
     watch: bool = True,
-):
+) -> "PlannerApp":
     """Load the project (before the first frame, so errors come as one sentence) and build the app.
 
     The epic is opened at once when it was named or the project has only one; otherwise the app

@@ -43,8 +43,14 @@ async def _workbench(pilot):
     await _until(pilot, lambda: type(app.screen).__name__ == "WorkbenchScreen")
     screen = app.screen
     await _until(pilot, lambda: screen.artifact_pane.document.mode != "empty")
-    await pilot.pause()
+    await _settle(pilot)
     return screen
+
+
+async def _settle(pilot) -> None:
+    screen = pilot.app.screen
+    await _until(pilot, lambda: not getattr(screen, "plan_pending", False))
+    await pilot.pause()
 
 
 async def _write(pilot, kind_key: str, text: str) -> None:
@@ -53,7 +59,7 @@ async def _write(pilot, kind_key: str, text: str) -> None:
     await pilot.press(kind_key)
     screen.composer.insert(text)
     await pilot.press("enter")
-    await pilot.pause()
+    await _settle(pilot)
 
 
 async def preparation(pilot) -> None:
@@ -68,7 +74,7 @@ async def discussion(pilot) -> None:
     await _write(pilot, "alt+d", "#1 Yes: a new revision per save, the last 20 kept")
     await _write(pilot, "alt+q", "Who may delete a photo that has annotations?")
     await pilot.press("escape")
-    await pilot.pause()
+    await _settle(pilot)
 
 
 async def blocked(pilot) -> None:
@@ -84,7 +90,7 @@ async def ready(pilot) -> None:
         if index == 0:
             await _write(pilot, "alt+r", "Large photos may slow the first sync on poor connections.")
         await pilot.press("ctrl+o", "alt+right")
-        await pilot.pause()
+        await _settle(pilot)
     pilot.app.clear_notifications()
     await pilot.press("ctrl+s")
     await _until(pilot, lambda: type(pilot.app.screen).__name__ == "CommitDialog")

@@ -96,11 +96,17 @@ class Drive:
         screen = app.screen
         await self.until(pilot, lambda: screen.artifact_pane.tree.artifacts, what="artifacts listed")
         await self.until(pilot, lambda: screen.artifact_pane.document.mode != "empty", what="first artifact shown")
-        await pilot.pause()
+        await self.settle(pilot)
         return screen
 
-    @staticmethod
-    async def write(pilot, text: str, *, kind_key: str | None = None) -> None:
+    async def settle(self, pilot) -> None:
+        """Wait until the plan pane shows the session as it is (the plan renders in a worker)."""
+        screen = pilot.app.screen
+        if hasattr(screen, "plan_pending"):
+            await self.until(pilot, lambda: not screen.plan_pending, what="plan rendered")
+        await pilot.pause()
+
+    async def write(self, pilot, text: str, *, kind_key: str | None = None) -> None:
         """Focus the composer, pick the kind (alt+q…), put the text in and press enter."""
         screen = pilot.app.screen
         screen.composer.focus()
@@ -109,7 +115,7 @@ class Drive:
             await pilot.press(kind_key)
         screen.composer.insert(text)
         await pilot.press("enter")
-        await pilot.pause()
+        await self.settle(pilot)
 
     async def make_ready(self, pilot) -> None:
         """Through the keys: a decision covering each topic's points, one risk, confirm, next topic."""
@@ -123,7 +129,7 @@ class Drive:
             await pilot.press("ctrl+o")
             await pilot.pause()
             await pilot.press("alt+right")
-            await pilot.pause()
+            await self.settle(pilot)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,10 +10,49 @@ from pathlib import Path
 from textual import work
 from textual.message import Message
 
+from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
-from planner_tui.core.models import Artifact
+from planner_tui.core.models import Artifact, Blocker, Session
+from planner_tui.widgets.plan_pane import split_sections
 
-__all__ = ["LiveUpdates"]
+__all__ = ["LiveUpdates", "PlanSnapshot", "render_snapshot"]
+
+
+@dataclass
+class PlanSnapshot:
+    """The plan rendered from one copy of the session, with what blocks its commit."""
+
+    seq: int
+    text: str | None
+    """None when rendering failed (the error is the only blocker then)."""
+    blockers: list[Blocker]
+    parts: list[tuple[str, str]] | None
+
+
+class _FrozenStore:
+    """Stands in for the session store: the engine reads `.session` from it, nothing else."""
+
+    def __init__(self, session: Session, read_only: bool) -> None:
+        self.session = session
+        self.read_only = read_only
+
+
+def render_snapshot(planner: Planner, session: Session, seq: int) -> PlanSnapshot:
+    """Render the plan and list its blockers from a private copy of the session (thread-safe).
+
+    For a plan of a few hundred lines this costs a few hundred milliseconds (markdown parsing in
+    the readiness checks), too much for the UI thread after every entry. The copy of the Planner
+    shares everything but the session, so the engine's own rules decide what blocks.
+    """
+    view = copy.copy(planner)
+    view.store = _FrozenStore(session, planner.read_only)  # type: ignore[assignment]
+    try:
+        text = view.render()
+        found = view.blockers(plan_text=text)
+        parts = split_sections(text)
+    except PlannerError as exc:  # a broken template must not take the discussion down with it
+        return PlanSnapshot(seq, None, [Blocker(kind="template", message=str(exc))], None)
+    return PlanSnapshot(seq, text, found, parts)
 
 
 class LiveUpdates:
@@ -29,6 +69,13 @@ class LiveUpdates:
         artifacts: list[Artifact]
 
     @dataclass
+    class PlanRendered(Message):
+        """A plan worker finished (posted from its thread)."""
+
+        snapshot: PlanSnapshot
+        scroll: bool
+
+    @dataclass
     class FilesChanged(Message):
         """The watcher saw these files change (posted from its thread, once per burst)."""
 
@@ -43,6 +90,11 @@ class LiveUpdates:
         self.set_interval(poll_interval, self._poll_session, name="session-poll")  # type: ignore[attr-defined]
         if watch:
             self._watch()
+
+    @work(thread=True, exclusive=True, group="plan")
+    def _render_plan(self, session: Session, seq: int, scroll: bool) -> None:
+        snapshot = render_snapshot(self.planner, session, seq)  # type: ignore[attr-defined]
+        self.post_message(self.PlanRendered(snapshot, scroll))  # type: ignore[attr-defined]
 
     def on_unmount(self) -> None:
         stop = getattr(self, "_stop_watching", None)

@@ -15,7 +15,7 @@ from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
 from planner_tui.core.textsafe import one_line
 from planner_tui.keymap import WORKBENCH_BINDINGS
-from planner_tui.screens.live import LiveUpdates
+from planner_tui.screens.live import LiveUpdates, render_snapshot
 from planner_tui.screens.prompt import PromptScreen
 from planner_tui.widgets.artifact_pane import ArtifactPane
 from planner_tui.widgets.composer import Composer, parse_answer_ref
@@ -49,6 +49,8 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
         self.watch_files = watch
         self.blockers: list[Blocker] = []
         self.plan_text = ""
+        self._plan_seq = 0
+        self._plan_shown = -1
         session = planner.session
         topics = planner.role.topics
         start = planner.role.topic(session.cursor_topic) if session.cursor_topic else None
@@ -96,16 +98,35 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
     # ------------------------------------------------------------------ drawing
 
     def refresh_view(self, *, scroll_plan: bool = True) -> None:
-        """Redraw from the session: topic bar, thread, checklist, plan and blockers (not the composer)."""
+        """Redraw from the session: the discussion at once, the plan and blockers from a worker.
+
+        The composer is never rebuilt: its text is the person's.
+        """
         planner = self.planner
         session = planner.session
         if self.topic is not None:
             self.discussion.show(planner.role.topics, session, self.topic)
             self.composer.topic_id = self.topic.id
-        self.plan_text = planner.render()
-        self.blockers = planner.blockers(plan_text=self.plan_text)
-        self.plan_pane.show(self.plan_text, self.blockers, self.topic.section if self.topic else None, scroll=scroll_plan)
         self._draw_top_bar()
+        self._plan_seq += 1
+        # A copy: the worker must not read the session while the next entry changes it.
+        self._render_plan(session.model_copy(deep=True), self._plan_seq, scroll_plan)
+
+    @property
+    def plan_pending(self) -> bool:
+        """True while the plan shown is older than the session (a render is running)."""
+        return self._plan_shown != self._plan_seq
+
+    def on_live_updates_plan_rendered(self, message: LiveUpdates.PlanRendered) -> None:
+        snapshot = message.snapshot
+        if snapshot.seq != self._plan_seq:
+            return  # a newer render is on its way
+        self._plan_shown = snapshot.seq
+        self.blockers = snapshot.blockers
+        if snapshot.text is not None:
+            self.plan_text = snapshot.text
+        heading = self.topic.section if self.topic else None
+        self.plan_pane.show(self.plan_text, self.blockers, heading, scroll=message.scroll, parts=snapshot.parts)
 
     def _draw_top_bar(self) -> None:
         planner = self.planner
@@ -272,7 +293,9 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
         self.notify("Nothing blocks the commit." if not self.blockers else one_line(self.blockers[0].message, 300), markup=False)
 
     def action_commit(self) -> None:
-        self.refresh_view(scroll_plan=False)
+        # Decided on the session as it is now, not on a render that may still be running.
+        snapshot = render_snapshot(self.planner, self.planner.session, self._plan_seq)
+        self.blockers = snapshot.blockers
         # An overwrite is approved inside the commit dialog, so it does not stop us here.
         blocking = [b for b in self.blockers if b.kind != "overwrite"]
         if blocking:

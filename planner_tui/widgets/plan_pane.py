@@ -83,9 +83,9 @@ class PlanPreview(VerticalScroll):
     def sections(self) -> list[PlanSection]:
         return list(self.query_children(PlanSection))
 
-    def show_plan(self, text: str) -> int:
-        """Show the plan; returns how many sections were redrawn or added."""
-        parts = split_sections(text)
+    def show_plan(self, text: str, parts: list[tuple[str, str]] | None = None) -> int:
+        """Show the plan (split into sections already, or here); returns how many were redrawn."""
+        parts = split_sections(text) if parts is None else parts
         current = self.sections
         changed = 0
         for widget, (heading, source) in zip(current, parts):
@@ -138,11 +138,19 @@ class PlanPane(Vertical):
         """True while raw markdown is shown."""
         return self.query_one(ContentSwitcher).current == "plan-raw"
 
-    def show(self, text: str, blockers: list[Blocker], heading: str | None, *, scroll: bool = True) -> None:
+    def show(
+        self,
+        text: str,
+        blockers: list[Blocker],
+        heading: str | None,
+        *,
+        scroll: bool = True,
+        parts: list[tuple[str, str]] | None = None,
+    ) -> None:
         """Show a freshly rendered plan, its blockers, and the current topic's section."""
         self.text = text
         self.query_one(BlockerList).show(blockers)
-        self.preview.show_plan(text)
+        self.preview.show_plan(text, parts)
         self.preview.mark_current(heading, scroll=scroll)
         if self.raw:
             self._load_raw()

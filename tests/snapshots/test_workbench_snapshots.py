@@ -26,6 +26,7 @@ def test_mid_discussion_with_an_open_question(drive, snap_compare):
         await drive.write(pilot, "#1 Yes: a new revision per save", kind_key="alt+d")
         await drive.write(pilot, "Who may delete a photo with annotations?", kind_key="alt+q")
         await pilot.press("escape")
+        await drive.settle(pilot)
 
     assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
 
@@ -37,7 +38,9 @@ def test_commit_blocked(drive, snap_compare):
     async def run_before(pilot):
         await drive.workbench(pilot)
         await drive.write(pilot, "Entities Photo and Annotation; relationships: Photo has many", kind_key="alt+d")
-        await pilot.press("ctrl+o", "alt+right", "alt+right", "alt+right", "alt+right", "ctrl+s")
+        await pilot.press("ctrl+o", "alt+right", "alt+right", "alt+right", "alt+right")
+        await drive.settle(pilot)
+        await pilot.press("ctrl+s")
         await pilot.pause()
 
     assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)

@@ -183,7 +183,7 @@ def test_plan_scrolls_to_the_current_topics_section(drive):
             topics = screen.planner.role.topics
             observability = next(t for t in topics if t.section == "Observability")
             screen.go_to_topic(observability)
-            await pilot.pause()
+            await drive.settle(pilot)
             await pilot.pause()
             preview = screen.plan_pane.preview
             current = [s for s in preview.sections if s.has_class("-current")]
