@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-SIZE = (160, 48)
-"""The terminal size of every Pilot and snapshot test of the workbench."""
-
-FIXED_NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
-"""The clock of the workbench in tests: entries and sessions carry this time."""
+from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +46,6 @@ def size() -> tuple[int, int]:
     return SIZE
 
 
-DEMO_EPIC = "009_photo-annotations"
 
 
 class Drive:

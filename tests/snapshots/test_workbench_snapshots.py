@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SIZE
+from workbench_kit import SIZE
 
 
 def test_fresh_session(drive, snap_compare):

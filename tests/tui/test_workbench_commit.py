@@ -6,7 +6,7 @@ import asyncio
 
 import pygit2
 
-from conftest import SIZE
+from workbench_kit import SIZE
 
 
 def run(coro):

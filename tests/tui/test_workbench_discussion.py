@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from conftest import SIZE
+from workbench_kit import SIZE
 
 
 def run(coro):

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from conftest import SIZE
+from workbench_kit import SIZE
 from planner_tui.core.errors import PlannerError
 from planner_tui.keymap import ALL_BINDINGS, binding_ids
 from planner_tui.settings import Settings, config_path, load_settings

@@ -7,7 +7,7 @@ import time
 
 from textual.widgets import Markdown, TextArea
 
-from conftest import DEMO_EPIC, SIZE
+from workbench_kit import DEMO_EPIC, SIZE
 
 
 def run(coro):
