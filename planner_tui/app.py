@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import Callable, Iterable
 
 from textual import events
@@ -35,6 +36,7 @@ class PlannerApp(App[str | None]):
         settings: Settings | None = None,
         clock: Callable[[], datetime] = utcnow,
         watch: bool = True,
+        startup_notice: str | None = None,
     ) -> None:
         super().__init__()
         self.project = project
@@ -44,6 +46,10 @@ class PlannerApp(App[str | None]):
         self.watch_files = watch and self.settings.watch
         self.keymap: dict[str, str] = dict(self.settings.keymap)
         """The user's keymap (binding id -> keys), applied with set_keymap."""
+        self.startup_notice = startup_notice
+        """Why the session file was moved aside at open (the recovery dialog shows it), if it was."""
+        self.running_marker: Path | None | bool = False
+        """This run's crash marker (False before the workbench opens, None while it cannot be written)."""
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -76,6 +82,44 @@ class PlannerApp(App[str | None]):
         )
         if fresh:
             self.show_preparation()
+        notice, self.startup_notice = self.startup_notice, None
+        self.call_after_refresh(self._startup_checks, planner, notice)
+
+    def _startup_checks(self, planner: Planner, notice: str | None) -> None:
+        from planner_tui.screens.trust import startup_checks
+        from planner_tui.screens.workbench import WorkbenchScreen
+
+        screen = next((s for s in self.screen_stack if isinstance(s, WorkbenchScreen)), None)
+        if screen is not None:
+            startup_checks(self, screen, planner, notice)
+
+    def on_unmount(self) -> None:
+        # A clean exit removes the crash marker; after an unhandled exception it stays, so the
+        # next start can say the session ended unexpectedly.
+        if self._exception is None and isinstance(self.running_marker, Path):
+            from planner_tui.screens.trust import clear_running
+
+            clear_running(self.running_marker)
+
+    def switch_planner(self, planner: Planner, notice: str | None = None) -> None:
+        """Reopen the workbench on another Planner (another role of the epic); the old one closes.
+
+        Everything of the old role is already saved; its crash marker goes with it.
+        """
+        from planner_tui.screens.workbench import WorkbenchScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, WorkbenchScreen):
+            self.pop_screen()
+        if isinstance(self.screen, WorkbenchScreen):
+            self.pop_screen()
+        if isinstance(self.running_marker, Path):
+            from planner_tui.screens.trust import clear_running
+
+            clear_running(self.running_marker)
+            self.running_marker = False
+        self.project = planner.project
+        self.startup_notice = notice
+        self._open_workbench(planner)
 
     def _pick_epic(self) -> None:
         try:
@@ -89,8 +133,10 @@ class PlannerApp(App[str | None]):
         if epic is None:
             self.exit(None)
             return
+        from planner_tui.screens.trust import open_planner
+
         try:
-            planner = Planner(self.project, epic, clock=self.clock, author="person")
+            planner, self.startup_notice = open_planner(self.project, epic, clock=self.clock)
         except PlannerError as exc:
             self.notify(str(exc), severity="error", markup=False)
             self._pick_epic()
@@ -137,6 +183,22 @@ class PlannerApp(App[str | None]):
                 binding.description,
                 f"{help_text} ({self.get_key_display(binding)})",
                 partial(self._run_bound, active.node, binding.action),
+            )
+        # A printable key (B, E, t …) is not active while the composer has focus (it would be
+        # typed), but the palette runs the action itself: the screen's own commands are listed too.
+        own = screen._bindings.copy()
+        if self.keymap:
+            own.apply_keymap(self.keymap)
+        for _key, binding in own:
+            if not binding.id or not binding.description or binding.system or binding.description in seen:
+                continue
+            if binding.action in ("command_palette", "app.command_palette", "quit", "app.quit") or screen.check_action(binding.action, ()) is False:
+                continue
+            seen.add(binding.description)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.tooltip or binding.description} ({self.get_key_display(binding)})",
+                partial(self._run_bound, screen, binding.action),
             )
 
     async def _run_bound(self, node, action: str) -> None:

@@ -34,16 +34,17 @@ def make_app(
     starts on the epic picker. Raises PlannerError when the project cannot be loaded.
     """
     from planner_tui.app import PlannerApp
-    from planner_tui.core.engine import Planner
     from planner_tui.core.project import Project
     from planner_tui.settings import load_settings
 
     chosen_settings = settings if settings is not None else load_settings()
     loaded = Project.load(project, prompts=prompts, role=role)
-    planner = None
+    from planner_tui.screens.trust import open_planner
+
+    planner, notice = None, None
     if epic is not None or len(loaded.epics) <= 1:
-        planner = Planner(loaded, loaded.choose_epic(epic), clock=clock, author="person")
-    return PlannerApp(loaded, planner, settings=chosen_settings, clock=clock, watch=watch)
+        planner, notice = open_planner(loaded, loaded.choose_epic(epic), clock=clock)
+    return PlannerApp(loaded, planner, settings=chosen_settings, clock=clock, watch=watch, startup_notice=notice)
 
 
 def run_workbench(project: Path | None = None, prompts: Path | None = None, epic: str | None = None, role: str = "backend") -> int:

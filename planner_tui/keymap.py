@@ -13,6 +13,10 @@ __all__ = [
     "FIND_BINDINGS",
     "HELP_BINDINGS",
     "PROMPT_BINDINGS",
+    "DOCUMENT_BINDINGS",
+    "SEARCH_BINDINGS",
+    "BATCH_BINDINGS",
+    "ROLE_PICKER_BINDINGS",
     "ALL_BINDINGS",
     "binding_ids",
 ]
@@ -47,6 +51,11 @@ WORKBENCH_BINDINGS: list[Binding] = [
     Binding("i", "focus_composer", "Write", id="focus.composer", show=False, tooltip="Go to the composer."),
     Binding("p", "focus_plan", "Plan", id="focus.plan", show=False, tooltip="Go to the plan preview."),
     Binding("b", "jump_blocker", "First blocker", id="plan.blocker", show=False, tooltip="Go to the topic of the first blocker."),
+    # ctrl+k is the composer's "delete to the end of the line" while typing; f3 works there too.
+    Binding("f3,ctrl+k", "search", "Search everything", id="app.search", show=False, tooltip="Search the artifacts, the discussion and the plan."),
+    Binding("f4", "switch_role", "Switch role", id="app.role", show=False, tooltip="Plan another role of this epic (each role has its own session)."),
+    Binding("B", "batch_answer", "Answer in batch", id="thread.batch", show=False, tooltip="Answer several open questions of the topic at once, by number."),
+    Binding("E", "export_log", "Export decision log", id="app.export", show=False, tooltip="Write the decision log to .planner-tui/exports/."),
     Binding("q", "app.quit", "Quit", id="app.quit_key", show=False),
 ]
 """Work anywhere on the workbench (printable ones only when not typing)."""
@@ -57,6 +66,8 @@ THREAD_BINDINGS: list[Binding] = [
     Binding("f", "flag", "Flag", id="thread.flag", tooltip="Turn the selected entry into an open question."),
     Binding("e", "edit", "Edit", id="thread.edit", show=False, tooltip="Edit the selected entry's text."),
     Binding("delete", "remove", "Remove", id="thread.remove", show=False, tooltip="Remove the selected entry."),
+    Binding("o", "open_cite", "Open citation", id="thread.open_cite", tooltip="Show the cited artifact at the cited line."),
+    Binding("R", "reconfirm", "Re-confirm", id="thread.reconfirm", tooltip="Keep the entry as it is (its source changed, or it differs from an earlier plan)."),
 ]
 """Work on the selected entry while the thread has focus."""
 
@@ -73,6 +84,7 @@ COMPOSER_BINDINGS: list[Binding] = [
     Binding("alt+n", "set_kind('note')", "Note", id="composer.note", show=False),
     Binding("alt+r", "set_kind('risk')", "Risk", id="composer.risk", show=False),
     Binding("escape", "leave", "Leave", id="composer.leave", show=False, tooltip="Cancel an answer or edit, else go to the thread."),
+    Binding("alt+c", "uncite", "Drop citation", id="composer.uncite", show=False, tooltip="The next entry will not cite the line chosen with c."),
 ]
 """Work while the composer has focus."""
 
@@ -82,6 +94,29 @@ FIND_BINDINGS: list[Binding] = [
     Binding("escape", "close", "Close find", id="find.close"),
 ]
 """Work in the find box."""
+
+DOCUMENT_BINDINGS: list[Binding] = [
+    Binding("c", "cite", "Cite line", id="doc.cite", tooltip="Cite the cursor line (the top line in a rendered view) in the entry being written."),
+    Binding("escape", "rendered_view", "Rendered view", id="doc.rendered", tooltip="From the line view back to the rendered document."),
+]
+"""Work while the document viewer (left pane, below the list) has focus."""
+
+SEARCH_BINDINGS: list[Binding] = [
+    Binding("escape", "close", "Close", id="search.close"),
+    Binding("down", "results", "Results", id="search.results", show=False, tooltip="From the search box down to the hits."),
+]
+"""Work on the search screen (enter on a hit goes to it)."""
+
+BATCH_BINDINGS: list[Binding] = [
+    Binding("ctrl+s", "submit", "Answer them", id="batch.submit", tooltip="Save every numbered answer (all or nothing)."),
+    Binding("escape", "cancel", "Cancel", id="batch.cancel"),
+]
+"""Work in the batch answer dialog."""
+
+ROLE_PICKER_BINDINGS: list[Binding] = [
+    Binding("escape", "cancel", "Cancel", id="role.cancel"),
+]
+"""Work in the role picker (enter opens the highlighted role)."""
 
 HELP_BINDINGS: list[Binding] = [
     Binding("escape,f1,q", "close", "Close", id="help.close"),
@@ -97,6 +132,10 @@ ALL_BINDINGS: dict[str, list[Binding]] = {
     "Thread (selected entry)": THREAD_BINDINGS,
     "Composer": COMPOSER_BINDINGS,
     "Find box": FIND_BINDINGS,
+    "Document viewer": DOCUMENT_BINDINGS,
+    "Search": SEARCH_BINDINGS,
+    "Batch answers": BATCH_BINDINGS,
+    "Role picker": ROLE_PICKER_BINDINGS,
     "Help": HELP_BINDINGS,
     "Small prompts": PROMPT_BINDINGS,
 }

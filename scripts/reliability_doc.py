@@ -95,15 +95,17 @@ ANSWERS: dict[str, str] = {
     "A2": "LazyFS is not available on this machine, so a real power cut is not simulated; the durable "
           "order (fsync of the temp file, rename, fsync of the folder) is traced with strace instead.",
     "A3": "The engine raises `SessionError(\"Session NOT saved: <strerror>.\")` and keeps the text in "
-          "`SessionStore.last_error` (cleared by the next good save) for a persistent banner; the "
-          "workbench currently shows the same sentence as an error notification.",
+          "`SessionStore.last_error` (cleared by the next good save); the workbench shows it as a persistent "
+          "banner under the top bar until a change is saved, and the typed text stays in the composer.",
     "A4": "The engine offers recoverable orphans through `Planner.orphans()` (adopt one with "
-          "`store.adopt()`) and quarantines unreadable ones; a recovery dialog with a diff is not part "
-          "of the workbench yet.",
+          "`store.adopt()`) and quarantines unreadable ones; at start the workbench shows an ATTENTION "
+          "dialog with the entries the orphan adds or lacks, offering to recover it, restore the newest "
+          "backup, or keep the current session.",
     "A5": "There is no debounce: every change is saved before the call returns, so nothing is pending "
           "when a signal arrives and no signal handler is needed.",
-    "A6": "The change is on disk; a \"previous session ended unexpectedly\" notice on the next start is "
-          "not implemented (there is nothing to restore).",
+    "A6": "The change is on disk. Each workbench run keeps a marker `.planner-tui/running/<epic>.<role>.<pid>`, "
+          "removed at a clean exit; a marker whose process is gone makes the next start say \"The previous "
+          "session ended unexpectedly\" (there is nothing else to restore).",
     "A7": "Answered by merging, not by refusing or read-only: the workbench and the agent's command line "
           "may work on one session at once. Each change takes a short exclusive lock "
           "(`<session>.lock`, O_EXCL, holding pid and host, never empty), re-reads the file and applies "
@@ -112,12 +114,20 @@ ANSWERS: dict[str, str] = {
     "A8": "(a) Changes made on disk by another tool are merged (the change is applied to the file as it "
           "is now), not offered as reload/merge/overwrite. (b) No alternate (XDG state) location is "
           "offered; the error names the reason and the data stays in memory.",
-    "A9": "`Planner.pending_commit()` tells \"plan written, not committed\"; the workbench does not offer it "
-          "on start yet.",
-    "B1": "The engine names the problem and the newest valid backup in the error; restoring is "
-          "`SessionStore.restore_backup()` (the workbench dialog is not wired yet). Rotating backups are "
-          "taken at most every 30 s, so after quick saves the newest backup may be a few changes old.",
-    "B3": "Opened read-only (the workbench shows READ-ONLY); unknown fields are kept in memory.",
+    "A9": "`Planner.pending_commit()` tells \"plan written, not committed\"; the workbench says \"Commit "
+          "pending Backend plan … Press ctrl+s\" at start.",
+    "B1": "The engine names the problem and the newest valid backup in the error; the workbench opens "
+          "on a dialog offering that backup (with the entries it holds) or a fresh start. Rotating backups "
+          "are taken at most every 30 s, so after quick saves the newest backup may be a few changes old.",
+    "B3": "Opened read-only: the workbench shows a READ-ONLY banner with the reason and disables the "
+          "composer; unknown fields are kept in memory.",
+    "C8": "Asked, default no: the commit dialog shows \"Commit on a detached HEAD\" only when HEAD is detached "
+          "(the command line needs `--allow-detached`), and a detached commit's id stays shown until closed.",
+    "C12": "Asked, default no: the commit dialog shows \"Commit although .gitignore ignores <path>\" only when "
+           "it does (the command line needs `--allow-ignored`).",
+    "G4": "(c) A moved or removed epic folder is reported once (\"moved or removed\"), and again when it is back.",
+    "G6": "(c) A failing OS watcher is reported as \"Live reload disabled: <reason>\" and replaced by polling, "
+          "so changes still arrive.",
     "B4": "A missing `schema_version` is read as schema 0, whose migration passes a schema-1 shaped file "
           "through unchanged; the exact original is kept as `<name>.v0.bak` before the first save.",
     "B5": "Saving is synchronous and fast enough (tens of ms for 5 MB here); the 300 ms budget is "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
@@ -258,6 +259,12 @@ def load_definitions(root: Path, epic: Epic, role_key: str) -> Definitions:
 
 def mentions(text: str) -> list[Mention]:
     """The tables, columns, queues and env vars a piece of text names (in order, without repeats)."""
+    return list(_mentions(text))
+
+
+@lru_cache(maxsize=8192)
+def _mentions(text: str) -> tuple[Mention, ...]:
+    # Asked for every entry on every render; the answer depends on the text alone.
     found: list[Mention] = []
     for line in text.splitlines():
         for m in _ENV.finditer(line):
@@ -281,7 +288,7 @@ def mentions(text: str) -> list[Mention]:
     tied = {m.name for m in found if m.kind == "column" and m.table is not None}
     # A column named with its table is checked against that table only.
     found = [m for m in found if not (m.kind == "column" and m.table is None and m.name in tied)]
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 # --------------------------------------------------------------------------- comparing
@@ -297,9 +304,18 @@ def _label(role: RoleSpec, topic_id: str) -> str:
     return f"topic {spec.number}, {spec.title}" if spec else f"topic {topic_id}"
 
 
-def _check_entry(role: RoleSpec, topic: str, entry: Entry, defs: Definitions) -> list[Contradiction]:
-    by_kind = {k: defs.of(k) for k in ("table", "column", "queue", "env")}  # type: ignore[misc]
-    everything = defs.all_names()
+def _check_entry(
+    role: RoleSpec,
+    topic: str,
+    entry: Entry,
+    defs: Definitions,
+    by_kind: dict[str, dict[str, Defined]] | None = None,
+    everything: set[str] | None = None,
+) -> list[Contradiction]:
+    if by_kind is None:
+        by_kind = {k: defs.of(k) for k in ("table", "column", "queue", "env")}  # type: ignore[misc]
+    if everything is None:
+        everything = defs.all_names()
     out: dict[str, Contradiction] = {}
     who = f"Entry {entry.id} ({_label(role, topic)})"
     settle = f"settle which is right: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`"
@@ -355,11 +371,14 @@ def find_contradictions(role: RoleSpec, session: Session, defs: Definitions, *, 
     if not defs.names:
         return []
     out = []
+    # Indexed once for the whole session, not once per entry.
+    by_kind = {k: defs.of(k) for k in ("table", "column", "queue", "env")}  # type: ignore[misc]
+    everything = defs.all_names()
     for topic in session.topics:
         for entry in topic.entries:
             if entry.kind not in CHECKED_KINDS:
                 continue
-            found = _check_entry(role, topic.id, entry, defs)
+            found = _check_entry(role, topic.id, entry, defs, by_kind, everything)
             done = set() if include_settled else settled_keys(entry)
             out += [c for c in found if c.key not in done]
     return out

@@ -104,6 +104,15 @@ class Planner:
     def read_only(self) -> bool:
         return self.store.read_only
 
+    def snapshot(self) -> Session:
+        """A copy of the session to read from another thread while changes go on.
+
+        Cheap even for thousands of entries: entries unchanged since the last snapshot are
+        shared with it (they are never mutated), so only what changed is copied.
+        """
+        shared = self.store.snapshot() if self.store.session is not None else None
+        return shared if shared is not None else self.session.model_copy(deep=True)
+
     def _mutate(self, fn: Callable[[Session], T]) -> T:
         return self.store.mutate(fn, create=lambda: ops.new_session(self.role, self.epic.folder, self.clock()))
 

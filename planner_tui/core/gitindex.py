@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pygit2
+import pygit2.enums
 from pygit2.enums import FileMode
 
 from .errors import GitRefusal
@@ -22,6 +23,7 @@ __all__ = [
     "index_bytes_with",
     "hook_index",
     "index_file_tree",
+    "no_attributes",
 ]
 
 INDEX_LOCKED = "Another git process is using this repository (.git/index.lock); try again when it finishes."
@@ -93,14 +95,30 @@ def read_index(repo: pygit2.Repository) -> pygit2.Index:
 def tree_with(
     repo: pygit2.Repository, base: pygit2.Tree | None, path: str, blob: pygit2.Oid, mode: int
 ) -> pygit2.Oid:
-    """The id of `base` (or the empty tree) with only `path` set to `blob`: git's `commit --only` tree."""
-    scratch = pygit2.Index()
-    if base is not None:
-        scratch.read_tree(base)
+    """The id of `base` (or the empty tree) with only `path` set to `blob`: git's `commit --only` tree.
+
+    Only the trees on the way to `path` are rebuilt (a tree builder per folder), so the cost
+    does not grow with the size of the repository.
+    """
+    parts = path.split("/")
     try:
-        scratch.add(pygit2.IndexEntry(path, blob, FileMode(mode)))
-        return scratch.write_tree(repo)
-    except pygit2.GitError as exc:
+        trees: list[pygit2.Tree | None] = [base]
+        for name in parts[:-1]:
+            parent = trees[-1]
+            child = None
+            if parent is not None and name in parent:
+                found = parent[name]
+                child = found if found.type == pygit2.enums.ObjectType.TREE else None
+                if child is None:
+                    raise GitRefusal(f"Not committed: {path} cannot be added to the tree ({name} is a file in HEAD).")
+            trees.append(child)
+        oid, oid_mode = blob, FileMode(mode)
+        for name, tree in zip(reversed(parts), reversed(trees)):
+            builder = repo.TreeBuilder(tree) if tree is not None else repo.TreeBuilder()
+            builder.insert(name, oid, oid_mode)
+            oid, oid_mode = builder.write(), FileMode.TREE
+        return oid
+    except (pygit2.GitError, ValueError) as exc:
         raise GitRefusal(f"Not committed: {path} cannot be added to the tree ({exc}).") from None
 
 
@@ -171,3 +189,47 @@ def index_file_tree(repo: pygit2.Repository, index_file: Path) -> pygit2.Oid | N
         return pygit2.Index(str(index_file)).write_tree(repo)
     except (pygit2.GitError, OSError):
         return None
+
+
+def _attribute_files(repo: pygit2.Repository, common: Path) -> list[Path]:
+    """Every attributes file outside the work tree that git or libgit2 would read."""
+    files = [common / "info" / "attributes", Path("/etc/gitattributes")]
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    files.append(Path(xdg) / "git" / "attributes")
+    try:
+        configured = repo.config["core.attributesFile"]
+    except (KeyError, pygit2.GitError, ValueError):
+        configured = None
+    if configured:
+        files.append(Path(os.path.expanduser(str(configured))))
+    try:
+        system = pygit2.settings.search_path[pygit2.enums.ConfigLevel.SYSTEM]
+    except (AttributeError, KeyError, ValueError, pygit2.GitError):  # pragma: no cover - old pygit2
+        system = ""
+    files += [Path(d) / "gitattributes" for d in str(system or "").split(os.pathsep) if d]
+    return files
+
+
+def no_attributes(repo: pygit2.Repository, path: str, common: Path, in_index) -> bool:
+    """True when no gitattributes and no autocrlf can apply to path, so its blob is its bytes.
+
+    libgit2 looks up attributes in the index too, which for a big repository means reading the
+    whole index (tens of milliseconds); when no attributes file exists anywhere that could
+    apply (work tree, `in_index(name)`, info/attributes, the global and system files) and
+    core.autocrlf is off, no filter can change the file, and hashing its bytes is the same.
+    """
+    try:
+        autocrlf = repo.config["core.autocrlf"]
+    except (KeyError, pygit2.GitError, ValueError):
+        autocrlf = None
+    if autocrlf is not None and str(autocrlf).lower() not in ("false", "no", "off", "0", ""):
+        return False
+    if any(f.exists() for f in _attribute_files(repo, common)):
+        return False
+    workdir = Path(repo.workdir)
+    folders = path.split("/")[:-1]
+    for depth in range(len(folders) + 1):
+        name = "/".join(folders[:depth] + [".gitattributes"])
+        if (workdir / name).exists() or in_index(name):
+            return False
+    return True

@@ -13,8 +13,9 @@ from pygit2.enums import FileMode, ObjectType, ReferenceType, RepositoryState
 
 from .errors import GitRefusal
 from .gitident import config_bool, config_str, resolve_identity
-from .githooks import common_dir, run_message_hooks, run_post_commit
-from .gitindex import IndexLock, hook_index, index_bytes_with, index_file_tree, read_index, tree_with
+from .githooks import common_dir, find_hook, run_message_hooks, run_post_commit
+from .gitindex import IndexLock, hook_index, index_bytes_with, index_file_tree, no_attributes, read_index, tree_with
+from .gitindexfile import UNMERGED, IndexFile
 from .gitsign import sign_commit, signing_plan
 
 __all__ = ["RepoInfo", "CommitResult", "repo_info", "committed_text", "path_status", "commit_path"]
@@ -234,7 +235,9 @@ def _clean_message(text: str) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
-def _blob_and_mode(repo: pygit2.Repository, path: str, target: Path, old: pygit2.Object | None) -> tuple[pygit2.Oid, int]:
+def _blob_and_mode(
+    repo: pygit2.Repository, path: str, target: Path, old: pygit2.Object | None, fast: IndexFile | None = None
+) -> tuple[pygit2.Oid, int]:
     """Hash the work-tree file through git's filters (eol, autocrlf, ident) and pick its mode."""
     try:
         st = os.lstat(target)
@@ -242,7 +245,12 @@ def _blob_and_mode(repo: pygit2.Repository, path: str, target: Path, old: pygit2
         raise GitRefusal(f"Not committed: {path} does not exist in the work tree.") from None
     if stat.S_ISDIR(st.st_mode):
         raise GitRefusal(f"Not committed: {path} is a folder, not a file.")
-    name = repo.get_attr(path, "filter")
+    plain = (
+        fast is not None
+        and stat.S_ISREG(st.st_mode)
+        and no_attributes(repo, path, common_dir(repo), lambda name: fast.staged(name) is not None)
+    )
+    name = None if plain else repo.get_attr(path, "filter")
     if isinstance(name, str) and (
         config_str(repo.config, f"filter.{name}.clean") or config_str(repo.config, f"filter.{name}.process")
     ):
@@ -254,9 +262,26 @@ def _blob_and_mode(repo: pygit2.Repository, path: str, target: Path, old: pygit2
     else:
         mode = int(FileMode.BLOB_EXECUTABLE if st.st_mode & 0o111 else FileMode.BLOB)
     try:
+        if plain:  # no filter applies: the blob is the file's bytes (libgit2 would read the index)
+            return repo.create_blob(target.read_bytes()), mode
         return repo.create_blob_fromworkdir(path), mode
+    except OSError as exc:
+        raise GitRefusal(f"Not committed: {path} cannot be read ({exc.strerror or exc}).") from None
     except pygit2.GitError as exc:
         raise GitRefusal(f"Not committed: {path} cannot be read into git ({exc}).") from None
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """The index entry of the path, when read without libgit2 (only its blob id is needed)."""
+
+    id: pygit2.Oid
+
+
+def _hooks_to_run(repo: pygit2.Repository, *, verify: bool) -> bool:
+    """True when a pre-commit, prepare-commit-msg or commit-msg hook would run for this commit."""
+    names = ["prepare-commit-msg"] + (["pre-commit", "commit-msg"] if verify else [])
+    return any(find_hook(repo, name) is not None for name in names)
 
 
 class _RefMoved(Exception):
@@ -337,34 +362,51 @@ def commit_path(
     plan = signing_plan(repo.config, committer)
     result = CommitResult(None, False, _short_branch(head.ref), notes, path=path, workdir=Path(repo.workdir))
     with IndexLock(Path(repo.path)) as lock:
-        index = read_index(repo)
+        # A big index is rewritten in place when its format allows (one entry spliced in);
+        # libgit2 reads and writes it otherwise. Both keep every other entry as it was.
+        fast = IndexFile.load(Path(repo.path))
+        if fast is not None and fast.unmerged:
+            raise GitRefusal(UNMERGED)
+        index = read_index(repo) if fast is None else None
         base = _head_tree(repo, head)
         old = _tree_entry(base, path)
-        staged = index[path] if path in index else None
+        if fast is not None:
+            staged_hex = fast.staged(path)
+            staged = None if staged_hex is None else _Staged(pygit2.Oid(hex=staged_hex))
+        else:
+            staged = index[path] if path in index else None
         if old is None and staged is None and repo.path_is_ignored(path):
             if not allow_ignored:
                 raise GitRefusal(f"Not committed: {path} is ignored by .gitignore; commit it anyway only if you mean to.")
             notes.append(f"{path} is ignored by .gitignore and was committed anyway")
-        blob, mode = _blob_and_mode(repo, path, target, old)
+        blob, mode = _blob_and_mode(repo, path, target, old, fast)
         tree = tree_with(repo, base, path, blob, mode)
         if base is not None and tree == base.id:
             if staged is not None and staged.id != blob:
                 notes.append(f"a staged version of {path} differs from the file and was left staged")
             result.sha, result.message = str(head.oid), f"already committed ({str(head.oid)[:7]})"
             return result
-        with hook_index(repo, tree) as hook_file:
-            # Hooks get the message already cleaned, as git writes it to COMMIT_EDITMSG.
+        if _hooks_to_run(repo, verify=not no_verify):
+            with hook_index(repo, tree) as hook_file:
+                # Hooks get the message already cleaned, as git writes it to COMMIT_EDITMSG.
+                final = run_message_hooks(
+                    repo, _clean_message(message), index_file=hook_file, env=environ, notes=notes, verify=not no_verify
+                )
+                if index_file_tree(repo, hook_file) != tree:
+                    raise GitRefusal("Not committed: a hook changed what is staged for this commit; commit with git instead.")
+        else:  # no hook will run: no index of the whole tree to write for one
             final = run_message_hooks(
-                repo, _clean_message(message), index_file=hook_file, env=environ, notes=notes, verify=not no_verify
+                repo, _clean_message(message), index_file=None, env=environ, notes=notes, verify=not no_verify  # type: ignore[arg-type]
             )
-            if index_file_tree(repo, hook_file) != tree:
-                raise GitRefusal("Not committed: a hook changed what is staged for this commit; commit with git instead.")
         if no_verify:
             notes.append("pre-commit and commit-msg hooks skipped (--no-verify)")
         final = _clean_message(final)
         if not final:
             raise GitRefusal("Not committed: the commit message is empty.")
-        lock.write(index_bytes_with(repo, path, blob, FileMode(mode)))
+        if fast is not None:
+            lock.write(fast.with_entry(path, str(blob), mode))
+        else:
+            lock.write(index_bytes_with(repo, path, blob, FileMode(mode)))
         subject = final.split("\n", 1)[0]
         for attempt in (1, 2):
             parents = [head.oid] if head.oid is not None else []

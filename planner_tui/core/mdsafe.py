@@ -15,6 +15,7 @@ __all__ = [
     "bullet",
     "paragraph",
     "is_contained",
+    "ALLOWED_BLOCK_TOKENS",
 ]
 
 # Escaping policy (what a person finds in the plan file for what they typed):
@@ -46,7 +47,7 @@ _TABLE_DELIM = re.compile(r"[|:\- \t]*-[|:\- \t]*$")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # Block tokens that user text may produce inside its bullet or paragraph.
-_ALLOWED_TOKENS = frozenset(
+ALLOWED_BLOCK_TOKENS = frozenset(
     {
         "paragraph_open",
         "paragraph_close",
@@ -61,6 +62,10 @@ _ALLOWED_TOKENS = frozenset(
         "blockquote_close",
     }
 )
+_ALLOWED_TOKENS = ALLOWED_BLOCK_TOKENS
+# How many entries' contained blocks are remembered: parsing each entry with markdown-it is what
+# a render costs, and between two renders almost every entry is the same text as before.
+_CACHED_ENTRIES = 8192
 
 
 @lru_cache(maxsize=1)
@@ -151,6 +156,7 @@ def _join(first: str, rest_prefix: str, lines: list[str]) -> str:
     return "\n".join(parts)
 
 
+@lru_cache(maxsize=_CACHED_ENTRIES)
 def bullet(text: str) -> str | None:
     """The entry as one `- ` bullet whose continuation lines stay inside it; None when blank."""
     lines = contain_lines(text)
@@ -162,6 +168,7 @@ def bullet(text: str) -> str | None:
     return _join("- ", "  ", contain_lines(text, strict=True))
 
 
+@lru_cache(maxsize=_CACHED_ENTRIES)
 def paragraph(text: str) -> str | None:
     """The entry as free text (paragraphs, lists, quotes only) for a prose section; None when blank."""
     lines = contain_lines(text)

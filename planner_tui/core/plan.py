@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 import jinja2
 
 from .errors import PlanError
-from .mdsafe import bullet, markdown_parser, normalise_text, one_line, paragraph
+from .mdsafe import bullet, normalise_text, one_line, paragraph
 from .models import Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
+from .outline import outline
 
 __all__ = [
     "GENERIC_TEMPLATE",
@@ -208,12 +209,9 @@ def render_plan(
 
 def plan_headings(markdown: str) -> list[tuple[int, str]]:
     """Every heading markdown-it finds, as (level, raw inline text), in document order."""
-    tokens = markdown_parser().parse(markdown)
-    out: list[tuple[int, str]] = []
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open":
-            out.append((int(tok.tag[1:]), tokens[i + 1].content))
-    return out
+    # The outline is parsed section by section and cached, so a render, its readiness checks
+    # and the preview share one parse, and a new entry re-parses only its own section.
+    return [(level, text) for level, text, _line in outline(markdown)]
 
 
 def scaffold_headings(role: RoleSpec, epic_title: str | None = None) -> list[tuple[int, str]]:
@@ -230,11 +228,7 @@ def scaffold_headings(role: RoleSpec, epic_title: str | None = None) -> list[tup
 
 def section_spans(plan_text: str) -> list[tuple[str, int, int]]:
     """(heading, start line, end line) per heading: 0-based, end exclusive, up to the next heading."""
-    tokens = markdown_parser().parse(plan_text)
-    starts: list[tuple[str, int]] = []
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.map:
-            starts.append((tokens[i + 1].content, tok.map[0]))
+    starts = [(text, line) for _level, text, line in outline(plan_text)]
     total = len(plan_text.split("\n")) - (1 if plan_text.endswith("\n") else 0)
     spans = []
     for n, (heading, start) in enumerate(starts):

@@ -132,18 +132,43 @@ def _rule_blockers(
             )
     # Then whatever the plan text holds beyond these entries (the epic title, a stale plan):
     # cut each entry's rendered block out first so no break is reported twice.
-    rest = plan_text
+    blocks = []
     for item in ordered:
         render = paragraph if role.scaffold.section(item.section).is_prose else bullet
         block = render(item.entry.text)
         if block:
-            rest = rest.replace(block, "", 1)
-    for finding in find_breaks(unescape_plan(rest)):
+            blocks.append(block)
+    for finding in find_breaks(unescape_plan(_cut_blocks(plan_text, blocks))):
         rule = rule_text(finding.rule, rules)
         out.append(
             Blocker(kind="rule", message=_rule_message("The plan", finding, rule, source), rule=rule)
         )
     return out
+
+
+def _cut_blocks(text: str, blocks: list[str]) -> str:
+    """The text with each block's first occurrence removed in turn, like `replace(block, "", 1)`.
+
+    Done with a cursor rather than a new copy of the plan per entry (which costs the square of
+    the plan's size): blocks come in plan order, so each is found after the previous one. The
+    text kept before the cursor is checked too, so the result is the same as the plain loop's.
+    """
+    kept = ""  # what precedes the cursor once the blocks before it are cut out
+    cursor = 0
+    for block in blocks:
+        span = len(block)
+        # A match that starts in the kept text (or runs across the cursor) comes first.
+        head = kept + text[cursor : cursor + span - 1]
+        at = head.find(block)
+        if at >= 0:
+            whole = kept + text[cursor:]
+            text, kept, cursor = whole[:at] + whole[at + span :], "", 0
+            continue
+        at = text.find(block, cursor)
+        if at >= 0:
+            kept += text[cursor:at]
+            cursor = at + span
+    return kept + text[cursor:]
 
 
 def blockers(

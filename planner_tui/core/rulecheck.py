@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .models import Rule, RuleBook
 
@@ -243,4 +244,10 @@ def unescape_plan(text: str) -> str:
 
 def find_breaks(text: str) -> list[Finding]:
     """Every rule break in this text, in RULE_KEYS order (at most one code finding)."""
-    return _time_estimates(text) + _banned_sections(text) + _code_blocks(text) + _credentials(text)
+    return list(_breaks(text))
+
+
+@lru_cache(maxsize=8192)
+def _breaks(text: str) -> tuple[Finding, ...]:
+    # Pure and asked again for every entry on every render: remembered by text.
+    return tuple(_time_estimates(text) + _banned_sections(text) + _code_blocks(text) + _credentials(text))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
@@ -15,6 +14,7 @@ from planner_tui.core.lockfile import LockFile
 from planner_tui.core.migrate import SCHEMA_VERSION, Decoded, TooNew, Undecodable, decode_session, encode_session
 from planner_tui.core.models import Session, utcnow
 from planner_tui.core.orphans import OrphanMixin
+from planner_tui.core.sessionjson import SessionEncoder
 from planner_tui.core.storefs import atomic_write, backup_paths, move_aside, rotate_backups, write_new
 
 __all__ = ["SessionStore", "SCHEMA_VERSION", "STATE_DIR"]
@@ -77,8 +77,8 @@ class SessionStore(OrphanMixin):
         self.last_error: str | None = None
         """The last save or reload problem, for a persistent banner; None after a good save."""
         self._raw: bytes | None = None  # the file's bytes as last read or written
-        self._digest: bytes | None = None
         self._sig: _Sig | None = None
+        self._encoder = SessionEncoder()  # re-serialises only the entries a change touched
         self._version = SCHEMA_VERSION  # schema version of `_raw`
         self._mutex = threading.RLock()  # one store used from a worker thread and the UI
 
@@ -100,7 +100,7 @@ class SessionStore(OrphanMixin):
 
     def _remember(self, decoded: Decoded, raw: bytes, sig: _Sig | None) -> None:
         self.session = decoded.session
-        self._raw, self._digest, self._sig = raw, hashlib.sha256(raw).digest(), sig
+        self._raw, self._sig = raw, sig
         self._version = decoded.version
         if decoded.newer:
             self._set_read_only(decoded.version)
@@ -119,7 +119,7 @@ class SessionStore(OrphanMixin):
         with self._mutex:
             raw, sig = self._read()
             if raw is None:
-                self.session, self._raw, self._digest, self._sig = None, None, None, None
+                self.session, self._raw, self._sig = None, None, None
                 return None
             try:
                 decoded = self._decode(raw)
@@ -150,7 +150,7 @@ class SessionStore(OrphanMixin):
             raw, sig = self._read()
             if raw is None:
                 return False
-            if hashlib.sha256(raw).digest() == self._digest:
+            if raw == self._raw:  # comparing bytes is cheaper than hashing them
                 self._sig = sig
                 return False
             try:
@@ -251,7 +251,7 @@ class SessionStore(OrphanMixin):
             if create is None:
                 raise SessionError(f"There is no session at {self.path} yet.")
             return create(), SCHEMA_VERSION
-        if self.session is not None and hashlib.sha256(raw).digest() == self._digest:
+        if self.session is not None and raw == self._raw:
             return self.session, self._version
         try:
             decoded = self._decode(raw)
@@ -292,17 +292,26 @@ class SessionStore(OrphanMixin):
             if old_version < SCHEMA_VERSION:
                 self._keep_original(old, old_version)
             elif self._backup_due():
-                rotate_backups(self.path, old)
+                rotate_backups(self.path, old, link=True)
         atomic_write(self.path, data)
 
     def _saved(self, session: Session, data: bytes) -> None:
         self.session = session
-        self._raw, self._digest, self._version = data, hashlib.sha256(data).digest(), SCHEMA_VERSION
+        self._raw, self._version = data, SCHEMA_VERSION
         try:
             self._sig = _sig(os.stat(self.path))  # still under the lock: nobody else wrote since
         except OSError:
             self._sig = None
         self.last_error = None
+
+    def snapshot(self) -> Session | None:
+        """A copy of the session that later changes never touch (to render it in another thread).
+
+        Unchanged entries are shared with the previous snapshot, so this is cheap even for a
+        session of thousands of entries; None when there is no session yet.
+        """
+        with self._mutex:
+            return None if self.session is None else self._encoder.snapshot(self.session)
 
     def _failed(self, exc: OSError) -> SessionError:
         self.last_error = f"Session NOT saved: {exc.strerror or exc}."
@@ -332,7 +341,7 @@ class SessionStore(OrphanMixin):
                 result = fn(base)
                 base.revision += 1
                 base.updated = self.clock()
-                data = encode_session(base)
+                data = self._encoder.encode(base)
             except BaseException:
                 if base is self.session:
                     self._rollback()

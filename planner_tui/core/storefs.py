@@ -133,22 +133,34 @@ def backup_paths(path: Path) -> list[Path]:
     return [path.with_name(f"{path.name}.bak.{i}") for i in range(1, BACKUPS + 1)]
 
 
-def rotate_backups(path: Path, data: bytes) -> None:
+def _link_copy(path: Path, tmp: Path) -> bool:
+    """Make tmp a second name of path's file (no bytes copied); False where links do not work."""
+    try:
+        os.link(path, tmp)
+    except OSError:
+        return False
+    return True
+
+
+def rotate_backups(path: Path, data: bytes, *, link: bool = False) -> None:
     """Shift `.bak.1`… down one place and store `data` as the new `.bak.1`.
 
-    The new backup is fully written and fsynced under a temp name before anything is shifted,
-    so a failure leaves the existing backups as they were.
+    The new backup is complete under a temp name before anything is shifted, so a failure
+    leaves the existing backups as they were. With `link`, `data` is what `path` holds now and
+    is about to be replaced by a rename: the backup is then a hard link to that file (a save of
+    a 5 MB session does not write it twice), falling back to a copy where links do not work.
     """
     tmp = _temp_name(path.with_name(path.name + ".bak"))
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        if not (link and _link_copy(path, tmp)):
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         slots = backup_paths(path)
         for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
             if newer.exists():

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import pygit2
 
 from rich.text import Text
 from textual import on, work
@@ -13,6 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Label, Static
 
+from planner_tui.core import gitops
 from planner_tui.core.diffing import SectionChange, section_diff, summary
 from planner_tui.core.engine import CommitOutcome, NotReady, Planner
 from planner_tui.core.errors import PlannerError
@@ -67,6 +72,26 @@ def diff_text(changes: list[SectionChange], *, new_file: bool) -> Text:
     return out
 
 
+def _git_questions(planner: Planner, new_file: bool) -> tuple[str | None, str | None]:
+    """(HEAD's short sha if detached, the plan path if .gitignore ignores it and git does not track it)."""
+    project = planner.project
+    if not project.is_git:
+        return None, None
+    info = gitops.repo_info(project.root)
+    if info is None or info.workdir is None:
+        return None, None
+    detached = (info.head or "")[:7] or "unborn" if info.detached else None
+    ignored = None
+    if new_file:
+        target = project.root / planner.plan_path
+        rel = os.path.relpath(os.path.realpath(target.parent), os.path.realpath(info.workdir))
+        rel = Path(rel, target.name).as_posix()
+        repo = pygit2.Repository(str(info.git_dir))
+        if rel not in repo.index and repo.path_is_ignored(rel):
+            ignored = rel
+    return detached, ignored
+
+
 def _blocker_lines(blockers: list[Blocker]) -> Text:
     text = Text()
     for blocker in blockers:
@@ -103,6 +128,8 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
     CommitDialog #no-verify.-on { color: $warning; text-style: bold; }
     CommitDialog #approve-overwrite.-on { color: $warning; text-style: bold; }
     CommitDialog #overwrite-reason { color: $warning; padding-left: 4; }
+    CommitDialog #allow-detached.-on, CommitDialog #allow-ignored.-on { color: $warning; text-style: bold; }
+    CommitDialog #done { color: $success; border: round $success; padding: 0 1; margin-top: 1; }
     CommitDialog #error { color: $error; border: round $error; padding: 0 1; margin-top: 1; }
     CommitDialog #status { color: $text-muted; margin-top: 1; }
     CommitDialog #buttons { height: auto; margin-top: 1; align-horizontal: right; }
@@ -117,6 +144,10 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         changes: list[SectionChange]
         new_file: bool
         blockers: list[Blocker] = field(default_factory=list)
+        detached: str | None = None
+        """HEAD's short sha when HEAD is detached (the commit would be on no branch)."""
+        ignored: str | None = None
+        """The plan's path when .gitignore ignores it and git does not track it yet."""
 
     @dataclass
     class Committed(Message):
@@ -137,6 +168,8 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         self.busy = True
         """True while loading or committing: Commit does nothing then, and Cancel waits for git."""
         self.committing = False
+        self.done: CommitOutcome | None = None
+        """A detached commit, shown with its id until the person closes the dialog."""
 
     # ------------------------------------------------------------------ layout
 
@@ -155,6 +188,9 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
             yield Static(Text("pre-commit and commit-msg hooks will NOT run"), id="hooks-warning", classes="-hidden")
             yield Checkbox(Text("Approve overwriting the existing plan"), id="approve-overwrite", classes="-hidden")
             yield Static(Text(""), id="overwrite-reason", classes="-hidden")
+            yield Checkbox(Text("Commit on a detached HEAD"), id="allow-detached", classes="-hidden")
+            yield Checkbox(Text("Commit although .gitignore ignores the plan"), id="allow-ignored", classes="-hidden")
+            yield Static(Text(""), id="done", classes="-hidden")
             yield Static(Text(""), id="error", classes="-hidden")
             yield Static(Text(""), id="status", classes="-hidden")
             with Horizontal(id="buttons"):
@@ -176,19 +212,20 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
             new = self.planner.render()
             old = self.planner.committed_plan()
             blockers = self.planner.blockers(plan_text=new)
+            detached, ignored = _git_questions(self.planner, old is None)
         except PlannerError as exc:
             self.post_message(self.Failed(str(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - a git read failing must not close the app
             self.post_message(self.Failed(f"Could not read what the commit would change ({type(exc).__name__}): {exc}"))
             return
-        self.post_message(self.Loaded(section_diff(old, new), old is None, blockers))
+        self.post_message(self.Loaded(section_diff(old, new), old is None, blockers, detached, ignored))
 
     @work(thread=True, exclusive=True, group="commit-dialog-commit")
-    def _commit(self, yes: bool, no_verify: bool) -> None:
+    def _commit(self, yes: bool, no_verify: bool, allow_detached: bool = False, allow_ignored: bool = False) -> None:
         """Run the commit off the UI thread: hooks and git must never freeze the screen."""
         try:
-            outcome = self.planner.commit(yes=yes, no_verify=no_verify)
+            outcome = self.planner.commit(yes=yes, no_verify=no_verify, allow_detached=allow_detached, allow_ignored=allow_ignored)
         except NotReady as exc:
             self.post_message(self.Failed(str(exc), list(exc.blockers)))
         except PlannerError as exc:
@@ -211,6 +248,7 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         self.query_one("#summary", Static).update(summary_text)
         self.query_one("#diff-text", Static).update(diff_text(event.changes, new_file=event.new_file))
         self._show_blockers(event.blockers)
+        self._ask(event)
         self.busy = False
         button = self.query_one("#commit", Button)
         button.disabled = False
@@ -234,9 +272,37 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
             text.append_text(_blocker_lines(others))
             box.update(text)
 
+    def _ask(self, event: Loaded) -> None:
+        """Show the detached-HEAD and ignored-path questions only when they apply (both default no)."""
+        detached = self.query_one("#allow-detached", Checkbox)
+        if event.detached:
+            detached.label = Text(f"Commit on a detached HEAD (at {event.detached}): the commit will be on no branch")
+        detached.set_class(not event.detached and not detached.value, "-hidden")
+        ignored = self.query_one("#allow-ignored", Checkbox)
+        if event.ignored:
+            ignored.label = Text(f"Commit although .gitignore ignores {one_line(event.ignored, 100)}")
+        ignored.set_class(not event.ignored and not ignored.value, "-hidden")
+
     def on_commit_dialog_committed(self, event: Committed) -> None:
         self.busy = self.committing = False
-        self.dismiss(event.outcome)
+        outcome = event.outcome
+        if self.query_one("#allow-detached", Checkbox).value and outcome.created and outcome.sha:
+            # On no branch, the id is the only way back to this commit: show it until closed.
+            self.done = outcome
+            self.query_one("#status", Static).add_class("-hidden")
+            box = self.query_one("#done", Static)
+            box.update(Text(
+                f"Committed {outcome.sha[:7]} on a detached HEAD: it is on no branch.\n"
+                f"Commit id: {outcome.sha}\nKeep it with: git branch <name> {outcome.sha}\n"
+                "Press enter or escape to close."
+            ))
+            box.remove_class("-hidden")
+            button = self.query_one("#commit", Button)
+            button.label = "Close"
+            button.disabled = False
+            button.focus()
+            return
+        self.dismiss(outcome)
 
     def on_commit_dialog_failed(self, event: Failed) -> None:
         was_committing = self.committing
@@ -262,6 +328,8 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         self.query_one("#hooks-warning", Static).set_class(not event.value, "-hidden")
 
     @on(Checkbox.Changed, "#approve-overwrite")
+    @on(Checkbox.Changed, "#allow-detached")
+    @on(Checkbox.Changed, "#allow-ignored")
     def _overwrite_toggled(self, event: Checkbox.Changed) -> None:
         event.checkbox.set_class(event.value, "-on")
 
@@ -279,6 +347,9 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
 
     def action_commit(self) -> None:
         """Start the commit with the chosen options (ignored while loading or committing)."""
+        if self.done is not None:
+            self.dismiss(self.done)
+            return
         if self.busy:
             return
         self.busy = self.committing = True
@@ -289,11 +360,13 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         self.query_one("#commit", Button).disabled = True
         yes = self.query_one("#approve-overwrite", Checkbox).value
         no_verify = self.query_one("#no-verify", Checkbox).value
-        self._commit(yes, no_verify)
+        allow_detached = self.query_one("#allow-detached", Checkbox).value
+        allow_ignored = self.query_one("#allow-ignored", Checkbox).value
+        self._commit(yes, no_verify, allow_detached, allow_ignored)
 
     def action_cancel(self) -> None:
         """Close without committing; not while git is running (the commit could still land)."""
         if self.committing:
             self.notify("A commit is running; wait for it to finish.", severity="warning", markup=False)
             return
-        self.dismiss(None)
+        self.dismiss(self.done)  # after a detached commit, closing still reports it

@@ -37,7 +37,7 @@ class HelpGroup:
 
 def _title(node: DOMNode) -> str:
     from planner_tui.widgets.composer import Composer
-    from planner_tui.widgets.document import FindBar
+    from planner_tui.widgets.document import DocumentView, FindBar
     from planner_tui.widgets.thread import ThreadView
 
     if isinstance(node, App):
@@ -48,6 +48,8 @@ def _title(node: DOMNode) -> str:
         return "Composer (while writing)"
     if isinstance(node, FindBar):
         return "Find box"
+    if isinstance(node, DocumentView):
+        return "Document viewer (left pane, below the list)"
     if isinstance(node, Screen):
         return "Workbench (printable keys only when not typing)"
     return type(node).__name__
@@ -88,7 +90,7 @@ def collect_bindings(screen: Screen) -> list[HelpGroup]:
                 if (title, row.binding_id) not in seen:
                     seen.add((title, row.binding_id))
                     group.rows.append(row)
-    order = ["Everywhere", "Workbench", "Composer", "Thread", "Find box"]
+    order = ["Everywhere", "Workbench", "Composer", "Thread", "Document viewer", "Find box"]
     rank = {name: i for i, name in enumerate(order)}
     return sorted(groups.values(), key=lambda g: rank.get(g.title.split(" (")[0], len(order)))
 

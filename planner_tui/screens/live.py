@@ -13,6 +13,7 @@ from textual.message import Message
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, Session
+from planner_tui.core.textsafe import one_line
 from planner_tui.widgets.plan_pane import split_sections
 
 __all__ = ["LiveUpdates", "PlanSnapshot", "render_snapshot"]
@@ -114,10 +115,19 @@ class LiveUpdates:
         try:
             changed = self.planner.refresh()  # type: ignore[attr-defined]
         except PlannerError as exc:
-            self.notify(str(exc), severity="warning", markup=False)  # type: ignore[attr-defined]
+            # Polled twice a second: say a lasting problem once, not on every poll.
+            if str(exc) != getattr(self, "_poll_problem", None):
+                self._poll_problem = str(exc)
+                self.notify(str(exc), severity="warning", markup=False)  # type: ignore[attr-defined]
             return
+        self._poll_problem = None
         if changed:
             self.refresh_view(scroll_plan=False)  # type: ignore[attr-defined]
+        else:
+            # An unreadable file on disk sets the store's last_error without changing the session.
+            from planner_tui.screens.trust import apply_trust_state
+
+            apply_trust_state(self)
 
     @work(thread=True, exclusive=True, group="watch")
     def _watch(self) -> None:
@@ -134,7 +144,10 @@ class LiveUpdates:
             paths,
             self._stop_watching,
             lambda changed: self.post_message(self.FilesChanged(set(changed))),  # type: ignore[attr-defined]
-            on_error=lambda text: app.notify(text, severity="warning", markup=False),
+            # The OS watcher failed: say so (it polls instead, so changes still arrive, a little later).
+            on_error=lambda text: app.notify(
+                f"Live reload disabled: {text}", title="File watching", severity="warning", markup=False, timeout=30
+            ),
             on_ready=self.watch_ready.set,
         )
 
@@ -152,3 +165,24 @@ class LiveUpdates:
             self.artifact_pane.reload(rel)  # type: ignore[attr-defined]
         if others:
             self._list_artifacts()  # files may have appeared or gone
+            self._check_epic_folder()
+
+    def _check_epic_folder(self) -> None:
+        """Say once when the epic folder is gone (moved, renamed, deleted), and again if it returns."""
+        planner = self.planner  # type: ignore[attr-defined]
+        folder = planner.project.root / planner.epic.path
+        present = folder.is_dir()
+        if present == getattr(self, "_epic_present", True):
+            return
+        self._epic_present = present
+        if present:
+            self.notify(f"The epic folder {one_line(planner.epic.path, 120)} is back; its files are shown again.", markup=False)  # type: ignore[attr-defined]
+        else:
+            self.notify(  # type: ignore[attr-defined]
+                f"The epic folder {one_line(planner.epic.path, 120)} was moved or removed. The discussion is kept; "
+                "its files come back when the folder does.",
+                title="Epic moved or removed",
+                severity="warning",
+                markup=False,
+                timeout=30,
+            )

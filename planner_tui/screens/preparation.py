@@ -28,6 +28,7 @@ __all__ = [
     "pipeline_text",
     "artifacts_text",
     "overview_text",
+    "roles_text",
     "MCP_NOTE",
 ]
 
@@ -144,6 +145,27 @@ def pipeline_text(prep: Preparation, prompt_name: str, before: list[PipelineStep
     return out
 
 
+def roles_text(roles: list[tuple[str, str, str]], current: str) -> Text:
+    """Every role of this epic and how far it got (✓ committed, ✎ written, … in discussion); F4 switches."""
+    from planner_tui.screens.role_picker import STATE_MARK
+
+    out = Text()
+    _heading(out, "Roles of this epic")
+    out.append("  (F4 switches role)", style="dim")
+    if not roles:
+        out.append("\nNo role prompts found in the prompt pack.", style="dim")
+    for key, name, state in roles:
+        mark, style = STATE_MARK.get(state, ("?", ""))
+        out.append("\n   ")
+        out.append(f"{mark} ", style=f"bold {style}")
+        out.append(f"{one_line(key, 30)}", style="bold" if key == current else "")
+        out.append(f"  {one_line(name, 40)}  ")
+        out.append(state, style=style)
+        if key == current:
+            out.append("   ← this one", style="bold")
+    return out
+
+
 def artifacts_text(artifacts: list[Artifact]) -> Text:
     """How many prior artifacts are present, and every missing or refused one with its reason."""
     out = Text()
@@ -240,7 +262,7 @@ class PreparationScreen(ModalScreen[None]):
                 yield Static(Text("Reading the prompt pack and the MCP configs…", style="dim"), id="loading")
                 yield Static(Text(""), id="overview", classes="-hidden")
                 yield Static(self._steps_text(), id="steps")
-                for part in ("rules", "mcp", "pipeline", "artifacts", "notes"):
+                for part in ("rules", "mcp", "pipeline", "roles", "artifacts", "notes"):
                     yield Static(Text(""), id=part, classes="-hidden")
         yield Footer()
 
@@ -289,6 +311,7 @@ class PreparationScreen(ModalScreen[None]):
             "rules": rules_text(event.prep.rules),
             "mcp": mcp_text(event.prep.mcp),
             "pipeline": pipeline_text(event.prep, project.prompt_name(), event.before, self.planner.epic.roles, project.pipeline is not None),
+            "roles": roles_text(event.prep.roles, self.planner.role.key),
             "artifacts": artifacts_text(event.artifacts),
             "notes": _notes_text(notes),
         }

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
@@ -17,9 +17,12 @@ from planner_tui.core.textsafe import one_line
 from planner_tui.keymap import WORKBENCH_BINDINGS
 from planner_tui.screens.live import LiveUpdates, render_snapshot
 from planner_tui.screens.prompt import PromptScreen
+from planner_tui.screens.trust import TrustBanner, apply_trust_state
+from planner_tui.screens.workbench_tools import WorkbenchTools
 from planner_tui.widgets.artifact_pane import ArtifactPane
 from planner_tui.widgets.composer import Composer, parse_answer_ref
 from planner_tui.widgets.discussion import DiscussionPane
+from planner_tui.widgets.footer import QuietFooter
 from planner_tui.widgets.plan_pane import PlanPane
 from planner_tui.widgets.textstyle import KIND_LABEL
 from planner_tui.widgets.thread import ThreadView, question_numbers
@@ -27,7 +30,7 @@ from planner_tui.widgets.thread import ThreadView, question_numbers
 __all__ = ["WorkbenchScreen"]
 
 
-class WorkbenchScreen(LiveUpdates, Screen[None]):
+class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
     """Everything about one role of one epic; every change goes through the Planner (saved at once)."""
 
     BINDINGS = WORKBENCH_BINDINGS
@@ -62,11 +65,12 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="top-bar")
+        yield TrustBanner(id="trust-banner")
         with Horizontal(id="panes"):
             yield ArtifactPane(self._read_artifact, limits=self.markdown_limits, id="artifacts")
             yield DiscussionPane(id="discussion")
             yield PlanPane(id="plan")
-        yield Footer()
+        yield QuietFooter()
 
     @property
     def discussion(self) -> DiscussionPane:
@@ -109,8 +113,9 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
             self.composer.topic_id = self.topic.id
         self._draw_top_bar()
         self._plan_seq += 1
-        # A copy: the worker must not read the session while the next entry changes it.
-        self._render_plan(session.model_copy(deep=True), self._plan_seq, scroll_plan)
+        # A copy: the worker must not read the session while the next entry changes it
+        # (unchanged entries are shared with the last copy, so this is cheap for long plans).
+        self._render_plan(planner.snapshot(), self._plan_seq, scroll_plan)
 
     @property
     def plan_pending(self) -> bool:
@@ -142,6 +147,7 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
         else:
             bar.append(f"   saved · rev {planner.session.revision}", style="dim")
         self.query_one("#top-bar", Static).update(bar)
+        apply_trust_state(self)  # "Session NOT saved" / read-only banner, composer locked when read-only
 
     # ------------------------------------------------------------------ mutations
 
@@ -165,7 +171,7 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
         message.stop()
         if not self._save_entry(message):
             # Never lose what the person typed: it goes back into the composer.
-            message.composer.restore(message.text, message.target)
+            message.composer.restore(message.text, message.target, message.cite)
 
     def _save_entry(self, message: Composer.Submitted) -> bool:
         topic = self.planner.role.topic(message.topic_id) if message.topic_id else self.topic
@@ -194,7 +200,7 @@ class WorkbenchScreen(LiveUpdates, Screen[None]):
                 return False
             ok = self._apply(lambda: self.planner.answer(qid, text))
         else:
-            ok = self._apply(lambda: self.planner.add(topic.id, message.kind, text))
+            ok = self._apply(lambda: self.planner.add(topic.id, message.kind, text, cite=message.cite))
         if ok and topic.id == (self.topic.id if self.topic else None):
             latest = self.planner.session.topic(topic.id)
             if latest is not None and latest.entries:

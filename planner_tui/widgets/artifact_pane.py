@@ -62,6 +62,18 @@ class ArtifactPane(Vertical):
         """Re-read the shown artifact if it is at path."""
         return self.document.reload_if_showing(path, self.reader)
 
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Artifact]) -> None:
+        # enter on a file: show it now and move into it (to read, find or cite a line with c).
+        artifact = event.node.data
+        if artifact is None:
+            return
+        event.stop()
+        if self._pending is not None:
+            self._pending.stop()
+        if self.document.artifact is None or self.document.artifact.path != artifact.path:
+            self.document.load(artifact, self.reader)
+        self.call_after_refresh(self.document.focus_view)
+
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Artifact]) -> None:
         event.stop()
         artifact = event.node.data

@@ -9,12 +9,13 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
 
-from planner_tui.core.models import ENTRY_KINDS
+from planner_tui.core.models import ENTRY_KINDS, Citation
+from planner_tui.core.textsafe import one_line
 from planner_tui.keymap import COMPOSER_BINDINGS
 from planner_tui.widgets.ordered import OrderedKeys
 from planner_tui.widgets.textstyle import KIND_LABEL
 
-__all__ = ["Composer", "Target", "parse_answer_ref"]
+__all__ = ["Composer", "Target", "parse_answer_ref", "short_cite"]
 
 # `#2 text`, `#2: text` or `2: text` answers question #2 (a fast typist never leaves the composer).
 _ANSWER_REF = re.compile(r"^\s*(?:#(\d+)[:.)]?|(\d+)[:)])\s+(.*)$", re.S)
@@ -28,6 +29,16 @@ def parse_answer_ref(text: str) -> tuple[int, str] | None:
     number = int(match.group(1) or match.group(2))
     rest = match.group(3).strip()
     return (number, rest) if rest else None
+
+
+def short_cite(cite: Citation) -> str:
+    """A citation as a person reads it: inside an epic folder the path starts below it."""
+    path = cite.path
+    for marker in (".task-master/epics/", ".taskmaster/epics/"):
+        if path.startswith(marker) and path.count("/") > marker.count("/"):
+            path = path[len(marker) :].split("/", 1)[1]
+            break
+    return one_line(f"{path}:{cite.line}" if cite.line else path, 70)
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,8 @@ class Composer(OrderedKeys, TextArea):
 
     kind: reactive[str] = reactive("decision")
     target: reactive[Target | None] = reactive(None)
+    cite: reactive[Citation | None] = reactive(None)
+    """The line chosen with `c` in the document viewer; the next new entry carries it."""
 
     @dataclass
     class Submitted(Message):
@@ -60,6 +73,8 @@ class Composer(OrderedKeys, TextArea):
         target: Target | None
         topic_id: str | None
         """The topic shown when enter was pressed (a topic key right after it must not move it)."""
+        cite: Citation | None = None
+        """The citation the new entry carries (only plain new entries carry one)."""
 
     class Left(Message):
         """Escape in the composer with nothing to cancel: the screen moves focus to the thread."""
@@ -79,6 +94,9 @@ class Composer(OrderedKeys, TextArea):
     def watch_target(self, _old: Target | None, _new: Target | None) -> None:
         self._update_title()
 
+    def watch_cite(self, _old: Citation | None, _new: Citation | None) -> None:
+        self._update_title()
+
     def _update_title(self) -> None:
         target = self.target
         if target is not None and target.mode == "edit":
@@ -87,7 +105,11 @@ class Composer(OrderedKeys, TextArea):
             self.border_title = f"Answer to {target.label} (escape cancels)"
         else:
             self.border_title = f"{KIND_LABEL.get(self.kind, self.kind)}  ·  alt+q/a/d/n/r or ctrl+g to change"
-        self.border_subtitle = "enter add · ctrl+j new line"
+        if self.cite is not None:
+            # The chip: what the next entry cites (alt+c drops it).
+            self.border_subtitle = f"cites {short_cite(self.cite)} · alt+c drops"
+        else:
+            self.border_subtitle = "enter add · ctrl+j new line"
 
     # ------------------------------------------------------------------ actions
 
@@ -98,11 +120,16 @@ class Composer(OrderedKeys, TextArea):
             return
         target = self.target
         kind = "answer" if target is not None and target.mode == "answer" else self.kind
+        # Only a new entry can carry a citation (answers and edits cannot): for those the chip
+        # stays for the next new entry.
+        cite = self.cite if target is None and kind != "answer" and parse_answer_ref(text) is None else None
         # Emptied now, in order with the keys: what is typed next belongs to the next entry.
         # The screen hands the text back with `restore` if saving it is refused.
         self.clear()
         self.target = None
-        self.post_message(self.Submitted(self, kind, text, target, self.topic_id))
+        if cite is not None:
+            self.cite = None
+        self.post_message(self.Submitted(self, kind, text, target, self.topic_id, cite))
 
     def action_newline(self) -> None:
         self.insert("\n")
@@ -124,11 +151,22 @@ class Composer(OrderedKeys, TextArea):
             return
         self.post_message(self.Left())
 
-    def restore(self, text: str, target: Target | None) -> None:
+    def action_uncite(self) -> None:
+        if self.cite is None:
+            self.app.bell()
+        self.cite = None
+
+    def cite_line(self, cite: Citation) -> None:
+        """Set the citation the next new entry carries (replacing any chosen before)."""
+        self.cite = cite
+
+    def restore(self, text: str, target: Target | None, cite: Citation | None = None) -> None:
         """Put back text whose saving was refused (before anything typed since), and its target."""
         rest = self.text
         self.load_text(text + ("\n" + rest if rest else ""))
         self.target = target
+        if cite is not None:
+            self.cite = cite
         self.move_cursor(self.document.end)
 
     def start_answer(self, question_id: str, label: str) -> None:

@@ -18,7 +18,8 @@ from textual.widgets.text_area import Selection
 from planner_tui.core.models import Artifact
 from planner_tui.core.safefs import ReadResult
 from planner_tui.core.textsafe import one_line, visible
-from planner_tui.keymap import FIND_BINDINGS
+from planner_tui.keymap import DOCUMENT_BINDINGS, FIND_BINDINGS
+from planner_tui.widgets.doc_lines import clamp_line, markdown_top_line, styled_top_line
 from planner_tui.widgets.ordered import OrderedKeys
 from planner_tui.widgets.textstyle import markdown_lines
 
@@ -70,6 +71,16 @@ class DocumentView(Vertical):
     """
 
     ALLOW_MAXIMIZE = False
+    BINDINGS = DOCUMENT_BINDINGS
+
+    @dataclass
+    class CiteRequested(Message):
+        """`c` in the viewer: cite this line of the shown artifact in the entry being written."""
+
+        artifact: Artifact
+        line: int | None
+        text: str
+        """The cited line, terminal-safe (for the notice)."""
 
     @dataclass
     class Loaded(Message):
@@ -93,6 +104,9 @@ class DocumentView(Vertical):
         self._match_index = -1
         self._line_starts: list[int] | None = None
         self._view_before_find: str | None = None
+        self._loaded = False
+        self._pending_line: int | None = None
+        self._focus_when_loaded = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select an artifact to read it.", style="dim"), id="doc-header")
@@ -118,6 +132,8 @@ class DocumentView(Vertical):
     def load(self, artifact: Artifact, reader: Reader) -> None:
         """Show an artifact: its header at once, its text when the worker has read it."""
         self.artifact = artifact
+        self._loaded = False
+        self._pending_line = None
         self._set_header(artifact, None)
         if artifact.state != "present":
             self._show_empty(artifact.reason or artifact.state)
@@ -168,6 +184,81 @@ class DocumentView(Vertical):
             area.soft_wrap = len(message.text) <= self.markdown_limit  # wrapping a huge file costs seconds
             area.load_text(message.text)
             switcher.current = "doc-text"
+        self._loaded = True
+        if self._pending_line is not None:
+            line, self._pending_line = self._pending_line, None
+            self._show_line(line)
+        elif self._focus_when_loaded:
+            self.focus_view()
+        self._focus_when_loaded = False
+
+    # ------------------------------------------------------------------ lines and citations
+
+    def current_line(self) -> int | None:
+        """The line `c` cites: the cursor's in the line view, the top one shown in a rendered view."""
+        mode = self.mode
+        if mode == "text":
+            return self.query_one("#doc-text", TextArea).selection.start[0] + 1
+        if mode == "markdown":
+            scroll = self.query_one("#doc-md-scroll", VerticalScroll)
+            line = markdown_top_line(self.query_one("#doc-md", Markdown), scroll)
+            return None if line is None else clamp_line(line, self.text)
+        if mode == "styled":
+            scroll = self.query_one("#doc-styled-scroll", VerticalScroll)
+            return clamp_line(styled_top_line(self.text, scroll.scrollable_content_region.width, scroll.scroll_y), self.text)
+        return None
+
+    def action_cite(self) -> None:
+        if self.artifact is None or self.mode == "empty":
+            self.app.bell()
+            return
+        line = self.current_line()
+        lines = self.text.split("\n")
+        shown = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+        self.post_message(self.CiteRequested(self.artifact, line, one_line(shown, 120)))
+
+    def go_to_line(self, line: int) -> None:
+        """Select line `line` (1-based) in the line view, once the artifact being read is shown."""
+        if not self._loaded:
+            self._pending_line = line
+            return
+        self._show_line(line)
+
+    def _show_line(self, line: int) -> None:
+        if self.mode == "empty":
+            return
+        switcher = self.query_one("#doc-switcher", ContentSwitcher)
+        area = self.query_one("#doc-text", TextArea)
+        if switcher.current in ("doc-md-scroll", "doc-styled-scroll"):
+            # Only the line view can point at one line; escape goes back to the rendered one.
+            self._view_before_find = switcher.current
+            area.soft_wrap = True
+            area.load_text(self.text)
+            switcher.current = "doc-text"
+        row = clamp_line(line, self.text) - 1
+        area.selection = Selection((row, 0), (row, len(area.document.get_line(row))))
+        area.scroll_cursor_visible(center=True)
+        area.focus()
+
+    def focus_view(self) -> None:
+        """Focus whichever view shows the artifact (once it is shown, when it is being read)."""
+        if not self._loaded:
+            self._focus_when_loaded = True
+            return
+        current = self.query_one("#doc-switcher", ContentSwitcher).current
+        if current and current != "doc-empty":
+            self.query_one(f"#{current}").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "rendered_view":
+            return self._view_before_find is not None  # else escape goes on up (nothing to undo)
+        return True
+
+    def action_rendered_view(self) -> None:
+        if self._view_before_find is not None:
+            view, self._view_before_find = self._view_before_find, None
+            self.query_one("#doc-switcher", ContentSwitcher).current = view
+            self.query_one(f"#{view}", VerticalScroll).focus()
 
     def reload_if_showing(self, path: str, reader: Reader) -> bool:
         """Re-read the shown artifact if it is the one at path (it changed on disk)."""

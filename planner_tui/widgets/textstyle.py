@@ -8,7 +8,7 @@ from rich.text import Text
 
 from planner_tui.core.textsafe import visible
 
-__all__ = ["KIND_LETTER", "KIND_STYLE", "KIND_LABEL", "safe_text", "inline_markdown", "markdown_lines"]
+__all__ = ["KIND_LETTER", "KIND_STYLE", "KIND_LABEL", "safe_text", "inline_markdown", "markdown_line", "markdown_lines"]
 
 KIND_LETTER = {"question": "Q", "answer": "A", "decision": "D", "note": "N", "risk": "R"}
 KIND_LABEL = {"question": "Question", "answer": "Answer", "decision": "Decision", "note": "Note", "risk": "Risk"}
@@ -57,6 +57,40 @@ def inline_markdown(text: str, style: str = "") -> Text:
     return out
 
 
+def markdown_line(line: str, in_fence: bool = False) -> tuple[Text, bool]:
+    """One markdown line lightly styled, and whether a code fence is open after it.
+
+    The unit the plan preview and the document view cache: a line's look depends only on its
+    text and on being inside a fence.
+    """
+    out = Text()
+    stripped = line.strip()
+    if stripped.startswith("```") or stripped.startswith("~~~"):
+        out.append(visible(line), style="dim")
+        return out, not in_fence
+    if in_fence:
+        out.append(visible(line), style="green")
+    elif _RULE.match(line):
+        out.append("─" * 40, style="dim")
+    elif stripped.startswith(">"):
+        out.append("▌ ", style="dim")
+        out.append_text(inline_markdown(stripped.lstrip("> "), style="italic"))
+    elif stripped.startswith("|") and stripped.endswith("|"):
+        out.append(visible(line), style="")  # tables keep their pipes: aligned enough to read
+    elif m := _HEADING.match(line):
+        style = "bold underline" if len(m.group(1)) == 1 else "bold"
+        out.append_text(inline_markdown(m.group(2), style=style))
+    elif m := _BULLET.match(line):
+        out.append(m.group(1) + "• ", style="dim")
+        out.append_text(inline_markdown(m.group(2)))
+    elif m := _NUMBERED.match(line):
+        out.append(f"{m.group(1)}{m.group(2)} ", style="dim")
+        out.append_text(inline_markdown(m.group(3)))
+    else:
+        out.append_text(inline_markdown(line))
+    return out, in_fence
+
+
 def markdown_lines(lines: list[str]) -> Text:
     """A block of markdown lines lightly styled: headings bold, bullets as •, inline code.
 
@@ -68,36 +102,6 @@ def markdown_lines(lines: list[str]) -> Text:
     for index, line in enumerate(lines):
         if index:
             out.append("\n")
-        stripped = line.strip()
-        if stripped.startswith("```") or stripped.startswith("~~~"):
-            in_fence = not in_fence
-            out.append(visible(line), style="dim")
-            continue
-        if in_fence:
-            out.append(visible(line), style="green")
-            continue
-        if _RULE.match(line):
-            out.append("─" * 40, style="dim")
-            continue
-        if stripped.startswith(">"):
-            out.append("▌ ", style="dim")
-            out.append_text(inline_markdown(stripped.lstrip("> "), style="italic"))
-            continue
-        if stripped.startswith("|") and stripped.endswith("|"):
-            out.append(visible(line), style="")  # tables keep their pipes: aligned enough to read
-            continue
-        if m := _HEADING.match(line):
-            level = len(m.group(1))
-            style = "bold underline" if level == 1 else "bold"
-            out.append_text(inline_markdown(m.group(2), style=style))
-            continue
-        if m := _BULLET.match(line):
-            out.append(m.group(1) + "• ", style="dim")
-            out.append_text(inline_markdown(m.group(2)))
-            continue
-        if m := _NUMBERED.match(line):
-            out.append(f"{m.group(1)}{m.group(2)} ", style="dim")
-            out.append_text(inline_markdown(m.group(3)))
-            continue
-        out.append_text(inline_markdown(line))
+        styled, in_fence = markdown_line(line, in_fence)
+        out.append_text(styled)
     return out

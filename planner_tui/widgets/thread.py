@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from planner_tui.core.models import Entry, TopicState
 from planner_tui.core.textsafe import one_line
 from planner_tui.keymap import THREAD_BINDINGS
+from planner_tui.widgets.composer import short_cite
 from planner_tui.widgets.textstyle import KIND_LETTER, KIND_STYLE, inline_markdown
 
 __all__ = ["ThreadView", "question_numbers", "entry_text"]
@@ -28,8 +29,11 @@ def question_numbers(state: TopicState | None) -> dict[str, int]:
     return numbers
 
 
-def entry_text(entry: Entry, numbers: dict[str, int]) -> Text:
-    """The thread line of one entry: kind badge, number and status, text, author and citation."""
+def entry_text(entry: Entry, numbers: dict[str, int], mark: str | None = None) -> Text:
+    """The thread line of one entry: kind badge, number and status, text, author and citation.
+
+    `mark` is a warning shown after it (a stale source, a difference with an earlier plan).
+    """
     color = KIND_STYLE[entry.kind].split()[-1]
     line = Text()
     line.append(f" {KIND_LETTER[entry.kind]} ", style=f"bold reverse {color}")
@@ -56,14 +60,18 @@ def entry_text(entry: Entry, numbers: dict[str, int]) -> Text:
     meta = []
     if entry.author == "agent":
         meta.append(one_line(entry.author_name or "agent", 40))
-    if entry.cite is not None:
-        meta.append(one_line(str(entry.cite), 80))
     if entry.flagged_from:
         meta.append(f"flagged from {entry.flagged_from}")
     if entry.edited_at is not None:
         meta.append("edited")
     if meta:
         line.append("  · " + " · ".join(meta), style="dim")
+    if entry.cite is not None:
+        # Looks like a link: `o` on the selected entry opens it in the left pane.
+        line.append("  ")
+        line.append(f"↗ {short_cite(entry.cite)}", style="underline cyan")
+    if mark:
+        line.append(f"  {one_line(mark, 200)}", style="bold yellow")
     return line
 
 
@@ -84,6 +92,8 @@ class ThreadView(OptionList):
         super().__init__(id=id)
         self.state: TopicState | None = None
         self.numbers: dict[str, int] = {}
+        self.marks: dict[str, str] = {}
+        """Entry id -> warning shown on its line (`⚠ stale: …`), set by the screen."""
         self._signature: tuple = ()
 
     @property
@@ -101,6 +111,7 @@ class ThreadView(OptionList):
             state.id if state else None,
             tuple(e.model_dump_json() for e in state.entries) if state else (),
             empty_hint,
+            tuple(sorted(self.marks.items())),
         )
         self.state = state
         self.numbers = question_numbers(state)
@@ -114,7 +125,7 @@ class ThreadView(OptionList):
             self.set_options([Option(Text(empty_hint or "No entries yet.", style="dim italic"), disabled=True)])
             self.highlighted = None
             return
-        self.set_options([Option(entry_text(e, self.numbers), id=e.id) for e in entries])
+        self.set_options([Option(entry_text(e, self.numbers, self.marks.get(e.id)), id=e.id) for e in entries])
         ids = [e.id for e in entries]
         if same_topic and keep in ids:
             self.highlighted = ids.index(keep)
@@ -123,6 +134,14 @@ class ThreadView(OptionList):
             open_ids = [e.id for e in entries if e.is_open]
             self.highlighted = ids.index(open_ids[0]) if open_ids else len(ids) - 1
         self.scroll_to_highlight()
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        """Show these warnings on their entries' lines (redraws only when they changed)."""
+        if marks == self.marks:
+            return
+        self.marks = dict(marks)
+        self.show_thread(self.state, empty_hint=self._signature[2] if self._signature else "")
+        self.refresh_bindings()
 
     def highlight_entry(self, entry_id: str) -> bool:
         """Put the highlight on this entry; False when it is not in the thread."""
@@ -141,6 +160,11 @@ class ThreadView(OptionList):
             return None if entry is None or entry.is_open else True
         if action in ("edit", "remove"):
             return None if entry is None else True
+        # Hidden (not dimmed) when they do not apply: most entries cite nothing and warn of nothing.
+        if action == "open_cite":
+            return entry is not None and entry.cite is not None
+        if action == "reconfirm":
+            return entry is not None and entry.id in self.marks
         return True
 
     def watch_highlighted(self, highlighted: int | None) -> None:
@@ -166,3 +190,9 @@ class ThreadView(OptionList):
 
     def action_remove(self) -> None:
         self._post("remove")
+
+    def action_open_cite(self) -> None:
+        self._post("open_cite")
+
+    def action_reconfirm(self) -> None:
+        self._post("reconfirm")

@@ -1,0 +1,333 @@
+"""One UI measurement in a fresh process (`python ui_child.py SCENARIO JSON-ARGS`); prints one JSON line."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.frames import FrameClock, rss_kb  # noqa: E402
+
+SIZE = (160, 48)
+EPIC = "009_photo-annotations"
+
+
+def _bare_app(kind: str):
+    from textual.app import App, ComposeResult
+    from textual.containers import Horizontal, Vertical
+    from textual.widgets import Footer, Markdown, Static, TextArea
+
+    document = "\n".join(f"- line {n} of a *small* document with `code`" for n in range(110))
+
+    class Bare(App[None]):
+        CSS = "Horizontal { height: 1fr; } Vertical { width: 1fr; border: round $primary; }"
+
+        def compose(self) -> ComposeResult:
+            if kind == "textarea":
+                yield TextArea(id="area")
+                return
+            yield Static("top bar")
+            with Horizontal():
+                with Vertical():
+                    yield Markdown(document) if kind == "naive" else Static("left pane")
+                with Vertical():
+                    yield Static("middle pane")
+                    yield TextArea()
+                with Vertical():
+                    yield Markdown(document) if kind == "naive" else Static("right pane")
+            yield Footer()
+
+    return Bare()
+
+
+def _our_app(project: str, *, watch: bool = False):
+    from planner_tui.factory import make_app
+    from planner_tui.settings import Settings
+
+    return make_app(Path(project), epic=EPIC, settings=Settings(cursor_blink=False, watch=watch), watch=watch)
+
+
+def _full(app) -> bool:
+    """The workbench shows its three panes with content: artifacts, discussion, rendered plan."""
+    screen = app.screen
+    if type(screen).__name__ != "WorkbenchScreen":
+        return False
+    pane = screen.artifact_pane
+    return not screen.plan_pending and bool(pane.tree.artifacts) and pane.document.mode != "empty"
+
+
+def startup(args: dict) -> dict:
+    """Seconds from process start (the parent's clock, BENCH_T0) to the first full frame."""
+    t0 = float(os.environ["BENCH_T0"])
+    kind = args["kind"]
+    clock = FrameClock()
+    app = _bare_app(kind) if kind in ("bare", "naive") else _our_app(args["project"], watch=True)
+    result: dict = {}
+
+    def on_frame(_end: float) -> None:
+        if "first_full" in result:
+            return
+        if kind in ("bare", "naive") or _full(app):
+            result["first_full"] = time.time() - t0
+            app.call_later(app.exit)
+
+    clock.watchers.append(on_frame)
+    app.run(headless=True, size=SIZE)
+    return result
+
+
+async def _wait(predicate, timeout: float = 30.0) -> None:
+    limit = time.perf_counter() + timeout
+    while not predicate():
+        if time.perf_counter() > limit:
+            raise TimeoutError("condition")
+        await asyncio.sleep(0.002)
+
+
+async def _workbench(pilot):
+    app = pilot.app
+    await _wait(lambda: _full(app))
+    await pilot.pause(0.3)
+    return app.screen
+
+
+def _prd(screen, name: str):
+    return next(a for a in screen.artifact_pane.tree.artifacts if a.path.endswith(name))
+
+
+async def _open_document(screen, clock: FrameClock, artifact) -> tuple[float, float]:
+    """Open an artifact; (seconds to the first frame showing its text, seconds until it was loaded)."""
+    document = screen.artifact_pane.document
+    start = time.perf_counter()
+    screen.artifact_pane.open(artifact)
+    shown: list[float] = []
+
+    def watch(end: float) -> None:
+        if not shown and document.artifact is artifact and document.mode != "empty" and document.text:
+            shown.append(end)
+
+    clock.watchers.append(watch)
+    await _wait(lambda: bool(shown))
+    clock.watchers.remove(watch)
+    return shown[0] - start, time.perf_counter() - start
+
+
+async def _keys(pilot, clock: FrameClock, count: int, gap: float) -> list[float]:
+    latencies = []
+    for n in range(count):
+        moment = time.perf_counter()
+        await pilot.press("abcdefghij"[n % 10])
+        latencies.append(await clock.frame_after(moment) - moment)
+        await asyncio.sleep(gap)
+    return latencies
+
+
+def keys(args: dict) -> dict:
+    """Milliseconds from a key press in the editor to the frame that shows it (each of `count` keys)."""
+    clock = FrameClock()
+    ours = args["kind"] == "ours"
+    app = _our_app(args["project"]) if ours else _bare_app("textarea")
+
+    async def run() -> list[float]:
+        async with app.run_test(size=SIZE) as pilot:
+            if ours:
+                screen = await _workbench(pilot)
+                await _open_document(screen, clock, _prd(screen, args["artifact"]))
+                screen.composer.focus()
+            else:
+                app.query_one("#area").focus()
+            await pilot.pause(0.3)
+            return await _keys(pilot, clock, args.get("count", 40), 0.02)
+
+    return {"latencies": asyncio.run(run())}
+
+
+class _PreviewMeter:
+    """UI-thread CPU spent on the plan preview: the snapshot handed to the render worker, the
+    handler that shows the rendered plan, and the frame that draws it (layout and paint)."""
+
+    def __init__(self) -> None:
+        from textual.screen import Screen
+
+        from planner_tui.core.engine import Planner
+        from planner_tui.screens.workbench import WorkbenchScreen
+
+        self.spent = 0.0
+        self.armed = False
+        meter = self
+
+        def wrap(owner, name, after=None):
+            original = getattr(owner, name)
+
+            def timed(*args, **kwargs):
+                if owner is Screen and not meter.armed:
+                    return original(*args, **kwargs)
+                start = time.thread_time()
+                try:
+                    return original(*args, **kwargs)
+                finally:
+                    meter.spent += time.thread_time() - start
+                    if after is not None:
+                        after()
+
+            setattr(owner, name, timed)
+
+        wrap(Planner, "snapshot")
+        wrap(WorkbenchScreen, "on_live_updates_plan_rendered", after=lambda: setattr(meter, "armed", True))
+        wrap(Screen, "_on_timer_update", after=lambda: setattr(meter, "armed", False))
+
+
+def preview(args: dict) -> dict:
+    """UI-thread CPU for the plan preview after an entry is added (and for the whole entry)."""
+    meter = _PreviewMeter()
+    clock = FrameClock()
+    app = _our_app(args["project"])
+
+    async def run() -> dict:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _workbench(pilot)
+            costs, whole, walls, sections = [], [], [], []
+            token = os.urandom(4).hex()  # the project may be measured again: text never seen before
+            for n in range(args.get("count", 6)):
+                text = f"Decision {n} ({token}): annotations keep their author id {n}"
+                screen.composer.focus()
+                await pilot.pause(0.2)
+                screen.composer.insert(text)
+                await pilot.pause(0.2)
+                done = asyncio.get_running_loop().create_future()
+
+                def watch(end: float, text=text, done=done) -> None:
+                    if not done.done() and not screen.plan_pending and text in screen.plan_text:
+                        done.set_result(end)
+
+                clock.watchers.append(watch)
+                meter.spent, meter.armed = 0.0, False
+                cpu, start = time.thread_time(), time.perf_counter()
+                await pilot.press("enter")
+                end = await asyncio.wait_for(done, 30)
+                await pilot.pause(0.05)
+                whole.append(time.thread_time() - cpu)
+                costs.append(meter.spent)
+                walls.append(end - start)
+                clock.watchers.remove(watch)
+                sections.append(getattr(screen.plan_pane.preview, "updated_sections", None))
+            lines = screen.plan_text.count("\n")
+            return {"ui_cpu": costs, "whole_entry_cpu": whole, "wall": walls, "lines": lines, "sections": sections}
+
+    return asyncio.run(run())
+
+
+def naive_preview(args: dict) -> dict:
+    """The naive approach: Markdown.update() of the whole plan, on the UI thread (capped)."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Markdown
+
+    text = Path(args["plan"]).read_text(encoding="utf-8")
+
+    class Naive(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Markdown(id="md")
+
+    async def run() -> float:
+        app = Naive()
+        async with app.run_test(size=SIZE) as pilot:
+            start = time.perf_counter()
+            await app.query_one(Markdown).update(text)
+            await pilot.pause()
+            return time.perf_counter() - start
+
+    return {"seconds": asyncio.run(run())}
+
+
+def artifact(args: dict) -> dict:
+    """Open the big artifact: seconds to its first screenful, and key latencies while it loads."""
+    clock = FrameClock()
+    app = _our_app(args["project"])
+
+    async def run() -> dict:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _workbench(pilot)
+            screen.composer.focus()
+            await pilot.pause(0.3)
+            typing = asyncio.create_task(_keys(pilot, clock, 25, 0.01))
+            await asyncio.sleep(0.005)
+            first, loaded = await _open_document(screen, clock, _prd(screen, args["artifact"]))
+            latencies = await typing
+            return {"first_screen": first, "loaded": loaded, "key_latencies": latencies}
+
+    return asyncio.run(run())
+
+
+def file_change(args: dict) -> dict:
+    """Seconds from writing a shown artifact on disk to the frame showing the new text."""
+    clock = FrameClock()
+    app = _our_app(args["project"], watch=True)
+    target = Path(args["project"]) / args["file"]
+
+    async def run() -> dict:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _workbench(pilot)
+            document = screen.artifact_pane.document
+            await _open_document(screen, clock, _prd(screen, target.name))
+            await _wait(lambda: screen.watch_ready.is_set())
+            await pilot.pause(0.5)
+            base = target.read_text(encoding="utf-8")
+
+            async def shown(marker: str, since: float) -> float:
+                await _wait(lambda: marker in document.text, 10)
+                return await clock.frame_after(time.perf_counter()) - since
+
+            single = []
+            for n in range(3):
+                marker = f"single-change-{n}"
+                start = time.perf_counter()
+                target.write_text(base + f"\n{marker}\n", encoding="utf-8")
+                single.append(await shown(marker, start))
+                await pilot.pause(0.3)
+            for n in range(30):  # a burst: an editor or an agent writing every 10 ms
+                target.write_text(base + f"\nburst-{n}\n", encoding="utf-8")
+                await asyncio.sleep(0.01)
+            start = time.perf_counter()
+            burst = await shown("burst-29", start)
+            return {"single": single, "burst": burst}
+
+    return asyncio.run(run())
+
+
+def memory(args: dict) -> dict:
+    """Resident memory (KB) after the first frame (bare app) or with the big artifact shown (ours)."""
+    clock = FrameClock()
+    ours = args["kind"] == "ours"
+    app = _our_app(args["project"]) if ours else _bare_app("bare")
+
+    async def run() -> int:
+        async with app.run_test(size=SIZE) as pilot:
+            if ours:
+                screen = await _workbench(pilot)
+                await _open_document(screen, clock, _prd(screen, args["artifact"]))
+            await pilot.pause(0.5)
+            gc.collect()
+            return rss_kb()
+
+    return {"rss_kb": asyncio.run(run())}
+
+
+SCENARIOS = {
+    "startup": startup,
+    "keys": keys,
+    "preview": preview,
+    "naive_preview": naive_preview,
+    "artifact": artifact,
+    "file_change": file_change,
+    "memory": memory,
+}
+
+if __name__ == "__main__":
+    scenario, raw = sys.argv[1], sys.argv[2]
+    print(json.dumps(SCENARIOS[scenario](json.loads(raw))), flush=True)
