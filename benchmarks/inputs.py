@@ -20,8 +20,8 @@ __all__ = [
 
 EPIC = "009_photo-annotations"
 """The demo's working epic; every UI row opens it."""
-PRD_NAME = "big-prd.md"
-"""The large artifact, written into the epic folder so the artifact list shows it."""
+PRD_NAME = "04-prd.md"
+"""The large artifact: the epic's PRD, grown to megabytes (the artifact list shows it)."""
 
 _START = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
 _DECISIONS = [
@@ -75,8 +75,9 @@ def session_entries(count: int, *, seed: int = 0) -> list[tuple[str, str]]:
     return out
 
 
-def fill_session(project: Path, plan_lines: int, *, questions: int = 0) -> int:
-    """Give the epic's backend session enough entries for a plan of about `plan_lines` lines.
+def fill_session(project: Path, plan_lines: int | None = None, *, entries: int | None = None, questions: int = 0) -> int:
+    """Give the epic's backend session enough entries for a plan of about `plan_lines` lines
+    (or exactly `entries` entries).
 
     Entries are spread over every topic; one save writes them (adding them one by one would
     measure the store, not build an input). Returns the number of entries.
@@ -87,7 +88,7 @@ def fill_session(project: Path, plan_lines: int, *, questions: int = 0) -> int:
     planner = Planner.open(project, epic=EPIC, clock=lambda: _START)
     topics = [t.id for t in planner.role.topics]
     # A bullet is one line; the scaffold adds about 2 lines per section.
-    count = max(1, plan_lines - 2 * (len(planner.role.scaffold.sections) + 1))
+    count = entries if entries is not None else max(1, (plan_lines or 0) - 2 * (len(planner.role.scaffold.sections) + 1))
 
     def fill(session):
         for n, (kind, text) in enumerate(session_entries(count)):
@@ -122,7 +123,7 @@ def write_prd(folder: Path, size: int, *, name: str = PRD_NAME) -> Path:
         )
         blocks.append(block)
         total += len(block.encode("utf-8"))
-    text = f"# Big PRD\n\n{''.join(blocks)}"
+    text = f"# Product Requirements: photo annotations (long edition)\n\n{''.join(blocks)}"
     data = text.encode("utf-8")[:size]
     path = folder / name
     path.write_bytes(data.decode("utf-8", "ignore").encode("utf-8"))

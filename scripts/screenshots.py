@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from planner_tui.core.models import Citation  # noqa: E402
 from planner_tui.demo import make_demo  # noqa: E402
 from planner_tui.factory import make_app  # noqa: E402
 from planner_tui.settings import Settings  # noqa: E402
@@ -113,6 +114,78 @@ async def find(pilot) -> None:
     await pilot.pause()
 
 
+# ------------------------------------------------------------------ beyond one pass (issue 6)
+
+PRD = f".task-master/epics/{EPIC}/04-prd.md"
+
+
+def _agent(project: Path, epic: str = EPIC):
+    from planner_tui.core.engine import Planner
+
+    return Planner.open(project, epic=epic, clock=lambda: NOW, author="agent")
+
+
+def _stale_setup(project: Path) -> None:
+    agent = _agent(project)
+    agent.add("domain-data-model", "decision", "Originals stay untouched", cite=Citation(path=PRD, line=4))
+    agent.add("domain-data-model", "decision", "Annotations live in the table `photo_annotation`")
+    prd = project / PRD
+    prd.write_text(prd.read_text(encoding="utf-8") + "\n- Originals are kept for 7 years\n", encoding="utf-8")
+
+
+async def stale(pilot) -> None:
+    screen = await _workbench(pilot)
+    await _until(pilot, lambda: len(screen.thread.marks) == 2)
+    screen.composer.cite_line(Citation(path=PRD, line=12))
+    await pilot.press("escape")
+    screen.thread.highlight_entry(screen.planner.session.topics[0].entries[0].id)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def _search_setup(project: Path) -> None:
+    _agent(project).add("domain-data-model", "note", "The originals are never rewritten")
+
+
+async def search(pilot) -> None:
+    await _workbench(pilot)
+    await pilot.press("f3", *"originals")
+    screen = pilot.app.screen
+    await _until(pilot, lambda: not screen.pending)
+    await pilot.pause()
+
+
+def _questions_setup(project: Path) -> None:
+    agent = _agent(project)
+    for text in ("Keep every revision of an annotation?", "How are photo lists paginated?", "Who may delete a photo?"):
+        agent.add("domain-data-model", "question", text)
+
+
+async def batch(pilot) -> None:
+    await _workbench(pilot)
+    await pilot.press("escape", "B")
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "BatchAnswerScreen")
+    await pilot.press(*"2: cursor pagination, 25 per page", "enter", *"3: only the uploader")
+    await pilot.pause()
+
+
+async def roles(pilot) -> None:
+    await _workbench(pilot)
+    await pilot.press("f4")
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "RolePicker" and pilot.app.screen.loaded)
+    await pilot.pause()
+
+
+async def revise(pilot) -> None:
+    await _workbench(pilot)
+    await _write(pilot, "alt+d", "Conflict copies are kept for 30 days, then pruned")
+    pilot.app.clear_notifications()
+    await pilot.press("ctrl+s")
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "CommitDialog")
+    await _until(pilot, lambda: not pilot.app.screen.busy)
+    await pilot.pause(0.2)
+
+
 STATES = {
     "01-preparation": preparation,
     "02-discussion": discussion,
@@ -120,12 +193,21 @@ STATES = {
     "04-commit-dialog": ready,
     "05-find-in-document": find,
     "06-help": help_keys,
+    "07-search": (search, EPIC, _search_setup),
+    "08-stale-and-contradiction": (stale, EPIC, _stale_setup),
+    "09-batch-answers": (batch, EPIC, _questions_setup),
+    "10-roles": (roles, EPIC, _search_setup),
+    "11-revise-committed-plan": (revise, "004_offline-sync", None),
 }
+"""name -> scenario, or (scenario, epic, setup run on the fresh project before the app starts)."""
 
 
-async def shoot(name: str, scenario, workdir: Path) -> Path:
+async def shoot(name: str, state, workdir: Path) -> Path:
+    scenario, epic, setup = state if isinstance(state, tuple) else (state, EPIC, None)
     project = make_demo(workdir / name, now=NOW.timestamp())
-    app = make_app(project, epic=EPIC, settings=Settings(cursor_blink=False), clock=lambda: NOW, watch=False)
+    if setup is not None:
+        setup(project)
+    app = make_app(project, epic=epic, settings=Settings(cursor_blink=False), clock=lambda: NOW, watch=False)
     async with app.run_test(size=SIZE) as pilot:
         await scenario(pilot)
         path = app.save_screenshot(f"{name}.svg", str(OUT))

@@ -117,6 +117,7 @@ class _Thread:
             and all(map(is_, entries, self.entries))
             and values == self.values
             and all(_deep_same(s.entry, s.deep) for s in self.rich)
+            and not any(s.entry.__pydantic_extra__ for s in self.seen if s.deep is None)  # an extra added in place (reconfirm's `settled`)
         )
 
 

@@ -18,6 +18,11 @@ from planner_tui.widgets.plan_pane import split_sections
 
 __all__ = ["LiveUpdates", "PlanSnapshot", "render_snapshot"]
 
+WATCH_QUIET_MS = 30
+"""How long the files must stay quiet before a change is shown (ms)."""
+WATCH_MAX_BATCH_MS = 150
+"""During a longer burst of writes, the longest a change waits to be shown (ms)."""
+
 
 @dataclass
 class PlanSnapshot:
@@ -149,6 +154,10 @@ class LiveUpdates:
                 f"Live reload disabled: {text}", title="File watching", severity="warning", markup=False, timeout=30
             ),
             on_ready=self.watch_ready.set,
+            # A change is shown within about a frame of the watcher's own latency, and a
+            # continuous burst (an agent writing) still refreshes several times a second.
+            debounce_ms=WATCH_QUIET_MS,
+            max_batch_ms=WATCH_MAX_BATCH_MS,
         )
 
     def on_live_updates_files_changed(self, message: FilesChanged) -> None:
@@ -157,11 +166,16 @@ class LiveUpdates:
         if session_file in message.paths:
             self._poll_session()
         others = message.paths - {session_file}
+        shown = self.artifact_pane.document.artifact  # type: ignore[attr-defined]
         for path in others:
             try:
                 rel = path.relative_to(planner.project.root).as_posix()
             except ValueError:
                 rel = path.as_posix()
+            if shown is not None and shown.path.startswith(rel.rstrip("/") + "/"):
+                # A folder was re-created or re-armed: the shown file inside it may have changed
+                # without an event of its own.
+                rel = shown.path
             self.artifact_pane.reload(rel)  # type: ignore[attr-defined]
         if others:
             self._list_artifacts()  # files may have appeared or gone

@@ -58,22 +58,24 @@ def entry_marks(planner: Planner) -> EntryMarks:
         said = f"`{c.defined}`" if c.defined else f"no column `{c.used}`"
         found.setdefault(c.entry, []).append(f"⚠ differs from {where}: {said}")
     entries = {entry_id: " ".join(dict.fromkeys(notes)) for entry_id, notes in found.items()}
-    counts = []
-    if stale_ids := {item.entry.id for item in stale}:
-        counts.append(f"{len(stale_ids)} stale")
-    if differ := {c.entry for c in contradictions}:
-        counts.append(f"{len(differ)} contradiction{'s' if len(differ) != 1 else ''}")
-    sections: dict[str, list[str]] = {}
-    for heading, items in place_entries(planner.role, session).items():
-        for item in items:
-            if item.entry.id in entries:
-                kind = "stale" if "stale" in entries[item.entry.id] else "contradiction"
-                sections.setdefault(heading, []).append(kind)
+    stale_ids = {item.entry.id for item in stale}
+    differ = {c.entry for c in contradictions}
+    counts = _counted(stale_ids, differ)
     labels = {}
-    for heading, kinds in sections.items():
-        count = len(kinds)
-        labels[heading] = f"⚠ {count} entr{'y' if count == 1 else 'ies'}: " + ", ".join(dict.fromkeys(kinds))
+    if stale_ids or differ:
+        for heading, items in place_entries(planner.role, session).items():
+            here = {item.entry.id for item in items}
+            if said := _counted(stale_ids & here, differ & here):
+                labels[heading] = "⚠ " + " · ".join(said)
     return EntryMarks(entries, labels, counts)
+
+
+def _counted(stale: set[str], differ: set[str]) -> list[str]:
+    """`1 stale`, `2 contradictions`: what the plan pane's title and a section's heading say."""
+    out = [f"{len(stale)} stale"] if stale else []
+    if differ:
+        out.append(f"{len(differ)} contradiction{'s' if len(differ) != 1 else ''}")
+    return out
 
 
 def export_path(planner: Planner) -> Path:
@@ -88,7 +90,12 @@ def write_decision_log(planner: Planner) -> tuple[Path, int]:
     log = decision_log(planner.role, planner.session, epic=epic, stale=lambda e: citations.staleness(e, project.root, project.tasks))
     log["plan_path"] = planner.plan_path
     path = export_path(planner)
+    state = project.root / STATE_DIR
     try:
+        if not state.exists():
+            # Made here first (no session saved yet): it ignores itself in git, as the store's does.
+            state.mkdir()
+            (state / ".gitignore").write_text("*\n", encoding="utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, log_markdown(log))
     except OSError as exc:

@@ -19,6 +19,7 @@ from planner_tui.core.models import Artifact
 from planner_tui.core.safefs import ReadResult
 from planner_tui.core.textsafe import one_line, visible
 from planner_tui.keymap import DOCUMENT_BINDINGS, FIND_BINDINGS
+from planner_tui.widgets.fasttext import FastTextArea, PreparedText, prepare_text
 from planner_tui.widgets.doc_lines import clamp_line, markdown_top_line, styled_top_line
 from planner_tui.widgets.ordered import OrderedKeys
 from planner_tui.widgets.textstyle import markdown_lines
@@ -92,6 +93,8 @@ class DocumentView(Vertical):
         view: str
         """`markdown`, `styled` or `text`: which view shows it."""
         styled: Text | None = None
+        prepared: PreparedText | None = None
+        """For the text view of a big file: its lines indexed in the worker."""
 
     def __init__(self, *, markdown_limit: int = 64 * 1024, full_markdown_limit: int = 4 * 1024, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -116,7 +119,7 @@ class DocumentView(Vertical):
                 yield Markdown(id="doc-md", open_links=False)
             with VerticalScroll(id="doc-styled-scroll"):
                 yield Static(id="doc-styled")
-            yield TextArea(id="doc-text", read_only=True, show_line_numbers=True, soft_wrap=False)
+            yield FastTextArea(id="doc-text", read_only=True, show_line_numbers=True, soft_wrap=False)
         yield FindBar(placeholder="find in document (enter: next, escape: close)", id="find")
 
     # ------------------------------------------------------------------ loading
@@ -157,7 +160,9 @@ class DocumentView(Vertical):
         size = len(result.text.encode("utf-8", "replace"))
         view = self._choose_view(artifact, size)
         styled = markdown_lines(result.text.split("\n")) if view == "styled" else None
-        self.post_message(self.Loaded(artifact, result, text, view, styled))
+        # A big file's lines are split and indexed here too: on the UI thread that is a freeze.
+        prepared = prepare_text(text) if view == "text" and len(text) > self.markdown_limit else None
+        self.post_message(self.Loaded(artifact, result, text, view, styled, prepared))
 
     async def on_document_view_loaded(self, message: Loaded) -> None:
         message.stop()
@@ -180,9 +185,12 @@ class DocumentView(Vertical):
             switcher.current = "doc-styled-scroll"
             self.query_one("#doc-styled-scroll", VerticalScroll).scroll_home(animate=False)
         else:
-            area = self.query_one("#doc-text", TextArea)
-            area.soft_wrap = len(message.text) <= self.markdown_limit  # wrapping a huge file costs seconds
-            area.load_text(message.text)
+            area = self.query_one("#doc-text", FastTextArea)
+            if message.prepared is not None:
+                area.show_prepared(message.prepared)  # no soft wrap: wrapping a huge file costs seconds
+            else:
+                area.soft_wrap = True
+                area.load_text(message.text)
             switcher.current = "doc-text"
         self._loaded = True
         if self._pending_line is not None:

@@ -282,7 +282,7 @@ def test_G5_the_apps_own_writes_cause_no_reload(demo_project):
                 count += 1
                 await pilot.pause(0.4)
             await w.settle(0.6)
-            assert count >= 8
+            assert count >= 5  # one every 0.4 s, fewer on a busy machine
             assert w.reloads == [] and w.listings == 0 and external == [], (w.reloads, w.listings, external)
             Planner.open(demo_project, epic=EPIC, author="agent").add(screen.topic.id, "note", "from the agent")
             await until(pilot, lambda: external, what="agent's entry seen")

@@ -209,7 +209,7 @@ app = make_app(Path(sys.argv[1]), epic=sys.argv[2], watch=False)
 async def main():
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(200):
-            if isinstance(app.screen, WorkbenchScreen) and not app.screen.plan_pending:
+            if isinstance(app.screen, WorkbenchScreen) and not app.screen.plan_pending and isinstance(app.running_marker, Path):
                 break
             await pilot.pause(0.05)
         screen = app.screen

@@ -44,7 +44,7 @@ def test_stale_and_contradicting_entries(drive, snap_compare):
     """Topic 1 with the thread focused: e-000001 cites 04-prd.md:4 (underlined ↗ link) and is marked
     "⚠ stale: 04-prd.md changed"; e-000002 names `photo_annotation` and is marked "⚠ differs from
     02-architect.md:13: `photo_annotations`"; the plan pane's title says "⚠ 1 stale · 1 contradiction",
-    the Domain & Data heading is followed by "⚠ 2 entries: stale, contradiction"; the footer offers o and R; the composer's
+    the Domain & Data heading is followed by "⚠ 1 stale · 1 contradiction"; the footer offers o and R; the composer's
     border shows the chip "cites 04-prd.md:12"."""
     agent = drive.planner()
     agent.add("domain-data-model", "decision", "Originals stay untouched", cite=Citation(path=PRD, line=4))

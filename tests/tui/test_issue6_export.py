@@ -51,3 +51,19 @@ def test_the_palette_exports_even_while_the_composer_has_focus(drive):
             assert screen.composer.text == ""
 
     run(scenario())
+
+
+def test_an_export_before_the_first_entry_keeps_the_state_folder_out_of_git(drive):
+    state = drive.project / ".planner-tui"
+    assert not state.exists()
+
+    async def scenario():
+        async with drive.app().run_test(size=SIZE) as pilot:
+            await drive.workbench(pilot)
+            await pilot.press("escape", "E")
+            await drive.until(pilot, lambda: any(n.title == "Exported" for n in pilot.app._notifications), what="notice")
+
+    run(scenario())
+    assert (state / ".gitignore").read_text(encoding="utf-8") == "*\n"
+    text = (state / "exports" / f"{DEMO_EPIC}-03-backend-decisions.md").read_text(encoding="utf-8")
+    assert "No decisions yet." in text

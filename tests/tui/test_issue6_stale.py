@@ -44,7 +44,7 @@ def test_an_entry_whose_source_changed_is_marked_blocks_and_R_reconfirms_it(driv
             assert "Plan" in str(screen.plan_pane.border_title) and "⚠ 1 stale" in str(screen.plan_pane.border_title)
             # The preview marks the section after its heading; the plan text itself is untouched.
             domain = section(screen, "Domain & Data")
-            assert domain.warning == "⚠ 1 entry: stale"
+            assert domain.warning == "⚠ 1 stale"
             assert "⚠" not in screen.plan_text
             # R on the selected entry keeps it as it is.
             await pilot.press("escape")
@@ -72,7 +72,7 @@ def test_a_difference_with_an_earlier_role_plan_is_marked_and_blocks_until_settl
             await drive.until(pilot, lambda: "differs from 02-architect.md" in thread_line(screen, entry.id), what="contradiction mark")
             assert "`photo_annotations`" in thread_line(screen, entry.id)
             assert "⚠ 1 contradiction" in str(screen.plan_pane.border_title)
-            assert section(screen, "Domain & Data").warning == "⚠ 1 entry: contradiction"
+            assert section(screen, "Domain & Data").warning == "⚠ 1 contradiction"
             against = [b for b in screen.blockers if b.entry == entry.id]
             assert against and "defines `photo_annotations`" in against[0].message
             # b goes to it like to any other blocker.

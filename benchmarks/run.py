@@ -1,0 +1,273 @@
+"""Measure planner-tui against the floor, row by row: `python benchmarks/run.py [--tiny] [--json FILE]`.
+
+Builds its inputs in a temporary folder (the demo project with sessions whose plans have 300
+and 3,000 lines, a 2 MB PRD, a session of 10,000 entries, a repository of 100,000 files), runs
+each baseline and planner-tui side by side in fresh processes, prints one line per row (the
+row, the number, the target, `holds` or `falls short`) and exits 0 only when every row holds.
+`--tiny` uses small inputs and few repetitions: it checks that the runner works, not the speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.inputs import EPIC, PRD_NAME, build_big_repo, build_project, fill_session, git_env, write_prd  # noqa: E402
+
+PLAN_REL = f".task-master/epics/{EPIC}/roles/03-backend.md"
+
+
+@dataclass
+class Sizes:
+    plan_small: int = 300
+    plan_large: int = 3000
+    artifact: int = 2_000_000
+    repo_files: int = 100_000
+    session_entries: int = 10_000
+    rounds: int = 5
+    """How many times each side of a comparison runs (medians are compared)."""
+
+    @classmethod
+    def tiny(cls) -> "Sizes":
+        return cls(plan_small=30, plan_large=60, artifact=20_000, repo_files=200, session_entries=200, rounds=1)
+
+
+@dataclass
+class Row:
+    name: str
+    value: str
+    target: str
+    holds: bool
+    detail: dict = field(default_factory=dict)
+
+    def line(self) -> str:
+        return f"{self.name} | {self.value} | target {self.target} | {'holds' if self.holds else 'falls short'}"
+
+
+def _child(script: str, scenario: str, args: dict, env: dict[str, str], timeout: float = 600) -> dict:
+    command = [sys.executable, str(HERE / script), scenario, json.dumps(args)]
+    run_env = dict(env)
+    run_env["BENCH_T0"] = repr(time.time())
+    proc = subprocess.run(command, env=run_env, capture_output=True, text=True, timeout=timeout)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"{script} {scenario} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+class Bench:
+    """Builds the inputs once and measures each row."""
+
+    def __init__(self, root: Path, sizes: Sizes) -> None:
+        self.root, self.sizes = root, sizes
+        self.env = git_env(root / "home")
+        # The same frame budget for both sides: frames are composed as soon as there is work,
+        # so a key-to-frame time measures work, not where the 60 Hz tick happened to fall.
+        self.env["TEXTUAL_FPS"] = "1000"
+        self.env.pop("PLANNER_TUI_CONFIG", None)
+        self.env["XDG_CONFIG_HOME"] = str(root / "home" / ".config")
+
+    def log(self, text: str) -> None:
+        print(f"  … {text}", file=sys.stderr, flush=True)
+
+    def build(self) -> None:
+        s = self.sizes
+        os.environ.update({k: v for k, v in self.env.items() if k.startswith("GIT_") or k == "HOME"})
+        self.log("building the projects")
+        self.small = build_project(self.root / "plan-small")
+        fill_session(self.small, s.plan_small)
+        write_prd(self.small / ".task-master" / "epics" / EPIC, s.artifact)
+        self.large = build_project(self.root / "plan-large")
+        fill_session(self.large, s.plan_large)
+        write_prd(self.large / ".task-master" / "epics" / EPIC, s.artifact)
+        self.big_session = build_project(self.root / "session-large")
+        fill_session(self.big_session, entries=s.session_entries)
+        self.log(f"building a repository of {s.repo_files:,} files")
+        self.repo = build_big_repo(self.root / "repo", s.repo_files, self.env, plan_rel=PLAN_REL)
+
+    def ui(self, scenario: str, **args) -> dict:
+        return _child("ui_child.py", scenario, args, self.env)
+
+    def core(self, scenario: str, **args) -> dict:
+        return _child("core_child.py", scenario, args, self.env)
+
+    # ------------------------------------------------------------------ rows
+
+    def startup(self) -> Row:
+        bare, ours = [], []
+        for _ in range(max(3, self.sizes.rounds) if self.sizes.rounds > 1 else 1):
+            bare.append(self.ui("startup", kind="bare")["first_full"])
+            ours.append(self.ui("startup", kind="ours", project=str(self.small))["first_full"])
+        naive = self.ui("startup", kind="naive")["first_full"]
+        b, o = statistics.median(bare), statistics.median(ours)
+        return Row(
+            "start to first full frame",
+            f"{o / b:.2f}x the bare app (planner-tui {ms(o)}, bare 3-pane app {ms(b)}, two Markdown widgets {ms(naive)}; from process start)",
+            "<= 1.5x the bare app", o / b <= 1.5, {"bare": bare, "ours": ours, "naive": naive},
+        )
+
+    def keystroke(self) -> Row:
+        count = 40 if self.sizes.rounds > 1 else 10
+        bare = self.ui("keys", kind="bare", count=count)["latencies"]
+        ours = self.ui("keys", kind="ours", count=count, project=str(self.large), artifact=PRD_NAME)["latencies"]
+        b, o = statistics.median(bare), statistics.median(ours)
+        return Row(
+            "keystroke to frame in the composer",
+            f"{o / b:.2f}x the bare TextArea (planner-tui {ms(o)} with a {self.sizes.plan_large}-line plan and the "
+            f"{self.sizes.artifact / 1e6:g} MB PRD open, bare {ms(b)}; medians of {count} keys)",
+            "<= 1.5x the bare TextArea", o / b <= 1.5, {"bare": bare, "ours": ours},
+        )
+
+    def preview(self, project: Path, lines: int) -> Row:
+        count = 6 if self.sizes.rounds > 1 else 2
+        got = self.ui("preview", project=str(project), count=count)
+        floor = self.core("render", project=str(project))
+        naive = self._naive(project)
+        cpu = statistics.median(got["ui_cpu"])
+        whole = statistics.median(got["whole_entry_cpu"])
+        return Row(
+            f"plan preview after an entry is added, {lines}-line plan",
+            f"{ms(cpu)} on the UI thread (median of {count}; max {ms(max(got['ui_cpu']))}; shown {ms(statistics.median(got['wall']))} "
+            f"after enter; the whole entry incl. the discussion pane {ms(whole)}; floor jinja2 {ms(floor['jinja2'])}; naive Markdown.update {naive})",
+            "<= 16 ms", cpu <= 0.016, {"preview": got, "floor": floor, "naive": naive},
+        )
+
+    def _naive(self, project: Path) -> str:
+        from planner_tui.core.engine import Planner
+
+        plan = self.root / f"naive-{project.name}.md"
+        plan.write_text(Planner.open(project, epic=EPIC).render(), encoding="utf-8")
+        try:
+            seconds = _child("ui_child.py", "naive_preview", {"plan": str(plan)}, self.env, timeout=20)["seconds"]
+        except subprocess.TimeoutExpired:
+            return "> 20 s (stopped)"
+        return ms(seconds)
+
+    def artifact(self) -> Row:
+        got = self.ui("artifact", project=str(self.small), artifact=PRD_NAME)
+        first, worst = got["first_screen"], max(got["key_latencies"])
+        return Row(
+            f"open a {self.sizes.artifact / 1e6:g} MB artifact",
+            f"first screenful {ms(first)}, slowest key while it loads {ms(worst)} ({len(got['key_latencies'])} keys)",
+            "<= 150 ms and keys <= 50 ms", first <= 0.150 and worst <= 0.050, got,
+        )
+
+    def commit(self) -> Row:
+        got = self.core("commit", repo=str(self.repo), plan=PLAN_REL, rounds=self.sizes.rounds)
+        g, o = statistics.median(got["git"]), statistics.median(got["ours"])
+        return Row(
+            f"commit of the plan, repository of {self.sizes.repo_files:,} files",
+            f"{o / g:.2f}x git (planner-tui {ms(o)}, git commit -q -- path {ms(g)}; index consistent: {'yes' if got['consistent'] else 'NO'})",
+            "<= 0.5x git, index consistent", o / g <= 0.5 and got["consistent"], got,
+        )
+
+    def file_change(self) -> Row:
+        floor_dir = self.root / "watch-floor"
+        floor_dir.mkdir(exist_ok=True)
+        floor = self.core("watch_floor", folder=str(floor_dir))["latencies"]
+        got = self.ui("file_change", project=str(self.small), file=f".task-master/epics/{EPIC}/05-stories.md")
+        worst = max(got["single"] + [got["burst"]])
+        return Row(
+            "a file changed on disk -> visible in the workbench",
+            f"{ms(worst)} worst (single writes {', '.join(ms(x) for x in got['single'])}; after a burst of 30 writes "
+            f"{ms(got['burst'])}; floor watchfiles event {ms(statistics.median(floor)) if floor else 'n/a'})",
+            "<= 250 ms", worst <= 0.250, {"ours": got, "floor": floor},
+        )
+
+    def save(self) -> Row:
+        got = self.core("save", project=str(self.big_session), count=20 if self.sizes.rounds > 1 else 3)
+        times = got["times"]
+        med, worst = statistics.median(times), max(times)
+        return Row(
+            f"save of a session with {got['entries'] - len(times):,} entries",
+            f"{ms(med)} per change (median of {len(times)}; max {ms(worst)}; file {got['bytes'] / 1e6:.1f} MB; "
+            "written by the engine, the render and checks of the plan run in a worker)",
+            "<= 20 ms per change", worst <= 0.020, got,
+        )
+
+    def memory(self) -> Row:
+        bare = self.ui("memory", kind="bare")["rss_kb"]
+        ours = self.ui("memory", kind="ours", project=str(self.small), artifact=PRD_NAME)["rss_kb"]
+        limit = 1.5 * bare + 4 * self.sizes.artifact / 1024
+        return Row(
+            f"memory with a {self.sizes.artifact / 1e6:g} MB artifact open",
+            f"{ours / 1024:.0f} MB RSS (bare app {bare / 1024:.0f} MB; limit {limit / 1024:.0f} MB)",
+            "<= 1.5x the bare app + 4x the file size", ours <= limit, {"bare_kb": bare, "ours_kb": ours},
+        )
+
+
+def machine() -> dict:
+    import textual
+
+    cpus = os.cpu_count()
+    model = ""
+    try:
+        model = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines() if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    git = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpu": f"{cpus} cores {model}".strip(),
+        "python": platform.python_version(),
+        "textual": textual.__version__,
+        "git": git,
+        "platform": platform.platform(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tiny", action="store_true", help="small inputs, one round: checks the runner, not the speed")
+    parser.add_argument("--json", type=Path, help="also write the results (with every sample) to this file")
+    parser.add_argument("--only", action="append", help="run only rows whose name contains this (repeatable)")
+    args = parser.parse_args(argv)
+    sizes = Sizes.tiny() if args.tiny else Sizes()
+    with tempfile.TemporaryDirectory(prefix="planner-bench-") as tmp:
+        bench = Bench(Path(tmp), sizes)
+        bench.build()
+        plan = [
+            ("start", bench.startup),
+            ("keystroke", bench.keystroke),
+            ("preview-small", lambda: bench.preview(bench.small, sizes.plan_small)),
+            ("preview-large", lambda: bench.preview(bench.large, sizes.plan_large)),
+            ("artifact", bench.artifact),
+            ("commit", bench.commit),
+            ("file", bench.file_change),
+            ("save", bench.save),
+            ("memory", bench.memory),
+        ]
+        rows: list[Row] = []
+        for key, measure in plan:
+            if args.only and not any(part in key for part in args.only):
+                continue
+            bench.log(f"measuring {key}")
+            try:
+                row = measure()
+            except Exception as exc:  # a broken measurement is a row that does not hold, not a crash
+                row = Row(key, f"not measured: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}", "-", False)
+            rows.append(row)
+            print(row.line(), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "sizes": asdict(sizes), "rows": [asdict(r) for r in rows]}, indent=2), encoding="utf-8")
+    return 0 if rows and all(r.holds for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
