@@ -26,11 +26,13 @@ def _bare_app(kind: str):
     document = "\n".join(f"- line {n} of a *small* document with `code`" for n in range(110))
 
     class Bare(App[None]):
-        CSS = "Horizontal { height: 1fr; } Vertical { width: 1fr; border: round $primary; }"
+        # `textarea`: a TextArea alone, filling the terminal (the floor the issue measured);
+        # `small-textarea`: alone too, at the composer's size (62 x 3 at 160 x 48), for reference.
+        CSS = "Horizontal { height: 1fr; } Vertical { width: 1fr; border: round $primary; } .small { width: 62; height: 3; }"
 
         def compose(self) -> ComposeResult:
-            if kind == "textarea":
-                yield TextArea(id="area")
+            if kind in ("textarea", "small-textarea"):
+                yield TextArea(id="area", classes="small" if kind == "small-textarea" else "")
                 return
             yield Static("top bar")
             with Horizontal():
@@ -119,10 +121,18 @@ async def _open_document(screen, clock: FrameClock, artifact) -> tuple[float, fl
 
 
 async def _keys(pilot, clock: FrameClock, count: int, gap: float) -> list[float]:
+    """Type `count` letters the way a terminal driver delivers them (no Pilot waiting, which
+    visits every widget and would bill a 70-widget screen for test machinery)."""
+    from textual import events
+
+    driver = pilot.app._driver
     latencies = []
     for n in range(count):
+        char = "abcdefghij"[n % 10]
+        event = events.Key(char, char)
+        event.set_sender(pilot.app)
         moment = time.perf_counter()
-        await pilot.press("abcdefghij"[n % 10])
+        driver.send_message(event)
         latencies.append(await clock.frame_after(moment) - moment)
         await asyncio.sleep(gap)
     return latencies
@@ -132,7 +142,7 @@ def keys(args: dict) -> dict:
     """Milliseconds from a key press in the editor to the frame that shows it (each of `count` keys)."""
     clock = FrameClock()
     ours = args["kind"] == "ours"
-    app = _our_app(args["project"]) if ours else _bare_app("textarea")
+    app = _our_app(args["project"]) if ours else _bare_app(args["kind"])
 
     async def run() -> list[float]:
         async with app.run_test(size=SIZE) as pilot:
@@ -265,12 +275,15 @@ def artifact(args: dict) -> dict:
 
 
 def file_change(args: dict) -> dict:
-    """Seconds from writing a shown artifact on disk to the frame showing the new text."""
+    """Seconds from a file changing on disk to the frame that shows it: the big PRD the person
+    reads (single writes and a burst), and the session file when an agent adds an entry."""
     clock = FrameClock()
     app = _our_app(args["project"], watch=True)
     target = Path(args["project"]) / args["file"]
 
     async def run() -> dict:
+        from planner_tui.core.engine import Planner
+
         async with app.run_test(size=SIZE) as pilot:
             screen = await _workbench(pilot)
             document = screen.artifact_pane.document
@@ -279,23 +292,33 @@ def file_change(args: dict) -> dict:
             await pilot.pause(0.5)
             base = target.read_text(encoding="utf-8")
 
-            async def shown(marker: str, since: float) -> float:
-                await _wait(lambda: marker in document.text, 10)
+            async def shown(seen, since: float) -> float:
+                await _wait(seen, 10)
                 return await clock.frame_after(time.perf_counter()) - since
 
             single = []
-            for n in range(3):
+            for n in range(args.get("count", 3)):
                 marker = f"single-change-{n}"
                 start = time.perf_counter()
-                target.write_text(base + f"\n{marker}\n", encoding="utf-8")
-                single.append(await shown(marker, start))
+                target.write_text(marker + "\n" + base, encoding="utf-8")
+                single.append(await shown(lambda m=marker: document.text.startswith(m), start))
                 await pilot.pause(0.3)
             for n in range(30):  # a burst: an editor or an agent writing every 10 ms
-                target.write_text(base + f"\nburst-{n}\n", encoding="utf-8")
+                target.write_text(f"burst-{n}\n" + base, encoding="utf-8")
                 await asyncio.sleep(0.01)
             start = time.perf_counter()
-            burst = await shown("burst-29", start)
-            return {"single": single, "burst": burst}
+            burst = await shown(lambda: document.text.startswith("burst-29"), start)
+            await pilot.pause(0.3)
+            agent = Planner.open(Path(args["project"]), epic=EPIC, author="agent")
+            topic = screen.topic.id
+            session = []
+            for n in range(args.get("count", 3)):
+                entry = await asyncio.to_thread(agent.add, topic, "note", f"Agent note {n} {os.urandom(3).hex()}")
+                start = time.perf_counter()
+                state = lambda: screen.thread.state  # noqa: E731
+                session.append(await shown(lambda e=entry: state() is not None and any(x.id == e.id for x in state().entries), start))
+                await pilot.pause(0.3)
+            return {"single": single, "burst": burst, "session": session}
 
     return asyncio.run(run())
 

@@ -65,6 +65,8 @@ _BARE = re.compile(r"(?<![\w(<\[/.])\.{1,2}/[^\s)>\]|,;`'\"]+")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _MARKDOWN = (".md", ".markdown")
+_LINKS_SEEN: dict[tuple[int, int], tuple[str, ...]] = {}
+"""Links found per document text (by length and hash): the list is made again on every file change."""
 _NO_LINKS = frozenset({"rules", "task", "roles"})
 _SORTED = frozenset({"planning", "packages", "stories", "diagrams", "roles"})
 
@@ -74,18 +76,29 @@ def extract_links(text: str) -> list[str]:
 
     Code blocks and code spans are skipped; targets are returned as written (angle brackets off).
     """
-    text = _FENCE.sub("", text)
-    text = _CODE_SPAN.sub("", text)
+    key = (len(text), hash(text))
+    known = _LINKS_SEEN.get(key)
+    if known is not None:
+        return list(known)
+    # Each pattern needs a literal that `in` finds at C speed: a big document without links
+    # (a 2 MB PRD) is scanned once per listing instead of once per pattern.
+    if "```" in text or "~~~" in text:
+        text = _FENCE.sub("", text)
+    if "`" in text:
+        text = _CODE_SPAN.sub("", text)
     found: list[tuple[int, str]] = []
-    for pattern in (_INLINE, _REFDEF):
-        found.extend((m.start(), m.group(1)) for m in pattern.finditer(text))
-    for m in _ANGLE.finditer(text):
+    if "](" in text:
+        found.extend((m.start(), m.group(1)) for m in _INLINE.finditer(text))
+    if "]:" in text:
+        found.extend((m.start(), m.group(1)) for m in _REFDEF.finditer(text))
+    for m in _ANGLE.finditer(text) if "<" in text else ():
         inner = m.group(1).strip()
         if _TAG.match(inner) or ("@" in inner and "/" not in inner):
             continue  # an HTML tag such as <details> or <br/>, or an email autolink
         if "/" in inner or "." in inner or ":" in inner:
             found.append((m.start(), m.group(0)))
-    found.extend((m.start(), m.group(0)) for m in _BARE.finditer(text))
+    if "./" in text:
+        found.extend((m.start(), m.group(0)) for m in _BARE.finditer(text))
     found.sort(key=lambda item: item[0])
     targets: list[str] = []
     for _pos, raw in found:
@@ -94,6 +107,9 @@ def extract_links(text: str) -> list[str]:
             target = target[1:-1].strip()
         if target and target not in targets:
             targets.append(target)
+    if len(_LINKS_SEEN) > 64:
+        _LINKS_SEEN.clear()
+    _LINKS_SEEN[key] = tuple(targets)  # keyed by a hash: the text itself is not kept alive
     return targets
 
 

@@ -18,7 +18,7 @@ from planner_tui.widgets.plan_pane import split_sections
 
 __all__ = ["LiveUpdates", "PlanSnapshot", "render_snapshot"]
 
-WATCH_QUIET_MS = 30
+WATCH_QUIET_MS = 20
 """How long the files must stay quiet before a change is shown (ms)."""
 WATCH_MAX_BATCH_MS = 150
 """During a longer burst of writes, the longest a change waits to be shown (ms)."""

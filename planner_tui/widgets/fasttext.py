@@ -9,6 +9,7 @@ from textual.document._document import Document
 from textual.document._document_navigator import DocumentNavigator
 from textual.document._wrapped_document import WrappedDocument
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import TextArea
 
 __all__ = ["FastTextArea", "PreparedText", "prepare_text"]
@@ -145,7 +146,12 @@ class FastTextArea(TextArea):
         self._line_cache.clear()
         width, height = prepared.size
         # +1 width: room for the cursor at the end of the longest line, as TextArea does.
-        self.virtual_size = Size(width + self.gutter_width + 1, height)
-        self._refresh_scrollbars()
+        size = Size(width + self.gutter_width + 1, height)
+        # Set without the reactive's full-screen layout: only the scrollbars depend on it.
+        bars = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != bars:
+            self.refresh(layout=True)
         self.refresh()
         self.post_message(self.Changed(self).set_sender(self))
