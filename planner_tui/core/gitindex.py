@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pygit2.enums
 from pygit2.enums import FileMode
 
 from .errors import GitRefusal
+from .githooks import common_dir
+from .gitident import config_bool, config_str
 
 __all__ = [
     "INDEX_LOCKED",
@@ -24,6 +27,7 @@ __all__ = [
     "hook_index",
     "index_file_tree",
     "no_attributes",
+    "workdir_blob",
 ]
 
 INDEX_LOCKED = "Another git process is using this repository (.git/index.lock); try again when it finishes."
@@ -233,3 +237,48 @@ def no_attributes(repo: pygit2.Repository, path: str, common: Path, in_index) ->
         if (workdir / name).exists() or in_index(name):
             return False
     return True
+
+
+def workdir_blob(
+    repo: pygit2.Repository,
+    path: str,
+    target: Path,
+    old: pygit2.Object | None,
+    staged: Callable[[str], str | None] | None = None,
+) -> tuple[pygit2.Oid, int]:
+    """Hash the work-tree file through git's filters (eol, autocrlf, ident) and pick its mode.
+
+    `staged(name)` looks a path up in the index without libgit2 (see IndexFile); with it, a
+    file no attribute can apply to is hashed from its bytes, sparing libgit2 a read of the
+    whole index.
+    """
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        raise GitRefusal(f"Not committed: {path} does not exist in the work tree.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise GitRefusal(f"Not committed: {path} is a folder, not a file.")
+    plain = (
+        staged is not None
+        and stat.S_ISREG(st.st_mode)
+        and no_attributes(repo, path, common_dir(repo), lambda name: staged(name) is not None)
+    )
+    name = None if plain else repo.get_attr(path, "filter")
+    if isinstance(name, str) and (
+        config_str(repo.config, f"filter.{name}.clean") or config_str(repo.config, f"filter.{name}.process")
+    ):
+        raise GitRefusal(f"Not committed: {path} uses the '{name}' git filter, which libgit2 cannot run.")
+    if stat.S_ISLNK(st.st_mode):
+        mode = int(FileMode.LINK)
+    elif not config_bool(repo.config, "core.fileMode", True) and old is not None:
+        mode = int(old.filemode)  # git keeps the recorded mode when it cannot trust the file system
+    else:
+        mode = int(FileMode.BLOB_EXECUTABLE if st.st_mode & 0o111 else FileMode.BLOB)
+    try:
+        if plain:  # no filter applies: the blob is the file's bytes (libgit2 would read the index)
+            return repo.create_blob(target.read_bytes()), mode
+        return repo.create_blob_fromworkdir(path), mode
+    except OSError as exc:
+        raise GitRefusal(f"Not committed: {path} cannot be read ({exc.strerror or exc}).") from None
+    except pygit2.GitError as exc:
+        raise GitRefusal(f"Not committed: {path} cannot be read into git ({exc}).") from None

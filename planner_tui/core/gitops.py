@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +11,9 @@ import pygit2
 from pygit2.enums import FileMode, ObjectType, ReferenceType, RepositoryState
 
 from .errors import GitRefusal
-from .gitident import config_bool, config_str, resolve_identity
+from .gitident import resolve_identity
 from .githooks import common_dir, find_hook, run_message_hooks, run_post_commit
-from .gitindex import IndexLock, hook_index, index_bytes_with, index_file_tree, no_attributes, read_index, tree_with
+from .gitindex import IndexLock, hook_index, index_bytes_with, index_file_tree, read_index, tree_with, workdir_blob
 from .gitindexfile import UNMERGED, IndexFile
 from .gitsign import sign_commit, signing_plan
 
@@ -235,42 +234,6 @@ def _clean_message(text: str) -> str:
     return "\n".join(out) + "\n" if out else ""
 
 
-def _blob_and_mode(
-    repo: pygit2.Repository, path: str, target: Path, old: pygit2.Object | None, fast: IndexFile | None = None
-) -> tuple[pygit2.Oid, int]:
-    """Hash the work-tree file through git's filters (eol, autocrlf, ident) and pick its mode."""
-    try:
-        st = os.lstat(target)
-    except FileNotFoundError:
-        raise GitRefusal(f"Not committed: {path} does not exist in the work tree.") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise GitRefusal(f"Not committed: {path} is a folder, not a file.")
-    plain = (
-        fast is not None
-        and stat.S_ISREG(st.st_mode)
-        and no_attributes(repo, path, common_dir(repo), lambda name: fast.staged(name) is not None)
-    )
-    name = None if plain else repo.get_attr(path, "filter")
-    if isinstance(name, str) and (
-        config_str(repo.config, f"filter.{name}.clean") or config_str(repo.config, f"filter.{name}.process")
-    ):
-        raise GitRefusal(f"Not committed: {path} uses the '{name}' git filter, which libgit2 cannot run.")
-    if stat.S_ISLNK(st.st_mode):
-        mode = int(FileMode.LINK)
-    elif not config_bool(repo.config, "core.fileMode", True) and old is not None:
-        mode = int(old.filemode)  # git keeps the recorded mode when it cannot trust the file system
-    else:
-        mode = int(FileMode.BLOB_EXECUTABLE if st.st_mode & 0o111 else FileMode.BLOB)
-    try:
-        if plain:  # no filter applies: the blob is the file's bytes (libgit2 would read the index)
-            return repo.create_blob(target.read_bytes()), mode
-        return repo.create_blob_fromworkdir(path), mode
-    except OSError as exc:
-        raise GitRefusal(f"Not committed: {path} cannot be read ({exc.strerror or exc}).") from None
-    except pygit2.GitError as exc:
-        raise GitRefusal(f"Not committed: {path} cannot be read into git ({exc}).") from None
-
-
 @dataclass(frozen=True)
 class _Staged:
     """The index entry of the path, when read without libgit2 (only its blob id is needed)."""
@@ -379,7 +342,7 @@ def commit_path(
             if not allow_ignored:
                 raise GitRefusal(f"Not committed: {path} is ignored by .gitignore; commit it anyway only if you mean to.")
             notes.append(f"{path} is ignored by .gitignore and was committed anyway")
-        blob, mode = _blob_and_mode(repo, path, target, old, fast)
+        blob, mode = workdir_blob(repo, path, target, old, fast.staged if fast is not None else None)
         tree = tree_with(repo, base, path, blob, mode)
         if base is not None and tree == base.id:
             if staged is not None and staged.id != blob:

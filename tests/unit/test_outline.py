@@ -1,0 +1,74 @@
+"""The plan outline parsed section by section equals one markdown-it parse of the whole text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner_tui.core.outline import headings_by_full_parse, outline
+from planner_tui.core.plan import section_spans
+from planner_tui.core.readiness import _cut_blocks
+
+PLAN = """# Photo Annotations — Backend Plan
+
+## Domain & Data
+- Store annotations in `photo_annotations`
+  continued on a second line
+- Index photo_id
+
+## API Surface
+- POST /api/photos/{photo}/annotations
+
+## Notes
+Free text paragraph.
+
+> a quote
+"""
+
+
+def test_a_plan_gives_the_same_headings_and_lines_as_a_full_parse():
+    assert outline(PLAN) == headings_by_full_parse(PLAN)
+    assert [h for h, _s, _e in section_spans(PLAN)] == ["Photo Annotations — Backend Plan", "Domain & Data", "API Surface", "Notes"]
+
+
+def test_shapes_that_could_hide_a_heading_fall_back_to_the_full_parse():
+    tricky = [
+        PLAN.replace("- Index photo_id", "```\nopen fence"),  # swallows the next headings
+        PLAN.replace("Free text paragraph.", "<!--\ncomment"),  # an HTML block to the end
+        PLAN.replace("- Index photo_id", "Setext\n---"),  # a heading inside a section
+        PLAN.replace("- Index photo_id", "[ref]: /x"),  # a link reference definition
+        PLAN.replace("\n", "\r\n"),
+        PLAN.replace("\n## Notes", "\r## Notes"),
+        "no heading at all\n",
+        "text before\n# Title\n",
+        "   # indented title\n## Next\n",
+        PLAN.replace("- Index photo_id", "- ## heading in a list"),
+        PLAN.replace("- Index photo_id", "| a | b |\n|---|---|"),
+    ]
+    for text in tricky:
+        assert outline(text) == headings_by_full_parse(text), text
+
+
+line = st.sampled_from(
+    ["", "text", "- item", "  indented", "# One", "## Two", "### Three", "```", "~~~", "---", "===",
+     "> quote", "<div>", "<!--", "-->", "[x]: /y", "1. one", "    code", "| a |", "|---|", "\t# tab", "#no space"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(line, max_size=30))
+def test_any_text_has_the_outline_of_a_full_parse(lines):
+    text = "\n".join(lines)
+    assert outline(text) == headings_by_full_parse(text)
+
+
+def _naive_cut(text: str, blocks: list[str]) -> str:
+    for block in blocks:
+        text = text.replace(block, "", 1)
+    return text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab-\n", max_size=40), st.lists(st.text(alphabet="ab-\n", min_size=1, max_size=6), max_size=8))
+def test_cutting_blocks_with_a_cursor_matches_replacing_each_in_turn(text, blocks):
+    assert _cut_blocks(text, blocks) == _naive_cut(text, blocks)
