@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from itertools import chain
+from operator import attrgetter
 
 from planner_tui.core.errors import TopicError
 from planner_tui.core.models import ENTRY_KINDS, Citation, Entry, RoleSpec, Session, TopicSpec, TopicState
@@ -33,7 +35,8 @@ def new_id() -> str:
 
 
 def _unique_id(session: Session) -> str:
-    taken = {e.id for t in session.topics for e in t.entries}
+    # Built by C loops: a save of a 10,000-entry session should not spend a millisecond here.
+    taken = set(map(attrgetter("id"), chain.from_iterable(t.entries for t in session.topics)))
     while True:
         candidate = new_id()
         if candidate not in taken:

@@ -52,9 +52,13 @@ class LineCache:
         self._console: Console | None = None
 
     def missing(self, lines: list[str], width: int) -> int:
-        """How many of these lines are not rendered at this width yet (fences counted as new)."""
-        cache = self._lines
-        return sum(1 for line in lines if (line, width, False) not in cache)
+        """How many of these lines are not rendered at this width yet."""
+        cache, fence, count = self._lines, False, 0
+        for line in lines:
+            count += (line, width, fence) not in cache
+            if line.lstrip().startswith(("```", "~~~")):
+                fence = not fence
+        return count
 
     def render(self, lines: list[str], width: int) -> list[Strip]:
         """The strips of these lines at this width, rendering only the ones not seen before."""
