@@ -36,7 +36,8 @@ class _FrozenStore:
     """Holds a private copy of the session: the engine only reads `.session` from its store."""
 
     def __init__(self, planner: Planner) -> None:
-        self.session = planner.session.model_copy(deep=True)
+        # Entries unchanged since the last copy are shared (never mutated): cheap for long sessions.
+        self.session = planner.snapshot()
         self.read_only = planner.read_only
         self.path = planner.store.path
 

@@ -246,8 +246,16 @@ def test_A6_next_start_says_the_previous_session_ended_unexpectedly(planner, run
             async with app.run_test(size=SIZE) as pilot:
                 screen = await to_workbench(pilot)
                 assert "saved before the crash" in texts(screen.planner.session)
-                await pilot.pause(0.1)
-                said = [n for n in notes(app) if "ended unexpectedly" in n]
+                # The start checks run in a worker: wait for them (bounded) before counting.
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + 10
+                said: list[str] = []
+                while loop.time() < deadline:
+                    await app.workers.wait_for_complete()
+                    await pilot.pause(0.1)
+                    said = [n for n in notes(app) if "ended unexpectedly" in n]
+                    if said or attempt == 2:
+                        break
                 assert len(said) == (1 if attempt == 1 else 0)
                 if said:
                     assert "everything it saved is here" in said[0]
