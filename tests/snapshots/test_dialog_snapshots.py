@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,14 @@ def test_commit_dialog_overwrite_with_hooks_skipped(planner: Planner, snap_compa
     """Epic 004's committed backend plan, imported and then changed by a colleague: a section diff (red/green lines), the one
     blocker left ("Section Risks is empty"), the overwrite approval shown with its reason, and
     "Skip git hooks" checked with its warning line."""
-    other = Planner(planner.project, planner.project.choose_epic("004_offline-sync"), clock=lambda: FIXED_NOW)
+    # A clock that moves on, as a real one does: imported and new decisions then have a stable
+    # order (with one frozen time they would tie, and ties fall back to random entry ids).
+    ticks = itertools.count()
+    other = Planner(
+        planner.project,
+        planner.project.choose_epic("004_offline-sync"),
+        clock=lambda: FIXED_NOW + timedelta(seconds=next(ticks)),
+    )
     for topic in other.role.topics:
         other.add(topic.id, "decision", f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points))
         other.confirm(topic.id)
