@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from operator import is_
+from operator import attrgetter, is_
 from typing import Any
 
 from planner_tui.core.migrate import encode_session
@@ -22,9 +22,22 @@ _ENTRY_EDGE = re.compile(rb"\n        [{}]")
 _FEW = 64
 
 
+_EXTRA = attrgetter("__pydantic_extra__")
+
+
 def _values(entries: list[Entry]) -> list[tuple[Any, ...]]:
     # One tuple of field values per entry, built without a Python-level loop.
     return list(map(tuple, map(dict.values, map(vars, entries))))
+
+
+def _extra_sizes(entries: list[Entry]) -> list[int]:
+    # Extra fields live outside `vars()`: one assigned in place (reconfirm's `settled` on an
+    # entry that had none) shows as a size change. Entries that have extras are compared in
+    # depth besides (`_deep`).
+    try:
+        return list(map(len, map(_EXTRA, entries)))
+    except TypeError:  # an entry without an extras dict: count the slow way
+        return [len(e.__pydantic_extra__ or ()) for e in entries]
 
 
 def _deep(entry: Entry) -> tuple[Any, ...] | None:
@@ -93,12 +106,15 @@ class _Seen:
 class _Thread:
     """One topic's entries as last seen."""
 
-    __slots__ = ("topic", "entries", "values", "seen", "rich", "body")
+    __slots__ = ("topic", "entries", "values", "extras", "seen", "rich", "body")
 
-    def __init__(self, topic: TopicState, entries: list[Entry], values: list[tuple[Any, ...]], seen: list[_Seen]) -> None:
+    def __init__(
+        self, topic: TopicState, entries: list[Entry], values: list[tuple[Any, ...]], extras: list[int], seen: list[_Seen]
+    ) -> None:
         self.topic = topic
         self.entries = list(entries)
         self.values = values
+        self.extras = extras
         self.seen = seen
         self.rich = [s for s in seen if s.deep is not None]
         self.body: bytes | None = None
@@ -109,16 +125,20 @@ class _Thread:
             self.body = b",\n".join([s.as_json() for s in self.seen])
         return self.body
 
-    def unchanged(self, topic: TopicState, values: list[tuple[Any, ...]]) -> bool:
+    def unchanged(self, topic: TopicState, values: list[tuple[Any, ...]], extras: list[int]) -> bool:
         entries = topic.entries
         return (
             self.topic is topic
             and len(entries) == len(self.entries)
             and all(map(is_, entries, self.entries))
             and values == self.values
+            and extras == self.extras  # an extra added in place (reconfirm's `settled`)
             and all(_deep_same(s.entry, s.deep) for s in self.rich)
-            and not any(s.entry.__pydantic_extra__ for s in self.seen if s.deep is None)  # an extra added in place (reconfirm's `settled`)
         )
+
+    def missing_json(self) -> int:
+        """How many entries have no JSON yet (0 once the topic was encoded)."""
+        return 0 if self.body is not None else sum(1 for s in self.seen if s.json is None)
 
 
 class SessionEncoder:
@@ -146,15 +166,15 @@ class SessionEncoder:
         fresh: dict[int, _Thread] = {}
         out = []
         for topic in session.topics:
-            values = _values(topic.entries)
+            values, extras = _values(topic.entries), _extra_sizes(topic.entries)
             known = self._threads.get(id(topic))
-            if known is None or not known.unchanged(topic, values):
+            if known is None or not known.unchanged(topic, values, extras):
                 old = {id(s.entry): s for s in known.seen} if known is not None else {}
                 seen = []
                 for entry, vals in zip(topic.entries, values):
                     hit = old.get(id(entry))
                     seen.append(hit if hit is not None and hit.same(entry, vals) else _Seen(entry, vals))
-                known = _Thread(topic, topic.entries, values, seen)
+                known = _Thread(topic, topic.entries, values, extras, seen)
             fresh[id(topic)] = known
             out.append(known)
         self._threads = fresh
@@ -165,15 +185,17 @@ class SessionEncoder:
         if not self._plain(session):
             return encode_session(session)
         threads = self._threads_of(session)
-        seen = [s for t in threads for s in t.seen]
-        missing = sum(1 for s in seen if s.json is None)
-        if missing > max(_FEW, len(seen) // 4):
+        missing = sum(t.missing_json() for t in threads)
+        if missing > max(_FEW, sum(len(t.seen) for t in threads) // 4):
+            seen = [s for t in threads for s in t.seen]
             # Mostly new entries (just opened, or another writer's file): pydantic serialises the
             # whole session faster than entry by entry; the entries' JSON is cut out of it after.
             data = encode_session(session)
             self._learn(seen, data)
             return data
-        topics: list[bytes] = []
+        # The file is assembled from parts and joined once: a 5 MB session is copied once, not
+        # once per concatenation.
+        topics: list[list[bytes]] = []
         for thread in threads:
             skeleton = thread.topic.model_copy(update={"entries": []}).model_dump_json(indent=2)
             skeleton = _TOPIC_PAD + skeleton.replace("\n", "\n" + _TOPIC_PAD)
@@ -181,17 +203,22 @@ class SessionEncoder:
             if not sep:  # pragma: no cover - the skeleton always has the key
                 return encode_session(session)
             if thread.seen:
-                body = thread.entries_json()
-                topics.append(head.encode() + b'\n      "entries": [\n' + body + b"\n      ]" + tail.encode())
+                topics.append([head.encode(), b'\n      "entries": [\n', thread.entries_json(), b"\n      ]", tail.encode()])
             else:
-                topics.append(skeleton.encode())
+                topics.append([skeleton.encode()])
         outer = session.model_copy(update={"topics": []}).model_dump_json(indent=2)
         head, sep, tail = outer.partition(_TOPICS_KEY)
         if not sep:  # pragma: no cover
             return encode_session(session)
         if not topics:
             return outer.encode() + b"\n"
-        return head.encode() + b'\n  "topics": [\n' + b",\n".join(topics) + b"\n  ]" + tail.encode() + b"\n"
+        parts = [head.encode(), b'\n  "topics": [\n']
+        for n, topic_parts in enumerate(topics):
+            if n:
+                parts.append(b",\n")
+            parts.extend(topic_parts)
+        parts += [b"\n  ]", tail.encode(), b"\n"]
+        return b"".join(parts)
 
     @staticmethod
     def _learn(seen: list[_Seen], data: bytes) -> None:

@@ -79,6 +79,7 @@ class SessionStore(OrphanMixin):
         self._raw: bytes | None = None  # the file's bytes as last read or written
         self._sig: _Sig | None = None
         self._encoder = SessionEncoder()  # re-serialises only the entries a change touched
+        self._snapshot: tuple[Session, int, Session] | None = None
         self._version = SCHEMA_VERSION  # schema version of `_raw`
         self._mutex = threading.RLock()  # one store used from a worker thread and the UI
 
@@ -311,7 +312,14 @@ class SessionStore(OrphanMixin):
         session of thousands of entries; None when there is no session yet.
         """
         with self._mutex:
-            return None if self.session is None else self._encoder.snapshot(self.session)
+            if self.session is None:
+                return None
+            # Every change goes through mutate() (a new revision) or a reload (a new object): the
+            # same object at the same revision is the same session, so the copy can be shared.
+            cached = self._snapshot
+            if cached is None or cached[0] is not self.session or cached[1] != self.session.revision:
+                cached = self._snapshot = (self.session, self.session.revision, self._encoder.snapshot(self.session))
+            return cached[2]
 
     def _failed(self, exc: OSError) -> SessionError:
         self.last_error = f"Session NOT saved: {exc.strerror or exc}."

@@ -172,7 +172,9 @@ class WorkbenchTools:
         title = Text("Plan")
         if message.marks.counts:
             title.append("  ⚠ " + " · ".join(message.marks.counts), style="bold yellow")
-        pane.border_title = title
+        if title != getattr(self, "_plan_title", None):  # a new title repaints the whole pane
+            self._plan_title = title
+            pane.border_title = title
 
     # ------------------------------------------------------------------ citations
 

@@ -47,6 +47,7 @@ def test_bytes_equal_pydantics_before_and_after_every_kind_of_change():
         lambda s: setattr(s.topics[0].entries[1], "text", "edited in place"),
         lambda s: setattr(s.topics[0].entries[0].cite, "line", 99),  # a citation changed in place
         lambda s: s.topics[0].entries[0].settled.append("queue:media"),  # an extra list changed in place
+        lambda s: setattr(s.topics[2].entries[2], "settled", ["env:APP_KEY"]),  # a first extra, set in place
         lambda s: s.topics[1].entries.append(Entry(id="new", kind="note", text="appended", at=NOW)),
         lambda s: s.topics[2].entries.insert(1, Entry(id="mid", kind="risk", text="inserted", at=NOW)),
         lambda s: s.topics[2].entries.pop(0),
