@@ -141,7 +141,7 @@ def test_A4_orphans_at_start_open_an_attention_dialog_with_a_diff(planner):
 
     async def scenario() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: type(app.screen).__name__ == "RecoveryDialog", what="recovery dialog")
+            await until(pilot, lambda: type(app.screen).__name__ == "RecoveryDialog" and bool(app.screen.query("#recovery-body")), what="recovery dialog")
             body = plain(app.screen.query_one("#recovery-body"))
             assert "ATTENTION" in plain(app.screen.query_one("#recovery-title"))
             assert valid.name in body and "+ decision: only in the orphan" in body
@@ -179,7 +179,7 @@ def test_B1_corrupt_session_at_start_offers_the_newest_backup(planner, choice):
 
     async def scenario() -> None:
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: type(app.screen).__name__ == "RecoveryDialog", what="recovery dialog")
+            await until(pilot, lambda: type(app.screen).__name__ == "RecoveryDialog" and bool(app.screen.query("#recovery-body")), what="recovery dialog")
             body = plain(app.screen.query_one("#recovery-body"))
             assert "could not be read" in body and "invalid JSON at line" in body and ".corrupt-" in body
             assert "Newest valid backup: " in body and "+ note: note 8" in body, body
