@@ -11,11 +11,9 @@ import pygit2
 from pygit2.enums import FileMode, ObjectType, ReferenceType, RepositoryState
 
 from .errors import GitRefusal
-from .gitident import resolve_identity
-from .githooks import common_dir, find_hook, run_message_hooks, run_post_commit
-from .gitindex import IndexLock, hook_index, index_bytes_with, index_file_tree, read_index, tree_with, workdir_blob
-from .gitindexfile import UNMERGED, IndexFile
-from .gitsign import sign_commit, signing_plan
+
+# The commit machinery (identity, hooks, index, signing) is imported by the functions that
+# commit: reading HEAD, which the workbench does at start, needs none of it.
 
 __all__ = ["RepoInfo", "CommitResult", "repo_info", "committed_text", "path_status", "commit_path"]
 
@@ -243,6 +241,8 @@ class _Staged:
 
 def _hooks_to_run(repo: pygit2.Repository, *, verify: bool) -> bool:
     """True when a pre-commit, prepare-commit-msg or commit-msg hook would run for this commit."""
+    from .githooks import find_hook
+
     names = ["prepare-commit-msg"] + (["pre-commit", "commit-msg"] if verify else [])
     return any(find_hook(repo, name) is not None for name in names)
 
@@ -252,6 +252,8 @@ class _RefMoved(Exception):
 
 
 def _ref_lock(repo: pygit2.Repository, head: _Head) -> Path:
+    from .githooks import common_dir
+
     if head.ref is None:
         return Path(repo.path) / "HEAD.lock"
     return common_dir(repo) / (head.ref + ".lock")
@@ -300,6 +302,12 @@ def commit_path(
     as they were. `env` replaces `os.environ` for GIT_AUTHOR_*/GIT_COMMITTER_*, hooks and
     signing. Raises GitRefusal (one sentence; a failing hook's output tail follows it).
     """
+    from .gitident import resolve_identity
+    from .githooks import run_message_hooks, run_post_commit
+    from .gitindex import IndexLock, hook_index, index_bytes_with, index_file_tree, read_index, tree_with, workdir_blob
+    from .gitindexfile import UNMERGED, IndexFile
+    from .gitsign import sign_commit, signing_plan
+
     environ = dict(os.environ if env is None else env)
     root = Path(root)
     target = _target(root, rel_path)

@@ -142,6 +142,32 @@ class Project:
             raise ProjectError(f"No epics found under {self.root}/.task-master/epics or .taskmaster/epics.")
         return epics_mod.choose_epic(self.epics, ref)
 
+    def reload_rules(self) -> bool:
+        """Re-read `01-forbidden.md` (changed on disk); True when the rules the checks use changed.
+
+        A file that no longer reads or parses keeps the last good rules and says why in `notes`:
+        a half-written save must not switch the rule checks off.
+        """
+        if self.pack is None:
+            return False
+        text, rel = _read_pack_file(self.root, self.pack, "01-forbidden.md")
+        if text is None:
+            self._note(f"{rel} could not be read; the rules read before still apply.")
+            return False
+        try:
+            rules = parse_rules(text, rel)
+        except PromptError as exc:
+            self._note(f"{exc} The rules read before still apply.")
+            return False
+        if rules == self.rules:
+            return False
+        self.rules = rules
+        return True
+
+    def _note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
     def refresh_epics(self) -> None:
         """Re-read the epic folders and Task Master tasks (after a change on disk)."""
         self.tasks = epics_mod.load_epic_tasks(self.root)

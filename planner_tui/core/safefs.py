@@ -24,6 +24,7 @@ __all__ = [
     "probe",
     "read_text_safely",
     "atomic_write_text",
+    "replace_with",
     "sweep_orphans",
 ]
 
@@ -316,6 +317,36 @@ def _fsync_dir(directory: Path) -> None:
         os.close(dfd)
 
 
+def replace_with(target: Path, data: bytes, tmp: Path, *, mode: int = 0o666) -> None:
+    """Write data to the new file `tmp`, fsync it and rename it over `target` (not the folder).
+
+    The one copy of the sequence both the plan and the session store rely on: `tmp` is created
+    exclusively (never through a symlink) in target's folder, takes target's permissions when
+    target exists (`mode` otherwise), and is renamed only once its bytes are on disk. On error
+    the temp file is removed and the OSError re-raised unchanged; target is untouched.
+    """
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW, mode)
+    try:
+        try:
+            try:
+                os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
+            except FileNotFoundError:
+                pass
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)  # an EIO here is a failure: never rename unsynced data over the old file
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Replace path's content with text so a reader only ever sees the old or the new file.
 
@@ -327,28 +358,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     target = Path(os.path.realpath(path))
     directory = target.parent
     data = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").encode("utf-8")
-    tmp = directory / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW, 0o666)
-    try:
-        try:
-            try:
-                os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
-            except FileNotFoundError:
-                pass
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)  # an EIO here is a failure: never rename unsynced data over the old file
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_with(target, data, directory / f".{target.name}.{secrets.token_hex(4)}.tmp")
     _fsync_dir(directory)
 
 

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from planner_tui.core.lockfile import pid_alive
+from planner_tui.core.safefs import replace_with
 
 __all__ = [
     "atomic_write",
@@ -51,30 +52,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data`, old-or-new only: temp in the same folder, fsync, rename, fsync folder.
 
     A symlinked file is followed, so the link is preserved and the real target is replaced.
-    On any error the temp file is removed, the original is untouched, and the OSError raised.
+    A new file is private to its owner (0600). On any error the temp file is removed, the
+    original is untouched, and the OSError raised.
     """
     target = Path(os.path.realpath(path)) if os.path.islink(path) else path
-    tmp = _temp_name(target)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        try:
-            try:
-                os.fchmod(fd, os.stat(target).st_mode & 0o7777)
-            except (FileNotFoundError, AttributeError):
-                pass
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)  # an fsync error means the data may not be there: never rename then
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_with(target, data, _temp_name(target), mode=0o600)
     fsync_dir(target.parent)
 
 
