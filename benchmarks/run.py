@@ -110,16 +110,19 @@ class Bench:
     # ------------------------------------------------------------------ rows
 
     def startup(self) -> Row:
-        bare, ours = [], []
+        bare, libs, ours = [], [], []
         for _ in range(max(3, self.sizes.rounds) if self.sizes.rounds > 1 else 1):
             bare.append(self.ui("startup", kind="bare")["first_full"])
+            libs.append(self.ui("startup", kind="bare-libs")["first_full"])
             ours.append(self.ui("startup", kind="ours", project=str(self.small))["first_full"])
         naive = self.ui("startup", kind="naive")["first_full"]
-        b, o = statistics.median(bare), statistics.median(ours)
+        b, lb, o = statistics.median(bare), statistics.median(libs), statistics.median(ours)
         return Row(
             "start to first full frame",
-            f"{o / b:.2f}x the bare app (planner-tui {ms(o)}, bare 3-pane app {ms(b)}, two Markdown widgets {ms(naive)}; from process start)",
-            "<= 1.5x the bare app", o / b <= 1.5, {"bare": bare, "ours": ours, "naive": naive},
+            f"{o / b:.2f}x the bare app (planner-tui {ms(o)}, bare 3-pane app {ms(b)}, two Markdown widgets {ms(naive)}; "
+            f"from process start; the floor of the libraries planner-tui needs: the bare app after importing them "
+            f"{ms(lb)} = {lb / b:.2f}x)",
+            "<= 1.5x the bare app", o / b <= 1.5, {"bare": bare, "bare_libs": libs, "ours": ours, "naive": naive},
         )
 
     def keystroke(self) -> Row:
@@ -202,21 +205,41 @@ class Bench:
         times = got["times"]
         med, worst = statistics.median(times), max(times)
         p90 = sorted(times)[int(0.9 * (len(times) - 1))]
+        ui = self.ui("save_ui", project=str(self.big_session), count=10 if self.sizes.rounds > 1 else 3)
+        # The UI thread's share of a change: the composer's handler (it queues the change; the save
+        # runs in a thread). 4 ms is a quarter of a 60 Hz frame: keys typed around a save still
+        # get their frame in time. Session writes on the UI thread must be none at all.
+        handler = statistics.median(ui["handler_cpu"])
+        on_ui = sum(ui["ui_thread_store_cpu"])
+        after = statistics.median(ui["after_save_cpu"])
+        worst_keys = [max(keys) for keys in ui["keys_while_saving"] if keys]
+        keys = [k for keys in ui["keys_while_saving"] for k in keys]
+        in_thread = statistics.median(ui["save_wall"])
         return Row(
             f"save of a session with {got['entries'] - len(times):,} entries",
             f"{ms(med)} per change (median of {len(times)} changes, each written and fsynced before it returns; "
-            f"90th percentile {ms(p90)}; the first change after opening {ms(times[0])}; file {got['bytes'] / 1e6:.1f} MB)",
-            "<= 20 ms per change", med <= 0.020, got,
+            f"90th percentile {ms(p90)}; the first change after opening {ms(times[0])}; file {got['bytes'] / 1e6:.1f} MB). "
+            f"In the workbench ({ui['saved']} entries typed, keys 5 ms apart): the save runs in a thread "
+            f"({ms(in_thread)} median there), the UI thread spends {ms(handler)} per change in the handler "
+            f"(max {ms(max(ui['handler_cpu']))}) and {ms(on_ui)} in session writes; the redraw after a save "
+            f"{ms(after)} (not part of the save); {len(keys)} keys typed 5 ms apart while saving: to their frame "
+            f"median {ms(statistics.median(keys)) if keys else 'n/a'}, slowest per change (median of the changes) "
+            f"{ms(statistics.median(worst_keys)) if worst_keys else 'n/a'}, slowest of all {ms(max(keys)) if keys else 'n/a'}",
+            "<= 20 ms per change, UI thread <= 4 ms per change (handler) and no session write on it",
+            med <= 0.020 and handler <= 0.004 and on_ui == 0 and ui["saved"] > 0,
+            {"core": got, "ui": ui},
         )
 
     def memory(self) -> Row:
         bare = self.ui("memory", kind="bare")["rss_kb"]
+        libs = self.ui("memory", kind="bare-libs")["rss_kb"]
         ours = self.ui("memory", kind="ours", project=str(self.small), artifact=PRD_NAME)["rss_kb"]
         limit = 1.5 * bare + 4 * self.sizes.artifact / 1024
         return Row(
             f"memory with a {self.sizes.artifact / 1e6:g} MB artifact open",
-            f"{ours / 1024:.0f} MB RSS (bare app {bare / 1024:.0f} MB; limit {limit / 1024:.0f} MB)",
-            "<= 1.5x the bare app + 4x the file size", ours <= limit, {"bare_kb": bare, "ours_kb": ours},
+            f"{ours / 1024:.0f} MB RSS (bare app {bare / 1024:.0f} MB; limit {limit / 1024:.0f} MB; the floor of the "
+            f"libraries planner-tui needs: the bare app after importing them {libs / 1024:.0f} MB)",
+            "<= 1.5x the bare app + 4x the file size", ours <= limit, {"bare_kb": bare, "bare_libs_kb": libs, "ours_kb": ours},
         )
 
 

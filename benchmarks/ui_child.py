@@ -18,7 +18,19 @@ SIZE = (160, 48)
 EPIC = "009_photo-annotations"
 
 
+LIBRARIES = ("pydantic", "planner_tui.core.models", "pygit2", "jinja2", "markdown_it", "watchfiles")
+"""What planner-tui needs beyond Textual: its data model (pydantic), git, templates, markdown, watching."""
+
+
 def _bare_app(kind: str):
+    if kind == "bare-libs":
+        # The floor for planner-tui's stack: the bare app after importing the libraries the
+        # workbench cannot start without (nothing of them is used).
+        import importlib
+
+        for name in LIBRARIES:
+            importlib.import_module(name)
+        kind = "bare"
     from textual.app import App, ComposeResult
     from textual.containers import Horizontal, Vertical
     from textual.widgets import Footer, Markdown, Static, TextArea
@@ -61,7 +73,14 @@ def _full(app) -> bool:
     if type(screen).__name__ != "WorkbenchScreen":
         return False
     pane = screen.artifact_pane
-    return not screen.plan_pending and bool(pane.tree.artifacts) and pane.document.mode != "empty"
+    preview = screen.plan_pane.preview
+    return (
+        not screen.plan_pending
+        and not preview.pending  # the plan's lines are drawn, not only its headings
+        and bool(preview.sections)
+        and bool(pane.tree.artifacts)
+        and pane.document.mode != "empty"
+    )
 
 
 def startup(args: dict) -> dict:
@@ -69,13 +88,14 @@ def startup(args: dict) -> dict:
     t0 = float(os.environ["BENCH_T0"])
     kind = args["kind"]
     clock = FrameClock()
-    app = _bare_app(kind) if kind in ("bare", "naive") else _our_app(args["project"], watch=True)
+    bare = kind in ("bare", "bare-libs", "naive")
+    app = _bare_app(kind) if bare else _our_app(args["project"], watch=True)
     result: dict = {}
 
     def on_frame(_end: float) -> None:
         if "first_full" in result:
             return
-        if kind in ("bare", "naive") or _full(app):
+        if bare or _full(app):
             result["first_full"] = time.time() - t0
             app.call_later(app.exit)
 
@@ -343,11 +363,143 @@ def file_change(args: dict) -> dict:
     return asyncio.run(run())
 
 
+class _SaveMeter:
+    """Where the work of a change happens: the composer's handler and the follow-up after the save
+    on the UI thread (thread_time), the save itself in the change thread (wall time), and any
+    session store write that ran on the UI thread (there should be none)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from planner_tui.core.store import SessionStore
+        from planner_tui.screens.changes import ChangeQueue
+        from planner_tui.screens.workbench import WorkbenchScreen
+
+        self.handler: list[float] = []
+        self.after: list[float] = []
+        self.saves: list[float] = []
+        self.ui_store: list[float] = []
+        meter = self
+        main = threading.main_thread()
+
+        submitted = WorkbenchScreen.on_composer_submitted
+
+        def on_submitted(screen, message):
+            start = time.thread_time()
+            try:
+                return submitted(screen, message)
+            finally:
+                meter.handler.append(time.thread_time() - start)
+
+        push = ChangeQueue.push
+
+        def timed_push(queue, change, finish):
+            def timed_change():
+                start = time.perf_counter()
+                try:
+                    return change()
+                finally:
+                    meter.saves.append(time.perf_counter() - start)
+
+            def timed_finish(result, error):
+                start = time.thread_time()
+                try:
+                    return finish(result, error)
+                finally:
+                    meter.after.append(time.thread_time() - start)
+
+            return push(queue, timed_change, timed_finish)
+
+        mutate = SessionStore.mutate
+
+        def timed_mutate(store, *args, **kwargs):
+            if threading.current_thread() is not main:
+                return mutate(store, *args, **kwargs)
+            start = time.thread_time()
+            try:
+                return mutate(store, *args, **kwargs)
+            finally:
+                meter.ui_store.append(time.thread_time() - start)
+
+        WorkbenchScreen.on_composer_submitted = on_submitted  # type: ignore[method-assign]
+        ChangeQueue.push = timed_push  # type: ignore[method-assign]
+        SessionStore.mutate = timed_mutate  # type: ignore[method-assign]
+
+
+def save_ui(args: dict) -> dict:
+    """Entries typed into the composer of a workbench on a session of many entries: after each
+    enter the person types on, keys 5 ms apart (the start of the next entry), until the save is
+    done. Per change: the UI thread's CPU in the handler and after the save, the save's time in
+    its thread, and the time from each key typed during the save to the next frame. Before the
+    next enter the plan render of the last change is let finish, so the figures are per change."""
+    from textual import events
+
+    meter = _SaveMeter()
+    clock = FrameClock()
+    app = _our_app(args["project"])
+    count = args.get("count", 10)
+    gap = args.get("gap", 0.005)
+    words = f"the next decision keeps the author id {os.urandom(3).hex()} "
+
+    async def run() -> dict:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await _workbench(pilot)
+            screen.composer.focus()
+            await pilot.pause(0.3)
+            before = sum(len(t.entries) for t in screen.planner.session.topics)
+            for samples in (meter.handler, meter.after, meter.saves, meter.ui_store):
+                samples.clear()  # opening the workbench is not part of it
+            driver = pilot.app._driver
+            typed = 0
+
+            def send(key: str, char: str) -> float:
+                event = events.Key(key, char)
+                event.set_sender(pilot.app)
+                moment = time.perf_counter()
+                driver.send_message(event)
+                return moment
+
+            for char in f"decision 0 {words}":
+                send("space" if char == " " else char, char)
+                await asyncio.sleep(gap)
+            per_change: list[list[float]] = []
+            for index in range(count):
+                send("enter", "\r")
+                await _wait(lambda index=index: len(meter.handler) > index, 10)  # the change is queued
+                moments, sent = [], 0
+                while not screen.changes.idle or sent < 3:  # a few keys at least: the next entry's text
+                    char = words[typed % len(words)]
+                    typed, sent = typed + 1, sent + 1
+                    busy = not screen.changes.idle
+                    moment = send("space" if char == " " else char, char)
+                    if busy:
+                        moments.append(moment)
+                    await asyncio.sleep(gap)
+                await _wait(lambda: not screen.plan_pending, 120)
+                await pilot.pause(0.1)
+                per_change.append([await clock.frame_after(m) - m for m in moments])
+            after = sum(len(t.entries) for t in screen.planner.session.topics)
+            return {
+                "entries_before": before,
+                "saved": after - before,
+                "handler_cpu": list(meter.handler),
+                "after_save_cpu": list(meter.after),
+                "save_wall": list(meter.saves),
+                "ui_thread_store_cpu": list(meter.ui_store),
+                "keys_while_saving": per_change,
+            }
+
+    return asyncio.run(run())
+
+
 def memory(args: dict) -> dict:
-    """Resident memory (KB) after the first frame (bare app) or with the big artifact shown (ours)."""
+    """Resident memory (KB) after the first frame (bare app) or with the big artifact shown (ours).
+
+    Ours runs with file watching on, as a person has it (the library floor imports watchfiles too).
+    """
     clock = FrameClock()
     ours = args["kind"] == "ours"
-    app = _our_app(args["project"]) if ours else _bare_app("bare")
+    app = _our_app(args["project"], watch=True) if ours else _bare_app(args["kind"])
 
     async def run() -> int:
         async with app.run_test(size=SIZE) as pilot:
@@ -368,6 +520,7 @@ SCENARIOS = {
     "naive_preview": naive_preview,
     "artifact": artifact,
     "file_change": file_change,
+    "save_ui": save_ui,
     "memory": memory,
 }
 

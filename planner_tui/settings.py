@@ -35,12 +35,13 @@ class Settings(BaseModel):
     """Binding id -> keys (comma-separated), e.g. `"topic.next" = "alt+n"`; F1 lists the ids."""
 
     markdown_limit: int = Field(default=64 * 1024, ge=0)
-    """Markdown artifacts up to this many bytes are shown rendered (lightly styled text); larger
-    ones, and everything that is not markdown, are shown as plain text, which opens at once."""
+    """Markdown artifacts up to this many bytes are shown styled (headings, lists, code; only the
+    lines on screen are drawn); larger ones, and everything that is not markdown, are shown as
+    plain text, which opens at once."""
 
     full_markdown_limit: int = Field(default=4 * 1024, ge=0)
-    """Markdown artifacts up to this many bytes get Textual's full Markdown widget (tables, nested
-    lists); it costs about a second per few KB on a slow machine, so keep this small."""
+    """No longer used: every markdown artifact up to `markdown_limit` gets the same view. Still
+    accepted, so a config file that sets it keeps loading."""
 
     poll_interval: float = Field(default=0.5, ge=0.1, le=10.0)
     """Seconds between checks of the session file for changes made by another process."""

@@ -94,8 +94,11 @@ class Drive:
         return screen
 
     async def settle(self, pilot) -> None:
-        """Wait until the plan pane shows the session as it is (the plan renders in a worker)."""
+        """Wait until every change is saved (in the change thread) and the plan pane shows the
+        session as it is (the plan renders in a worker)."""
         screen = pilot.app.screen
+        if hasattr(screen, "changes"):
+            await self.until(pilot, lambda: screen.changes.idle, what="changes saved")
         if hasattr(screen, "plan_pending"):
             await self.until(pilot, lambda: not screen.plan_pending, what="plan rendered")
         await pilot.pause()

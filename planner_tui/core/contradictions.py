@@ -267,24 +267,33 @@ def _mentions(text: str) -> tuple[Mention, ...]:
     # Asked for every entry on every render; the answer depends on the text alone.
     found: list[Mention] = []
     for line in text.splitlines():
-        for m in _ENV.finditer(line):
-            found.append(Mention("env", m.group(1)))
-        for pattern in _QUEUE:
-            found += [Mention("queue", m.group(1)) for m in pattern.finditer(line) if m.group(1).lower() not in _STOP]
-        tables = [m.group(1) for p in _TABLE_USE for m in p.finditer(line) if m.group(1).lower() not in _STOP]
+        # Each family of patterns needs a word or character the line may not have: checking
+        # for it first skips most of the dozen regular expressions on an ordinary sentence.
+        low = line.lower()
+        if "_" in line:
+            for m in _ENV.finditer(line):
+                found.append(Mention("env", m.group(1)))
+        if "queue" in low:
+            for pattern in _QUEUE:
+                found += [Mention("queue", m.group(1)) for m in pattern.finditer(line) if m.group(1).lower() not in _STOP]
+        tables = [m.group(1) for p in _TABLE_USE for m in p.finditer(line) if m.group(1).lower() not in _STOP] if "table" in low else []
         found += [Mention("table", t) for t in tables]
-        for pattern in _COLUMN_ON:
-            found += [Mention("column", m.group(1), m.group(2)) for m in pattern.finditer(line)]
-        for pattern in _COLUMN_USE:
-            found += [Mention("column", m.group(1)) for m in pattern.finditer(line) if m.group(1).lower() not in _STOP]
-        cols = _COLUMNS.search(line)
-        if cols and tables:
-            found += [Mention("column", c, tables[0]) for c in _column_names(cols.group(1))]
-        found += [Mention("column", m.group(1)) for m in _PROPERTY.finditer(line)]
-        for m in _DOTTED.finditer(line):
-            if m.group(2) not in _NOT_COLUMN:
-                found.append(Mention("column", m.group(2), m.group(1)))
-        found += [Mention("name", m.group(1)) for m in _BACKTICKED.finditer(line) if "_" in m.group(1)]
+        if "column" in low:
+            for pattern in _COLUMN_ON:
+                found += [Mention("column", m.group(1), m.group(2)) for m in pattern.finditer(line)]
+            for pattern in _COLUMN_USE:
+                found += [Mention("column", m.group(1)) for m in pattern.finditer(line) if m.group(1).lower() not in _STOP]
+            cols = _COLUMNS.search(line)
+            if cols and tables:
+                found += [Mention("column", c, tables[0]) for c in _column_names(cols.group(1))]
+        if "=>" in line:
+            found += [Mention("column", m.group(1)) for m in _PROPERTY.finditer(line)]
+        if "." in line:
+            for m in _DOTTED.finditer(line):
+                if m.group(2) not in _NOT_COLUMN:
+                    found.append(Mention("column", m.group(2), m.group(1)))
+        if "`" in line:
+            found += [Mention("name", m.group(1)) for m in _BACKTICKED.finditer(line) if "_" in m.group(1)]
     tied = {m.name for m in found if m.kind == "column" and m.table is not None}
     # A column named with its table is checked against that table only.
     found = [m for m in found if not (m.kind == "column" and m.table is None and m.name in tied)]

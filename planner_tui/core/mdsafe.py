@@ -163,7 +163,7 @@ def bullet(text: str) -> str | None:
     if not lines:
         return None
     block = _join("- ", "  ", lines)
-    if is_contained(block, as_bullet=True):
+    if _plain_line(lines) or is_contained(block, as_bullet=True):
         return block
     return _join("- ", "  ", contain_lines(text, strict=True))
 
@@ -175,9 +175,19 @@ def paragraph(text: str) -> str | None:
     if not lines:
         return None
     block = "\n".join(lines)
-    if is_contained(block, as_bullet=False):
+    if _plain_line(lines) or is_contained(block, as_bullet=False):
         return block
     return "\n".join(contain_lines(text, strict=True))
+
+
+def _plain_line(lines: list[str]) -> bool:
+    """True for one line that starts with an ASCII letter: it can only be a paragraph.
+
+    Block structure is decided at the start of a line (markers, fences, headings, quotes, HTML,
+    reference definitions, indentation) and a table needs a second line, so such an entry,
+    the usual sentence, needs no parse to know it stays inside its bullet or paragraph.
+    """
+    return len(lines) == 1 and lines[0][:1].isascii() and lines[0][:1].isalpha()
 
 
 def is_contained(block: str, *, as_bullet: bool) -> bool:

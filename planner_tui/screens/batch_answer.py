@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any, Awaitable, Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -35,7 +38,11 @@ def questions_text(numbered: list[tuple[int, Entry]]) -> Text:
 
 
 class BatchAnswerScreen(ModalScreen[list[Entry] | None]):
-    """Saves every answer with `planner.answer_batch` (all or nothing); a refusal is shown here."""
+    """Saves every answer with `planner.answer_batch` (all or nothing); a refusal is shown here.
+
+    The save runs off the UI thread through `run` (the workbench passes its change queue, so the
+    batch is saved in order with every other change; alone, a plain thread).
+    """
 
     BINDINGS = BATCH_BINDINGS
 
@@ -51,10 +58,13 @@ class BatchAnswerScreen(ModalScreen[list[Entry] | None]):
     BatchAnswerScreen #batch-error { height: auto; }
     """
 
-    def __init__(self, planner: Planner, topic: TopicSpec) -> None:
+    def __init__(self, planner: Planner, topic: TopicSpec, *, run: Callable[[Callable[[], Any]], Awaitable[Any]] | None = None) -> None:
         super().__init__()
         self.planner = planner
         self.topic = topic
+        self._run = run or asyncio.to_thread
+        self.saving = False
+        """True from ctrl+s until the answers are saved or refused (a second ctrl+s waits for it)."""
         self.numbered = numbered_questions(planner.session, planner.role, topic.id)
 
     def compose(self) -> ComposeResult:
@@ -81,17 +91,28 @@ class BatchAnswerScreen(ModalScreen[list[Entry] | None]):
         return str(self.query_one("#batch-error", Static).render())
 
     def action_submit(self) -> None:
+        if self.saving:
+            return
+        self.saving = True
         text = self.query_one("#batch-text", TextArea).text
+        # A worker, not an awaiting handler: this screen keeps drawing its frames meanwhile.
+        self.run_worker(self._save(text), group="batch-save")
+
+    async def _save(self, text: str) -> None:
         message = self.query_one("#batch-error", Static)
         try:
-            entries = self.planner.answer_batch(self.topic.id, text)
+            entries = await self._run(lambda: self.planner.answer_batch(self.topic.id, text))
         except PlannerError as exc:
+            self.saving = False
             message.update(Text(one_line(str(exc), 400), style="bold red"))
             return
         except OSError as exc:
+            self.saving = False
             message.update(Text(f"Could not save: {one_line(str(exc.strerror or exc), 200)}", style="bold red"))
             return
         self.dismiss(entries)
 
     def action_cancel(self) -> None:
+        if self.saving:
+            return  # the answers are being saved: what they become is shown in a moment
         self.dismiss(None)

@@ -87,17 +87,26 @@ class LiveUpdates:
 
         paths: set[Path]
 
-    def start_live(self, poll_interval: float, *, watch: bool) -> None:
-        """List the artifacts, poll the session file, and watch files when asked to."""
+    def start_live(self, poll_interval: float, *, watch: bool, artifacts: list[Artifact] | None = None) -> None:
+        """Show the artifacts (listed already, or by a worker), poll the session file, watch files.
+
+        The watcher starts after the first frame: its import and setup are not part of what
+        the person is waiting to see.
+        """
         self._stop_watching = threading.Event()
         self.watch_ready = threading.Event()
         """Set once the file watcher listens (tests wait for it)."""
-        self._list_artifacts()
+        if artifacts is None:
+            self._list_artifacts()
+        else:
+            self.artifact_pane.show_artifacts(artifacts, read_first_now=True)  # type: ignore[attr-defined]
         self.set_interval(poll_interval, self._poll_session, name="session-poll")  # type: ignore[attr-defined]
         if watch:
-            self._watch()
+            self.call_after_refresh(self._watch)  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, group="plan")
+    # A description of its own: without one Textual repr()s the arguments on the UI thread, and
+    # the repr of a session of 10,000 entries takes about 170 ms.
+    @work(thread=True, exclusive=True, group="plan", description="render the plan")
     def _render_plan(self, session: Session, seq: int, scroll: bool) -> None:
         snapshot = render_snapshot(self.planner, session, seq)  # type: ignore[attr-defined]
         self.post_message(self.PlanRendered(snapshot, scroll))  # type: ignore[attr-defined]
@@ -117,6 +126,11 @@ class LiveUpdates:
 
     def _poll_session(self) -> None:
         """The simple, sure way to see an agent's `planner-tui add`: look at the session file."""
+        changes = getattr(self, "changes", None)
+        if changes is not None and changes.running:
+            # A change is being saved in its thread (it merges what others wrote): the session
+            # is not touched meanwhile, and the next poll looks again.
+            return
         try:
             changed = self.planner.refresh()  # type: ignore[attr-defined]
         except PlannerError as exc:
@@ -180,6 +194,10 @@ class LiveUpdates:
         if others:
             self._list_artifacts()  # files may have appeared or gone
             self._check_epic_folder()
+            pack = planner.project.pack
+            rules_file = pack / "01-forbidden.md" if pack is not None else None
+            if rules_file is not None and (rules_file in others or pack in others) and planner.project.reload_rules():
+                self.refresh_view(scroll_plan=False)  # type: ignore[attr-defined]  # the rule checks follow the file
 
     def _check_epic_folder(self) -> None:
         """Say once when the epic folder is gone (moved, renamed, deleted), and again if it returns."""

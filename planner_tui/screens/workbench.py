@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,12 +15,13 @@ from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
 from planner_tui.core.textsafe import one_line
 from planner_tui.keymap import WORKBENCH_BINDINGS
+from planner_tui.screens.changes import ChangeQueue, Refused, submitted_change
 from planner_tui.screens.live import LiveUpdates, render_snapshot
 from planner_tui.screens.prompt import PromptScreen
 from planner_tui.screens.trust import TrustBanner, apply_trust_state
 from planner_tui.screens.workbench_tools import WorkbenchTools
 from planner_tui.widgets.artifact_pane import ArtifactPane
-from planner_tui.widgets.composer import Composer, parse_answer_ref
+from planner_tui.widgets.composer import Composer
 from planner_tui.widgets.discussion import DiscussionPane
 from planner_tui.widgets.footer import QuietFooter
 from planner_tui.widgets.plan_pane import PlanPane
@@ -31,7 +32,7 @@ __all__ = ["WorkbenchScreen"]
 
 
 class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
-    """Everything about one role of one epic; every change goes through the Planner (saved at once)."""
+    """Everything about one role of one epic; every change goes through the Planner, saved in a thread, in order."""
 
     BINDINGS = WORKBENCH_BINDINGS
     AUTO_FOCUS = "#composer"
@@ -60,6 +61,10 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         if start is None:
             start = next((t for t in topics if not (s := session.topic(t.id)) or not s.confirmed), topics[0] if topics else None)
         self.topic: TopicSpec | None = start
+        self.changes = ChangeQueue(self, lambda: self.refresh_view(scroll_plan=False))
+        """Every change to the session goes through it: saved in a thread, one at a time, in order."""
+        self._cursor: str | None = None
+        self._cursor_queued = False
 
     # ------------------------------------------------------------------ layout
 
@@ -93,29 +98,43 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         return self.query_one(ArtifactPane)
 
     def on_mount(self) -> None:
-        self.refresh_view()
-        self.start_live(self.poll_interval, watch=self.watch_files)
+        # The first view is built here, before the first frame, from what a worker would have
+        # produced: every piece that arrives later from a worker costs a full layout of about
+        # seventy widgets, and the person would watch the panes fill one by one.
+        self.refresh_view(first=True)
+        self.start_live(self.poll_interval, watch=self.watch_files, artifacts=self.planner.project.artifacts(self.planner.epic))
 
     def _read_artifact(self, artifact: Artifact):
         return self.planner.project.read_artifact(artifact)
 
     # ------------------------------------------------------------------ drawing
 
-    def refresh_view(self, *, scroll_plan: bool = True) -> None:
+    def refresh_view(self, *, scroll_plan: bool = True, first: bool = False) -> None:
         """Redraw from the session: the discussion at once, the plan and blockers from a worker.
 
-        The composer is never rebuilt: its text is the person's.
+        The composer is never rebuilt: its text is the person's. `first` (the screen's first
+        view) renders the plan here instead: nothing is on screen yet to keep responsive.
         """
         planner = self.planner
-        session = planner.session
+        if self.changes.running:
+            # A change is being written in its thread: the session is not read meanwhile.
+            self.changes.redraw_wanted = True
+            return
+        # A copy the widgets may keep and read while the next change is saved (and the worker
+        # renders from): unchanged entries are shared with the last copy, so this is cheap.
+        session = planner.snapshot()
         if self.topic is not None:
             self.discussion.show(planner.role.topics, session, self.topic)
             self.composer.topic_id = self.topic.id
         self._draw_top_bar()
         self._plan_seq += 1
-        # A copy: the worker must not read the session while the next entry changes it
-        # (unchanged entries are shared with the last copy, so this is cheap for long plans).
-        self._render_plan(planner.snapshot(), self._plan_seq, scroll_plan)
+        if first:
+            rendered = LiveUpdates.PlanRendered(render_snapshot(planner, session, self._plan_seq), scroll_plan)
+            # What a posted message would do (each class's handler), without waiting a frame.
+            self.on_live_updates_plan_rendered(rendered)
+            WorkbenchTools.on_live_updates_plan_rendered(self, rendered)
+            return
+        self._render_plan(session, self._plan_seq, scroll_plan)
 
     @property
     def plan_pending(self) -> bool:
@@ -151,61 +170,62 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
 
     # ------------------------------------------------------------------ mutations
 
-    def _apply(self, change: Callable[[], object], done: str | None = None) -> bool:
-        """Run one Planner change (saved before it returns); show its refusal, never crash."""
-        try:
-            change()
-        except PlannerError as exc:
-            self.notify(str(exc), title="Not done", severity="error", markup=False)
-            self.refresh_view(scroll_plan=False)  # another writer may have changed what we showed
-            return False
-        except OSError as exc:
-            self.notify(f"Could not save: {exc.strerror or exc}", title="Not saved", severity="error", markup=False)
-            return False
-        self.refresh_view()
-        if done:
-            self.notify(done, markup=False, timeout=3)
-        return True
+    def _apply(
+        self,
+        change: Callable[[], Any],
+        done: str | Callable[[Any], str] | None = None,
+        *,
+        saved: Callable[[Any], None] | None = None,
+        failed: Callable[[], None] | None = None,
+    ) -> None:
+        """Queue one Planner change: saved in a thread after every earlier one, then shown.
+
+        The UI thread stays free while the session is written; `saved` (with the change's
+        result) or `failed` run on it afterwards. A refusal is shown, never a crash.
+        """
+
+        def finish(result: Any, error: BaseException | None) -> None:
+            if error is None:
+                self.refresh_view()
+                if saved is not None:
+                    saved(result)
+                if done:
+                    self.notify(done(result) if callable(done) else done, markup=False, timeout=3)
+                return
+            if failed is not None:
+                failed()
+            if isinstance(error, Refused):
+                self.notify(str(error), severity=error.severity, markup=False)
+            elif isinstance(error, PlannerError):
+                self.notify(str(error), title="Not done", severity="error", markup=False)
+                self.refresh_view(scroll_plan=False)  # another writer may have changed what we showed
+            elif isinstance(error, OSError):
+                self.notify(f"Could not save: {error.strerror or error}", title="Not saved", severity="error", markup=False)
+            else:
+                raise error
+
+        self.changes.push(change, finish)
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         message.stop()
-        if not self._save_entry(message):
-            # Never lose what the person typed: it goes back into the composer.
+
+        def keep() -> None:  # never lose what the person typed: back into the composer if not saved
             message.composer.restore(message.text, message.target, message.cite)
 
-    def _save_entry(self, message: Composer.Submitted) -> bool:
         topic = self.planner.role.topic(message.topic_id) if message.topic_id else self.topic
         if topic is None:
-            return False
-        state = self.planner.session.topic(topic.id)
-        numbers = question_numbers(state)
-        target, text = message.target, message.text
-        if target is not None and target.mode == "edit":
-            ok = self._apply(lambda: self.planner.edit(target.entry_id, text))
-        elif target is not None:
-            ok = self._apply(lambda: self.planner.answer(target.entry_id, text))
-        elif (ref := parse_answer_ref(text)) is not None:
-            number, rest = ref
-            qid = next((eid for eid, n in numbers.items() if n == number), None)
-            if qid is None:
-                self.notify(f"There is no question #{number} in this topic.", severity="error", markup=False)
-                return False
-            ok = self._apply(lambda: self.planner.answer(qid, rest))
-        elif message.kind == "answer":
-            open_ids = [e.id for e in state.open_questions] if state else []
-            selected = self.thread.selected_entry
-            qid = selected.id if selected is not None and selected.is_open else (open_ids[0] if len(open_ids) == 1 else None)
-            if qid is None:
-                self.notify("Which question? Select it in the thread and press a, or type #N and the answer.", severity="warning", markup=False)
-                return False
-            ok = self._apply(lambda: self.planner.answer(qid, text))
-        else:
-            ok = self._apply(lambda: self.planner.add(topic.id, message.kind, text, cite=message.cite))
-        if ok and topic.id == (self.topic.id if self.topic else None):
-            latest = self.planner.session.topic(topic.id)
-            if latest is not None and latest.entries:
-                self.thread.highlight_entry(latest.entries[-1].id)
-        return ok
+            keep()
+            return
+        option = self.thread.highlighted_option  # what the person had selected when they pressed enter
+        selected = option.id if option is not None else None
+
+        def saved(_entry: object) -> None:
+            if self.topic is not None and topic.id == self.topic.id:
+                latest = self.planner.session.topic(topic.id)
+                if latest is not None and latest.entries:
+                    self.thread.highlight_entry(latest.entries[-1].id)
+
+        self._apply(lambda: submitted_change(self.planner, message, topic, selected), saved=saved, failed=keep)
 
     def on_composer_left(self, message: Composer.Left) -> None:
         message.stop()
@@ -213,26 +233,30 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
 
     def on_thread_view_entry_action(self, message: ThreadView.EntryAction) -> None:
         message.stop()
-        found = self.planner.session.find_entry(message.entry_id)
+        # Looked up once the changes before it are saved (the session is not read during a save).
+        self.changes.later(lambda: self._entry_action(message.action, message.entry_id))
+
+    def _entry_action(self, action: str, entry_id: str) -> None:
+        found = self.planner.session.find_entry(entry_id)
         if found is None:
             return
         state, entry = found
         numbers = question_numbers(state)
         label = f"#{numbers[entry.id]}" if entry.id in numbers else KIND_LABEL[entry.kind].lower()
-        if message.action == "answer":
+        if action == "answer":
             self.composer.start_answer(entry.id, label)
-        elif message.action == "edit":
+        elif action == "edit":
             self.composer.start_edit(entry.id, label, entry.text)
-        elif message.action == "flag":
+        elif action == "flag":
             self._apply(lambda: self.planner.flag(entry.id), f"Flagged as open question: {one_line(entry.text, 60)}")
-        elif message.action == "drop":
+        elif action == "drop":
 
             def dropped(reason: str | None) -> None:
                 if reason:
                     self._apply(lambda: self.planner.drop(entry.id, reason), f"Dropped question {label}.")
 
             self.app.push_screen(PromptScreen(f"Drop question {label}", entry.text, placeholder="why it no longer matters"), dropped)
-        elif message.action == "remove":
+        elif action == "remove":
 
             def removed(answer: str | None) -> None:
                 if answer is not None:
@@ -246,13 +270,30 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
     def go_to_topic(self, spec: TopicSpec, entry_id: str | None = None) -> None:
         """Make spec the current topic (remembered in the session for the next start)."""
         self.topic = spec
-        try:
-            self.planner.set_cursor(spec.id)
-        except PlannerError:
-            pass  # where the cursor was is a convenience; never refuse to move for it
-        self.refresh_view()
-        if entry_id:
-            self.thread.highlight_entry(entry_id)
+
+        def show() -> None:
+            self.refresh_view()
+            if entry_id:
+                self.thread.highlight_entry(entry_id)
+
+        self.changes.later(show)
+        self._save_cursor(spec.id)
+
+    def _save_cursor(self, topic_id: str) -> None:
+        # A save like any other, so in the change thread; moves made while one waits share it.
+        self._cursor = topic_id
+        if self._cursor_queued:
+            return
+        self._cursor_queued = True
+
+        def change() -> None:
+            self._cursor_queued = False
+            try:
+                self.planner.set_cursor(self._cursor)
+            except (PlannerError, OSError):
+                pass  # where the cursor was is a convenience; never refuse to move for it
+
+        self.changes.push(change, lambda _result, _error: self._draw_top_bar())
 
     def _step_topic(self, step: int) -> None:
         topics = self.planner.role.topics
@@ -271,11 +312,17 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         topic = self.topic
         if topic is None:
             return
-        state = self.planner.session.topic(topic.id)
-        if state is not None and state.confirmed:
-            self._apply(lambda: self.planner.unconfirm(topic.id), f"Topic {topic.number} is open again.")
-        else:
-            self._apply(lambda: self.planner.confirm(topic.id), f"Topic {topic.number} confirmed.")
+
+        def toggle() -> str:
+            # Decided in the change thread: on the session as the changes before this one left it.
+            state = self.planner.session.topic(topic.id)
+            if state is not None and state.confirmed:
+                self.planner.unconfirm(topic.id)
+                return f"Topic {topic.number} is open again."
+            self.planner.confirm(topic.id)
+            return f"Topic {topic.number} confirmed."
+
+        self._apply(toggle, str)
 
     # ------------------------------------------------------------------ commit and blockers
 
@@ -290,6 +337,9 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         return None
 
     def action_jump_blocker(self) -> None:
+        self.changes.later(self._jump_blocker)  # reads the session: not while a change is saved
+
+    def _jump_blocker(self) -> None:
         for blocker in self.blockers:
             spec = self._blocker_topic(blocker)
             if spec is not None:
@@ -299,6 +349,10 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         self.notify("Nothing blocks the commit." if not self.blockers else one_line(self.blockers[0].message, 300), markup=False)
 
     def action_commit(self) -> None:
+        # The commit is of every change made before it: the dialog opens once they are saved.
+        self.changes.later(self._open_commit)
+
+    def _open_commit(self) -> None:
         # Decided on the session as it is now, not on a render that may still be running.
         snapshot = render_snapshot(self.planner, self.planner.session, self._plan_seq)
         self.blockers = snapshot.blockers

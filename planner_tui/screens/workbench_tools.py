@@ -145,8 +145,13 @@ class WorkbenchTools:
     # ------------------------------------------------------------------ stale and contradicting entries
 
     def on_live_updates_plan_rendered(self, message) -> None:
-        if message.snapshot.seq == self._plan_seq:  # type: ignore[attr-defined]
-            self._check_marks(frozen_planner(self.planner), message.snapshot.seq)  # type: ignore[attr-defined]
+        seq = message.snapshot.seq
+        # The session is copied for the marks when no change is being saved (at once, usually).
+        self.changes.later(lambda: self._marks_for(seq))  # type: ignore[attr-defined]
+
+    def _marks_for(self, seq: int) -> None:
+        if seq == self._plan_seq:  # type: ignore[attr-defined]
+            self._check_marks(frozen_planner(self.planner), seq)  # type: ignore[attr-defined]
 
     def on_live_updates_files_changed(self, message) -> None:
         # A cited file may have changed: check the entries again (the plan and blockers too).
@@ -187,13 +192,17 @@ class WorkbenchTools:
         self.notify(f"The next new entry cites {short_cite(cite)}{quoted}", title="Citation", markup=False, timeout=4)  # type: ignore[attr-defined]
 
     def on_thread_view_entry_action(self, message: ThreadView.EntryAction) -> None:
-        found = self.planner.session.find_entry(message.entry_id)  # type: ignore[attr-defined]
+        # Looked up once the changes before it are saved (the session is not read during a save).
+        self.changes.later(lambda: self._tool_action(message.action, message.entry_id))  # type: ignore[attr-defined]
+
+    def _tool_action(self, action: str, entry_id: str) -> None:
+        found = self.planner.session.find_entry(entry_id)  # type: ignore[attr-defined]
         if found is None:
             return
         entry = found[1]
-        if message.action == "open_cite" and entry.cite is not None:
+        if action == "open_cite" and entry.cite is not None:
             self.open_at(entry.cite.path, entry.cite.line)
-        elif message.action == "reconfirm":
+        elif action == "reconfirm":
             done = f"Kept as it is: {one_line(entry.text, 60)}"
             self._apply(lambda: self.planner.reconfirm(entry.id), done)  # type: ignore[attr-defined]
 
@@ -217,6 +226,9 @@ class WorkbenchTools:
     # ------------------------------------------------------------------ search
 
     def action_search(self) -> None:
+        self.changes.later(self._open_search)  # type: ignore[attr-defined]  # it copies the session
+
+    def _open_search(self) -> None:
         screen = SearchScreen(self.planner, query=getattr(self, "_last_search", ""))  # type: ignore[attr-defined]
 
         def chosen(hit: Hit | None) -> None:
@@ -315,11 +327,15 @@ class WorkbenchTools:
         if message.planner is None:
             self.notify(message.error or "The role could not be opened.", title="Not switched", severity="error", markup=False)  # type: ignore[attr-defined]
             return
-        self.app.switch_planner(message.planner, message.notice)  # type: ignore[attr-defined]
+        # The old role's changes are saved (and shown) before its screen closes.
+        self.changes.later(lambda: self.app.switch_planner(message.planner, message.notice))  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ batches and export
 
     def action_batch_answer(self) -> None:
+        self.changes.later(self._open_batch)  # type: ignore[attr-defined]  # on the session as saved
+
+    def _open_batch(self) -> None:
         from planner_tui.screens.batch_answer import BatchAnswerScreen
 
         topic = self.topic  # type: ignore[attr-defined]
@@ -336,10 +352,13 @@ class WorkbenchTools:
                 count = len(entries)
                 self.notify(f"{count} question{'s' if count != 1 else ''} answered.", markup=False, timeout=3)  # type: ignore[attr-defined]
 
-        self.app.push_screen(BatchAnswerScreen(self.planner, topic), answered)  # type: ignore[attr-defined]
+        # Its answers are saved through the same queue as every other change, in order.
+        screen = BatchAnswerScreen(self.planner, topic, run=self.changes.run)  # type: ignore[attr-defined]
+        self.app.push_screen(screen, answered)  # type: ignore[attr-defined]
 
     def action_export_log(self) -> None:
-        self._export(frozen_planner(self.planner))  # type: ignore[attr-defined]
+        # The log is of every change made before it: copied once they are saved.
+        self.changes.later(lambda: self._export(frozen_planner(self.planner)))  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="export")
     def _export(self, planner: Planner) -> None:

@@ -11,10 +11,12 @@ from planner_tui.core.models import Artifact
 from planner_tui.widgets.artifact_tree import ArtifactTree
 from planner_tui.widgets.document import DocumentView, Reader
 
-__all__ = ["ArtifactPane", "HIGHLIGHT_DELAY"]
+__all__ = ["ArtifactPane", "HIGHLIGHT_DELAY", "FIRST_READ_LIMIT"]
 
 HIGHLIGHT_DELAY = 0.15
 """Seconds the tree cursor must rest on an artifact before it is read and shown."""
+FIRST_READ_LIMIT = 64 * 1024
+"""Bytes up to which the first artifact is read before the first frame (a few milliseconds)."""
 
 
 class ArtifactPane(Vertical):
@@ -42,14 +44,23 @@ class ArtifactPane(Vertical):
     def document(self) -> DocumentView:
         return self.query_one(DocumentView)
 
-    def show_artifacts(self, artifacts: list[Artifact]) -> None:
-        """Fill the tree; open the first readable artifact when nothing is shown yet."""
+    def show_artifacts(self, artifacts: list[Artifact], *, read_first_now: bool = False) -> None:
+        """Fill the tree; open the first readable artifact when nothing is shown yet.
+
+        `read_first_now` (the workbench's first view, before its first frame) reads that artifact
+        here when it is small, so the first frame shows it instead of an empty viewer.
+        """
         self.tree.show_artifacts(artifacts)
         missing = sum(1 for a in artifacts if a.state != "present")
         self.border_subtitle = f"{len(artifacts)} files" + (f", {missing} unreadable" if missing else "")
         if self.document.artifact is None:
             first = self.tree.first_readable()
-            if first is not None:
+            if first is None:
+                return
+            if read_first_now and first.size is not None and first.size <= FIRST_READ_LIMIT:
+                self.document.show_loaded(first, self.reader(first))
+                self.call_after_refresh(self.tree.select_path, first.path)
+            else:
                 self.open(first)
 
     def open(self, artifact: Artifact) -> None:

@@ -1,4 +1,4 @@
-"""The selected artifact, shown as markdown or as text, read in a worker, with find-in-document."""
+"""The selected artifact, shown as markdown lines or as text, read in a worker, with find-in-document."""
 
 from __future__ import annotations
 
@@ -10,19 +10,20 @@ from typing import Callable
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Input, Markdown, Static, TextArea
+from textual.widgets import ContentSwitcher, Input, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from planner_tui.core.models import Artifact
 from planner_tui.core.safefs import ReadResult
 from planner_tui.core.textsafe import one_line, visible
 from planner_tui.keymap import DOCUMENT_BINDINGS, FIND_BINDINGS
+from planner_tui.widgets.doc_lines import clamp_line
+from planner_tui.widgets.doc_view import FIRST_SCREEN_ROWS, MarkdownLines, PreparedMarkdown, prepare_markdown
 from planner_tui.widgets.fasttext import FastTextArea, PreparedText, prepare_text
-from planner_tui.widgets.doc_lines import clamp_line, markdown_top_line, styled_top_line
 from planner_tui.widgets.ordered import OrderedKeys
-from planner_tui.widgets.textstyle import markdown_lines
 
 __all__ = ["DocumentView", "FindBar", "find_matches"]
 
@@ -64,11 +65,10 @@ class FindBar(OrderedKeys, Input):
 class DocumentView(Vertical):
     """One artifact's text, shown the cheapest way that still reads well.
 
-    Three views, by size: Textual's Markdown widget for small markdown documents (full rendering,
-    but it mounts a widget per block and freezes the screen for about a second per few KB on a
-    slow machine), lightly styled text (one Static, built in the worker) for markdown up to
-    `markdown_limit`, and a read-only TextArea (line based, opens 2 MB at once) for the rest and
-    for anything that is not markdown (mermaid, JSON, PHP).
+    Two views: markdown up to `markdown_limit` bytes is drawn line by line, styled like the plan
+    preview and soft-wrapped (`MarkdownLines`: only the lines on screen are ever styled), and a
+    read-only TextArea (line based, opens 2 MB at once) shows the rest and anything that is not
+    markdown (mermaid, JSON, PHP); find and `o` use it to select a line of a markdown document too.
     """
 
     ALLOW_MAXIMIZE = False
@@ -91,15 +91,17 @@ class DocumentView(Vertical):
         result: ReadResult
         text: str
         view: str
-        """`markdown`, `styled` or `text`: which view shows it."""
-        styled: Text | None = None
+        """`markdown` or `text`: which view shows it."""
+        markdown: PreparedMarkdown | None = None
+        """For the markdown view: the lines, split in the worker, with the first screen rendered."""
         prepared: PreparedText | None = None
         """For the text view of a big file: its lines indexed in the worker."""
 
-    def __init__(self, *, markdown_limit: int = 64 * 1024, full_markdown_limit: int = 4 * 1024, id: str | None = None) -> None:
+    def __init__(self, *, markdown_limit: int = 64 * 1024, full_markdown_limit: int | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.markdown_limit = markdown_limit
         self.full_markdown_limit = full_markdown_limit
+        """Accepted for older callers; there is one markdown view now, so it means nothing."""
         self.artifact: Artifact | None = None
         self.text = ""
         self._matches: list[tuple[int, int]] = []
@@ -110,25 +112,35 @@ class DocumentView(Vertical):
         self._loaded = False
         self._pending_line: int | None = None
         self._focus_when_loaded = False
+        self._early: tuple[Artifact, ReadResult] | None = None
+        self._shown_path: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select an artifact to read it.", style="dim"), id="doc-header")
         with ContentSwitcher(initial="doc-empty", id="doc-switcher"):
             yield Static("", id="doc-empty")
-            with VerticalScroll(id="doc-md-scroll"):
-                yield Markdown(id="doc-md", open_links=False)
-            with VerticalScroll(id="doc-styled-scroll"):
-                yield Static(id="doc-styled")
+            yield MarkdownLines(id="doc-md")
             yield FastTextArea(id="doc-text", read_only=True, show_line_numbers=True, soft_wrap=False)
         yield FindBar(placeholder="find in document (enter: next, escape: close)", id="find")
 
     # ------------------------------------------------------------------ loading
 
-    _VIEWS = {"doc-md-scroll": "markdown", "doc-styled-scroll": "styled", "doc-text": "text"}
+    _VIEWS = {"doc-md": "markdown", "doc-text": "text"}
+
+    def on_mount(self) -> None:
+        if self._early is not None:
+            artifact, result = self._early
+            self._early = None
+            self.show_loaded(artifact, result)
+
+    @property
+    def markdown_view(self) -> MarkdownLines:
+        """The markdown view (shown when `mode == "markdown"`)."""
+        return self.query_one("#doc-md", MarkdownLines)
 
     @property
     def mode(self) -> str:
-        """Which view is shown: `empty`, `markdown`, `styled` or `text`."""
+        """Which view is shown: `empty`, `markdown` or `text`."""
         current = self.query_one("#doc-switcher", ContentSwitcher).current
         return self._VIEWS.get(current or "", "empty")
 
@@ -141,49 +153,88 @@ class DocumentView(Vertical):
         if artifact.state != "present":
             self._show_empty(artifact.reason or artifact.state)
             return
-        self._read(artifact, reader)
+        self._read(artifact, reader, self._markdown_width())
+
+    def show_loaded(self, artifact: Artifact, result: ReadResult) -> None:
+        """Show an artifact already read, at once (no worker): for a small document before the first frame.
+
+        The same as `load` followed by its worker, with the cheap preparation done here; the first
+        screen of a markdown document is styled when it is first drawn.
+        """
+        try:
+            self.query_one("#doc-switcher", ContentSwitcher)
+        except NoMatches:  # not composed yet: shown as soon as it is mounted
+            self.artifact, self._early = artifact, (artifact, result)
+            return
+        self.artifact = artifact
+        self._loaded = False
+        self._pending_line = None
+        self._apply(self._prepare(artifact, result, 0))
+
+    def _markdown_width(self) -> int:
+        """The markdown view's text width, also while another view is shown (the worker renders at it)."""
+        view = self.markdown_view
+        return view.text_width or view.width_within(self.content_region.width)
 
     def _choose_view(self, artifact: Artifact, size: int) -> str:
         is_markdown = artifact.path.lower().endswith((".md", ".markdown")) or artifact.group == "task"
-        if not is_markdown or size > self.markdown_limit:
-            return "text"
-        return "markdown" if size <= self.full_markdown_limit else "styled"
+        return "markdown" if is_markdown and size <= self.markdown_limit else "text"
+
+    def _prepare(self, artifact: Artifact, result: ReadResult, width: int) -> Loaded:
+        """Make the text safe and split or index it for its view (in the worker, or inline when small).
+
+        With a width, the first screen of a markdown document is rendered too (in the worker),
+        so the first frame after it arrives styles nothing.
+        """
+        text = visible(result.text)
+        size = len(result.text.encode("utf-8", "replace"))
+        view = self._choose_view(artifact, size)
+        markdown = prepared = None
+        if view == "markdown":
+            markdown = prepare_markdown(text, width, FIRST_SCREEN_ROWS)
+        elif len(text) > self.markdown_limit:
+            prepared = prepare_text(text)  # a big file's lines are indexed here: on the UI thread that is a freeze
+        return self.Loaded(artifact, result, text, view, markdown, prepared)
 
     @work(thread=True, exclusive=True, group="artifact")
-    def _read(self, artifact: Artifact, reader: Reader) -> None:
-        """Read, make safe and style off the UI thread, so a 2 MB file never freezes the screen."""
+    def _read(self, artifact: Artifact, reader: Reader, width: int = 0) -> None:
+        """Read, make safe and split off the UI thread, so a 2 MB file never freezes the screen.
+
+        `width` is the markdown view's text width when the read began (0: render nothing ahead).
+        """
         try:
             result = reader(artifact)
         except OSError as exc:  # the core reports problems as results; this is a last resort
             result = ReadResult(path=artifact.path, state="refused", reason=str(exc.strerror or exc))
-        text = visible(result.text)
-        size = len(result.text.encode("utf-8", "replace"))
-        view = self._choose_view(artifact, size)
-        styled = markdown_lines(result.text.split("\n")) if view == "styled" else None
-        # A big file's lines are split and indexed here too: on the UI thread that is a freeze.
-        prepared = prepare_text(text) if view == "text" and len(text) > self.markdown_limit else None
-        self.post_message(self.Loaded(artifact, result, text, view, styled, prepared))
+        self.post_message(self._prepare(artifact, result, width))
 
-    async def on_document_view_loaded(self, message: Loaded) -> None:
+    def on_document_view_loaded(self, message: Loaded) -> None:
         message.stop()
         if self.artifact is None or message.artifact.path != self.artifact.path:
             return  # a newer selection won the race
+        self._apply(message)
+
+    def _apply(self, message: Loaded) -> None:
         result = message.result
         self._set_header(message.artifact, result)
         if result.state != "present":
             self._show_empty(result.reason or result.state)
             return
-        self.text = message.text
-        self._reset_find()
         switcher = self.query_one("#doc-switcher", ContentSwitcher)
+        view = self.markdown_view
+        # The same document again (changed on disk): the reader stays where they were.
+        same = self._loaded and switcher.current == "doc-md" and self._shown_path == message.artifact.path
+        top = view.line_at(view.scroll_offset.y) + 1 if same else 1
+        self.text = message.text
+        self._shown_path = message.artifact.path
+        self._reset_find()
+        self._view_before_find = None
         if message.view == "markdown":
-            await self.query_one("#doc-md", Markdown).update(message.text)
-            switcher.current = "doc-md-scroll"
-            self.query_one("#doc-md-scroll", VerticalScroll).scroll_home(animate=False)
-        elif message.view == "styled":
-            self.query_one("#doc-styled", Static).update(message.styled or Text(message.text))
-            switcher.current = "doc-styled-scroll"
-            self.query_one("#doc-styled-scroll", VerticalScroll).scroll_home(animate=False)
+            view.show(message.markdown or prepare_markdown(message.text), top)
+            switcher.current = "doc-md"
+            area = self.query_one("#doc-text", FastTextArea)
+            if area.document.line_count > 1:
+                area.load_text("")  # a big file shown before is not kept in memory behind this one
         else:
             area = self.query_one("#doc-text", FastTextArea)
             if message.prepared is not None:
@@ -203,17 +254,17 @@ class DocumentView(Vertical):
     # ------------------------------------------------------------------ lines and citations
 
     def current_line(self) -> int | None:
-        """The line `c` cites: the cursor's in the line view, the top one shown in a rendered view."""
+        """The line `c` cites: the cursor's in the line view, the top one shown in the markdown view.
+
+        In the markdown view it is the source line of the top row (a blank top row gives the next
+        line with text on screen): exact, since each row knows its source line.
+        """
         mode = self.mode
         if mode == "text":
             return self.query_one("#doc-text", TextArea).selection.start[0] + 1
         if mode == "markdown":
-            scroll = self.query_one("#doc-md-scroll", VerticalScroll)
-            line = markdown_top_line(self.query_one("#doc-md", Markdown), scroll)
+            line = self.markdown_view.top_line()
             return None if line is None else clamp_line(line, self.text)
-        if mode == "styled":
-            scroll = self.query_one("#doc-styled-scroll", VerticalScroll)
-            return clamp_line(styled_top_line(self.text, scroll.scrollable_content_region.width, scroll.scroll_y), self.text)
         return None
 
     def action_cite(self) -> None:
@@ -235,14 +286,7 @@ class DocumentView(Vertical):
     def _show_line(self, line: int) -> None:
         if self.mode == "empty":
             return
-        switcher = self.query_one("#doc-switcher", ContentSwitcher)
-        area = self.query_one("#doc-text", TextArea)
-        if switcher.current in ("doc-md-scroll", "doc-styled-scroll"):
-            # Only the line view can point at one line; escape goes back to the rendered one.
-            self._view_before_find = switcher.current
-            area.soft_wrap = True
-            area.load_text(self.text)
-            switcher.current = "doc-text"
+        area = self._line_view()
         row = clamp_line(line, self.text) - 1
         area.selection = Selection((row, 0), (row, len(area.document.get_line(row))))
         area.scroll_cursor_visible(center=True)
@@ -257,22 +301,42 @@ class DocumentView(Vertical):
         if current and current != "doc-empty":
             self.query_one(f"#{current}").focus()
 
+    def _line_view(self) -> TextArea:
+        """The text view, switched to from the markdown view (escape goes back): it selects lines."""
+        switcher = self.query_one("#doc-switcher", ContentSwitcher)
+        area = self.query_one("#doc-text", TextArea)
+        if switcher.current == "doc-md":
+            self._view_before_find = switcher.current
+            area.soft_wrap = True
+            area.load_text(self.text)
+            switcher.current = "doc-text"
+        return area
+
+    def _back_to_rendered(self) -> None:
+        """From the line view back to the markdown view, at the line that was selected there."""
+        if self._view_before_find is None:
+            return
+        view, self._view_before_find = self._view_before_find, None
+        row = self.query_one("#doc-text", TextArea).selection.start[0]
+        self.query_one("#doc-switcher", ContentSwitcher).current = view
+        markdown = self.markdown_view
+        markdown.focus()
+        # At the top, so `c` cites that same line; after the refresh, once the view has its size again.
+        self.call_after_refresh(markdown.scroll_to_line, row + 1)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "rendered_view":
             return self._view_before_find is not None  # else escape goes on up (nothing to undo)
         return True
 
     def action_rendered_view(self) -> None:
-        if self._view_before_find is not None:
-            view, self._view_before_find = self._view_before_find, None
-            self.query_one("#doc-switcher", ContentSwitcher).current = view
-            self.query_one(f"#{view}", VerticalScroll).focus()
+        self._back_to_rendered()
 
     def reload_if_showing(self, path: str, reader: Reader) -> bool:
         """Re-read the shown artifact if it is the one at path (it changed on disk)."""
         if self.artifact is None or self.artifact.path != path:
             return False
-        self._read(self.artifact, reader)
+        self._read(self.artifact, reader, self._markdown_width())
         return True
 
     def _set_header(self, artifact: Artifact, result: ReadResult | None) -> None:
@@ -288,6 +352,8 @@ class DocumentView(Vertical):
     def _show_empty(self, reason: str) -> None:
         self.text = ""
         self._reset_find()
+        self._view_before_find = None
+        self.markdown_view.clear()  # its lines are not kept for nothing
         self.query_one("#doc-empty", Static).update(Text(f"Nothing to show: {one_line(reason, 200)}", style="dim italic"))
         self.query_one("#doc-switcher", ContentSwitcher).current = "doc-empty"
 
@@ -324,14 +390,8 @@ class DocumentView(Vertical):
         self._match_index = (self._match_index + step) % len(self._matches)
         start, end = self._matches[self._match_index]
         bar.border_subtitle = f"{self._match_index + 1} of {len(self._matches)}"
-        switcher = self.query_one("#doc-switcher", ContentSwitcher)
-        area = self.query_one("#doc-text", TextArea)
-        if switcher.current in ("doc-md-scroll", "doc-styled-scroll"):
-            # A rendered view cannot show a match; the same text as lines can (escape goes back).
-            self._view_before_find = switcher.current
-            area.soft_wrap = True
-            area.load_text(self.text)
-            switcher.current = "doc-text"
+        # The markdown view cannot select a match; the same text as lines can (escape goes back).
+        area = self._line_view()
         first, last = self._location(start), self._location(end)
         area.selection = Selection(first, last)
         area.scroll_cursor_visible(center=True)
@@ -346,11 +406,9 @@ class DocumentView(Vertical):
         bar = self.query_one(FindBar)
         bar.display = False
         if self._view_before_find is not None:
-            view, self._view_before_find = self._view_before_find, None
-            self.query_one("#doc-switcher", ContentSwitcher).current = view
-            self.query_one(f"#{view}", VerticalScroll).focus()
+            self._back_to_rendered()
         else:
-            self.query_one("#doc-text", TextArea).focus()
+            self.focus_view()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # Typing narrows the search afresh; enter then walks the matches.

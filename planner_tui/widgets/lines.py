@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import islice
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -25,6 +26,10 @@ def new_console() -> Console:
 
 def text_strips(console: Console, text: Text, width: int) -> list[Strip]:
     """A Text wrapped to width, as strips (one per terminal line)."""
+    plain = text.plain
+    if "\t" not in plain and "\n" not in plain and cell_len(plain) <= width:
+        # Most lines fit: their segments are the strip, a quarter of the cost of wrapping.
+        return [Strip(list(text.render(console, end="")))]
     options = console.options.update_width(max(1, width))
     return [Strip(line) for line in console.render_lines(text, options, pad=False)]
 

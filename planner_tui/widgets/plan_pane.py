@@ -26,7 +26,10 @@ __all__ = ["PlanPane", "PlanPreview", "PlanSection", "BlockerList", "split_secti
 MAX_BLOCKERS_SHOWN = 5
 SYNC_LINES = 40
 """Up to this many new lines are rendered on the UI thread (well under a millisecond each);
-more (the first plan, a resize, a pasted essay) are rendered in a worker while the old lines stay."""
+more (a resize, a pasted essay) are rendered in a worker while the old lines stay."""
+FIRST_SYNC_LINES = 400
+"""The first plan shown, when there are no old lines to keep on screen, is rendered on the UI
+thread up to this many lines (about 20 ms), so the first frame shows it; a longer one in a worker."""
 _GUTTER = 2  # a bar (on the current section) and a space
 
 
@@ -160,10 +163,17 @@ class PlanPreview(ScrollView, can_focus=True):
 
     def _lay_out(self) -> None:
         """Give every section its lines at the current width, then update the scroll height."""
+        if not self.size.width:
+            # Not laid out yet (the first view is built before the first frame): the lines
+            # are rendered once, on the resize that gives the preview its real width.
+            self._width = 0
+            self._measure()
+            return
         width = self._width = self._text_width()
         todo = [s for s in self._sections if s.strips is None or s.width != width]
         lines = [line for s in todo for line in s.source.split("\n")]
-        if lines and self._cache.missing(lines, width) > SYNC_LINES:
+        first = all(s.strips is None for s in self._sections)
+        if lines and self._cache.missing(lines, width) > (FIRST_SYNC_LINES if first else SYNC_LINES):
             self.pending = True  # old lines stay on screen until the worker's arrive
             self._render_lines(lines, width)
         else:

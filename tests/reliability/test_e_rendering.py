@@ -149,6 +149,7 @@ async def add(pilot, screen, text: str, kind_key: str = "alt+n") -> None:
     await pilot.press(kind_key)
     screen.composer.insert(text)
     await pilot.press("enter")
+    await until(pilot, lambda: screen.changes.idle, what="change saved")  # saved in its thread
     await until(pilot, lambda: not screen.plan_pending, what="plan rendered")
 
 
@@ -157,7 +158,7 @@ async def add(pilot, screen, text: str, kind_key: str = "alt+n") -> None:
 
 def test_E1_escape_sequences_in_files_titles_and_entries_never_reach_the_terminal(hostile):
     """OSC 0/52/8, `ESC[2J`, `ESC[6n`, `ESC c`, an unterminated OSC, C1 `\\x9b`, DEL, NUL and U+202E in the
-    epic title, the task text, artifacts shown in each view (full markdown, styled, plain text) and in
+    epic title, the task text, artifacts shown in each view (small and mid-size markdown, plain text) and in
     typed entries: every full repaint contains only the renderer's own colour and cursor sequences and no
     C1 byte; each control is shown as a visible symbol (`␛]0;PWNED␇`, `<U+009B>`), and the app keeps running."""
     from planner_tui.factory import make_app
@@ -170,7 +171,7 @@ def test_E1_escape_sequences_in_files_titles_and_entries_never_reach_the_termina
             text = screen_text(app)
             assert "T␛]0;PWNED␇ list[str]" in text  # the epic title in the top bar
             assert_terminal_clean(app, "start")
-            for part, mode in (("task:", None), ("01-discuss.md", "markdown"), ("02-idea.md", "styled"),
+            for part, mode in (("task:", None), ("01-discuss.md", "markdown"), ("02-idea.md", "markdown"),
                                ("annotate-flow.mmd", "text"), ("[WIP]/x.md", "markdown")):
                 await show(pilot, screen, part, mode)
                 assert "␛" in screen.artifact_pane.document.text
@@ -281,12 +282,12 @@ def test_E2_markup_in_every_widget_is_shown_literally_and_inert(hostile):
             tree_labels = [str(n.label) for n in screen.artifact_pane.tree._tree_nodes.values()]
             assert any("[WIP]/x.md" in label for label in tree_labels)
             shown = screen_text(app)
-            assert "[@click=app.quit]x[/] CLR␛[2J end" in shown  # the Markdown view
+            assert "[@click=app.quit]x[/] CLR␛[2J end" in shown  # the markdown view
             # Click every line of the thread and the top bar: no action hidden in the text runs.
             for row in range(0, 12):
                 await pilot.click("#thread", offset=(20, row))
             await pilot.click("#top-bar", offset=(60, 0))
-            await pilot.click("#doc-md-scroll", offset=(4, 2))
+            await pilot.click("#doc-md", offset=(4, 2))
             assert app.is_running and app.return_code is None
             # A toast carrying the entry text: flag the `[@click=…]` entry as a question.
             entry = next(e for e in screen.planner.session.topics[0].entries if e.text == "[@click=app.quit]x[/]")

@@ -64,7 +64,7 @@ async def type_entry(pilot, screen, text: str) -> None:
     await pilot.pause()
     screen.composer.insert(text)
     await pilot.press("enter")
-    await pilot.pause()
+    await until(pilot, lambda: screen.changes.idle, what="change saved")  # saved in its thread
 
 
 def dead_pid() -> int:

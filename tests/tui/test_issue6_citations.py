@@ -8,6 +8,7 @@ from textual.widgets import TextArea
 
 from workbench_kit import DEMO_EPIC, SIZE
 from planner_tui.core.models import Citation
+from planner_tui.widgets.textstyle import markdown_line
 
 EPIC_DIR = f".task-master/epics/{DEMO_EPIC}"
 DIAGRAM = f"{EPIC_DIR}/diagrams/data-model.mmd"
@@ -68,16 +69,18 @@ def test_c_in_a_rendered_view_cites_the_top_line_shown(drive):
             assert screen.composer.cite == Citation(path=PRD, line=1)
             await pilot.press("escape", "escape", "g")  # back to the viewer, scrolled down this time
             await pilot.press("enter")
-            await drive.until(pilot, lambda: screen.focused is document.query_one("#doc-md-scroll"), what="viewer focused")
-            scroll = document.query_one("#doc-md-scroll")
-            scroll.scroll_to(y=12, animate=False)
+            view = document.query_one("#doc-md")
+            await drive.until(pilot, lambda: screen.focused is view, what="viewer focused")
+            view.scroll_to(y=12, animate=False)
             await pilot.pause()
             await pilot.press("c")
             line = screen.composer.cite.line
             assert line > 1
-            # The cited line is where a block of the document starts, at the top of the view.
+            # The cited line is the one drawn at the top of the view (the first with text on screen).
             cited = document.text.split("\n")[line - 1]
             assert cited.strip()
+            first_row = next(row for row in view.shown_text().split("\n") if row.strip())
+            assert first_row.strip() in markdown_line(cited)[0].plain
             said = [n.message for n in pilot.app._notifications if n.title == "Citation"][-1]
             assert said.startswith(f"The next new entry cites 04-prd.md:{line}: {cited.strip()[:40]}")
 

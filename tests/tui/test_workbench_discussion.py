@@ -31,7 +31,7 @@ def test_each_kind_is_added_from_the_composer_and_saved(drive, key, kind):
             assert screen.composer.kind == kind
             assert kind.capitalize() in screen.composer.border_title
             await pilot.press("enter")
-            await pilot.pause()
+            await drive.settle(pilot)  # saved in the change thread
             [entry] = entries(screen)
             assert (entry.kind, entry.text, entry.author) == (kind, "Photos live on S3", "person")
             assert screen.composer.text == ""
@@ -58,7 +58,7 @@ def test_ctrl_g_cycles_the_kind_and_ctrl_j_makes_a_new_line(drive):
             await pilot.press("a", "ctrl+j", "b")
             assert composer.text == "a\nb"
             await pilot.press("enter")
-            await pilot.pause()
+            await drive.settle(pilot)  # saved in the change thread
             assert entries(screen)[-1].text == "a\nb"
 
     run(scenario())
@@ -90,7 +90,7 @@ def test_answer_by_selection_with_a(drive):
             assert "#1" in screen.composer.border_title
             await pilot.press(*"Yes, in revisions")
             await pilot.press("enter")
-            await pilot.pause()
+            await drive.settle(pilot)  # saved in the change thread
             question, other, answer = entries(screen)
             assert question.status == "answered" and question.answer_id == answer.id
             assert other.status == "open"
@@ -140,6 +140,7 @@ def test_drop_asks_for_a_reason(drive):
             assert type(pilot.app.screen).__name__ == "PromptScreen"
             await pilot.press(*"out of scope", "enter")
             await drive.until(pilot, lambda: pilot.app.screen is screen, what="back on the workbench")
+            await drive.settle(pilot)  # saved in the change thread
             [question] = entries(screen)
             assert (question.status, question.drop_reason) == ("dropped", "out of scope")
 
@@ -185,7 +186,7 @@ def test_edit_loads_the_entry_and_saves_the_new_text(drive):
             await pilot.press("e")
             assert screen.composer.text == "Photos on S3"
             await pilot.press(*" and a CDN", "enter")
-            await pilot.pause()
+            await drive.settle(pilot)  # saved in the change thread
             [entry] = entries(screen)
             assert entry.text == "Photos on S3 and a CDN" and entry.edited_at is not None
 

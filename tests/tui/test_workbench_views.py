@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from textual.widgets import Markdown, TextArea
+from textual.widgets import TextArea
 
 from workbench_kit import DEMO_EPIC, SIZE
 
@@ -60,7 +60,11 @@ def test_selecting_an_artifact_in_the_tree_shows_it(drive):
             target = next(a for a in tree.artifacts if a.path.endswith("04-prd.md"))
             tree.select_path(target.path)
             document = screen.artifact_pane.document
-            await drive.until(pilot, lambda: document.artifact.path == target.path and "Product Requirements" in document.query_one(Markdown).source, what="PRD shown")
+            await drive.until(
+                pilot,
+                lambda: document.artifact.path == target.path and document.mode == "markdown" and "Product Requirements" in document.markdown_view.shown_text(),
+                what="PRD shown",
+            )
 
     run(scenario())
 
@@ -141,9 +145,10 @@ def test_hostile_file_text_never_reaches_the_terminal_raw(drive):
             pane.open(evil_artifact)
             await drive.until(pilot, lambda: "Evil" in document.text, what="evil shown")
             assert document.mode == "markdown"
-            source = document.query_one(Markdown).source
-            assert "\x1b" not in source and "\u202e" not in source
-            assert "␛[2J" in source and "[/bold]" in source
+            await pilot.pause()
+            shown = " ".join(document.markdown_view.shown_text().split())  # the rows drawn, unwrapped
+            assert "\x1b" not in shown and "\u202e" not in shown
+            assert "clear ␛[2J screen [/bold] [link=x]y<U+202E>" in shown
             mermaid = next((a for a in pane.tree.artifacts if a.path.endswith("/flow.mmd")), None)
             if mermaid is not None:
                 pane.open(mermaid)
@@ -277,7 +282,7 @@ def test_watched_artifacts_reload_when_changed_on_disk(drive):
     run(scenario())
 
 
-def test_a_mid_sized_markdown_file_is_shown_styled_and_find_still_works(drive):
+def test_a_mid_sized_markdown_file_is_drawn_line_by_line_and_find_still_works(drive):
     mid = drive.project / ".task-master" / "epics" / DEMO_EPIC / "07-notes.md"
     body = "".join(f"## Visit {n}\n\n- technician took **{n}** photos, see `photos/{n}`\n\n" for n in range(600))
     mid.write_text("# Field notes\n\n" + body, encoding="utf-8")
@@ -289,13 +294,25 @@ def test_a_mid_sized_markdown_file_is_shown_styled_and_find_still_works(drive):
             pane = screen.artifact_pane
             pane.open(next(a for a in pane.tree.artifacts if a.path.endswith("07-notes.md")))
             document = pane.document
-            await drive.until(pilot, lambda: document.mode == "styled", what="styled view")
-            shown = str(document.query_one("#doc-styled").render())
+            await drive.until(pilot, lambda: document.mode == "markdown" and document._loaded, what="markdown view")
+            view = document.markdown_view
+            await pilot.pause()
+            # Only what is on screen was styled: a screenful of the 2,400 lines, not the document.
+            assert view.line_count > 2400 and view.rendered_lines < 200
+            document.focus_view()
+            await pilot.press("end")
+            await pilot.pause()
+            shown = " ".join(view.shown_text().split())  # the rows drawn, unwrapped
             assert "• technician took 599 photos, see photos/599" in shown  # markers gone, styling on
+            assert view.top_line() > 2300
+            await pilot.press("home")
+            assert view.top_line() == 1 and view.shown_text().startswith("Field notes")
             await pilot.press("ctrl+f", *"visit 599", "enter")
             area = document.query_one("#doc-text", TextArea)
             assert document.mode == "text" and area.selected_text == "Visit 599"
             await pilot.press("escape")
-            assert document.mode == "styled"
+            assert document.mode == "markdown"
+            await pilot.pause()
+            assert "Visit 599" in view.shown_text()  # back in the rendered view, at the match
 
     run(scenario())
