@@ -218,7 +218,7 @@ class Bench:
         return Row(
             f"save of a session with {got['entries'] - len(times):,} entries",
             f"{ms(med)} per change (median of {len(times)} changes, each written and fsynced before it returns; "
-            f"90th percentile {ms(p90)}; the first change after opening {ms(times[0])}; file {got['bytes'] / 1e6:.1f} MB). "
+            f"90th percentile {ms(p90)}, slowest {ms(worst)}; the first change after opening {ms(times[0])}; file {got['bytes'] / 1e6:.1f} MB). "
             f"In the workbench ({ui['saved']} entries typed, keys 5 ms apart): the save runs in a thread "
             f"({ms(in_thread)} median there), the UI thread spends {ms(handler)} per change in the handler "
             f"(max {ms(max(ui['handler_cpu']))}) and {ms(on_ui)} in session writes; the redraw after a save "

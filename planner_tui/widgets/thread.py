@@ -75,6 +75,24 @@ def entry_text(entry: Entry, numbers: dict[str, int], mark: str | None = None) -
     return line
 
 
+def _fingerprint(entry: Entry) -> tuple:
+    """What an entry's thread line is drawn from (cheap to compare, unlike its JSON)."""
+    cite = entry.cite
+    return (
+        entry.id,
+        entry.kind,
+        entry.text,
+        entry.status,
+        entry.reply_to,
+        entry.drop_reason,
+        entry.author,
+        entry.author_name,
+        entry.flagged_from,
+        entry.edited_at is not None,
+        (cite.path, cite.line) if cite is not None else None,
+    )
+
+
 class ThreadView(OptionList):
     """Shows one topic's entries; the binding keys act on the highlighted entry (messages up)."""
 
@@ -95,6 +113,7 @@ class ThreadView(OptionList):
         self.marks: dict[str, str] = {}
         """Entry id -> warning shown on its line (`⚠ stale: …`), set by the screen."""
         self._signature: tuple = ()
+        self._lines_cache: dict[tuple, Text] = {}
 
     @property
     def selected_entry(self) -> Entry | None:
@@ -105,27 +124,34 @@ class ThreadView(OptionList):
         return next((e for e in self.state.entries if e.id == option.id), None)
 
     def show_thread(self, state: TopicState | None, *, empty_hint: str = "") -> None:
-        """Show a topic's entries, keeping the highlight on the same entry when it still exists."""
-        # Rebuilding options resets scrolling; skip it when nothing visible changed.
-        signature = (
-            state.id if state else None,
-            tuple(e.model_dump_json() for e in state.entries) if state else (),
-            empty_hint,
-            tuple(sorted(self.marks.items())),
-        )
+        """Show a topic's entries, keeping the highlight on the same entry when it still exists.
+
+        New entries at the end of the same thread (the usual change) are appended: the lines
+        already shown are not rebuilt or measured again, so a change costs the same in a thread
+        of ten entries or of a thousand.
+        """
+        entries = list(state.entries) if state else []
+        keys = tuple(_fingerprint(e) for e in entries)
+        signature = (state.id if state else None, keys, empty_hint, tuple(sorted(self.marks.items())))
         self.state = state
         self.numbers = question_numbers(state)
-        if signature == self._signature:
+        old = self._signature
+        # Rebuilding options resets scrolling; skip it when nothing visible changed.
+        if signature == old:
             return
         keep = self.highlighted_option.id if self.highlighted_option is not None else None
-        same_topic = bool(self._signature) and self._signature[0] == signature[0]
+        same_topic = bool(old) and old[0] == signature[0]
         self._signature = signature
-        entries = state.entries if state else []
         if not entries:
             self.set_options([Option(Text(empty_hint or "No entries yet.", style="dim italic"), disabled=True)])
             self.highlighted = None
             return
-        self.set_options([Option(entry_text(e, self.numbers, self.marks.get(e.id)), id=e.id) for e in entries])
+        shown = len(old[1]) if same_topic else 0
+        appended = 0 < shown < len(keys) and old[1] == keys[:shown] and old[2:] == signature[2:]
+        if appended:
+            self.add_options([self._option(e) for e in entries[shown:]])
+        else:
+            self.set_options([self._option(e) for e in entries])
         ids = [e.id for e in entries]
         if same_topic and keep in ids:
             self.highlighted = ids.index(keep)
@@ -134,6 +160,17 @@ class ThreadView(OptionList):
             open_ids = [e.id for e in entries if e.is_open]
             self.highlighted = ids.index(open_ids[0]) if open_ids else len(ids) - 1
         self.scroll_to_highlight()
+
+    def _option(self, entry: Entry) -> Option:
+        """The entry's line as an option; the styled line is remembered while it reads the same."""
+        number = self.numbers.get(entry.reply_to or entry.id)
+        key = (_fingerprint(entry), number, self.marks.get(entry.id))
+        line = self._lines_cache.get(key)
+        if line is None:
+            if len(self._lines_cache) > 4096:
+                self._lines_cache.clear()
+            line = self._lines_cache[key] = entry_text(entry, self.numbers, self.marks.get(entry.id))
+        return Option(line, id=entry.id)
 
     def set_marks(self, marks: dict[str, str]) -> None:
         """Show these warnings on their entries' lines (redraws only when they changed)."""
