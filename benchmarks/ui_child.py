@@ -76,8 +76,7 @@ def _full(app) -> bool:
     preview = screen.plan_pane.preview
     return (
         not screen.plan_pending
-        and not preview.pending  # the plan's lines are drawn, not only its headings
-        and bool(preview.sections)
+        and preview.lines_on_screen  # the plan's lines in view are drawn, not only headings
         and bool(pane.tree.artifacts)
         and pane.document.mode != "empty"
     )

@@ -134,14 +134,15 @@ _INDENTED = re.compile(r"^(?: {4,}|\t)")
 def _code_blocks(text: str) -> list[Finding]:
     """At most one finding: a text with code in it is one break, however much code it holds."""
     out = []
-    for pattern in (_FENCE_LINE, _PHP_OPEN, _DECL):
-        m = pattern.search(text)
+    # Each pattern needs a literal the text may not hold: the usual sentence skips them all.
+    for hints, pattern in ((("```", "~~~"), _FENCE_LINE), (("<?",), _PHP_OPEN), (("function",), _DECL)):
+        m = pattern.search(text) if any(h in text for h in hints) else None
         if m:
             out.append(Finding("code", "a source code block", _clip(m.group(0).strip())))
     lines = text.split("\n")
     run: list[str] = []
     # Two statement-looking lines in a row make a block; one inline call in prose does not.
-    for line in lines + [""]:
+    for line in lines + [""] if ";" in text or "{" in text or "}" in text else [""]:
         if line.strip() and _CODE_LINE.match(line.strip()):
             run.append(line)
             continue
@@ -171,6 +172,11 @@ _TOKEN_PATTERNS = [
     ("a Sentry DSN with its key", re.compile(r"https?://[0-9a-f]{32}(?::[0-9a-f]{32})?@[\w.-]+/\d+")),
     ("a password in a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?![$<{%*])[^\s/@]{3,}@")),
 ]
+_TOKEN_HINTS = [
+    ("sk-",), ("k_live_", "k_test_"), ("gh",), ("github_pat_",), ("AKIA", "ASIA"), ("xox",), ("AIza",),
+    ("eyJ",), ("-----BEGIN",), ("://",), ("://",),
+]
+"""A literal each of _TOKEN_PATTERNS needs, in the same order."""
 _SECRET_NAME = (
     r"[A-Za-z0-9_.-]*?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|"
     r"private[_-]?key|[_-]key|dsn|credentials?)"
@@ -220,10 +226,11 @@ def _credentials(text: str) -> list[Finding]:
         if not any(s < end and start < e for s, e, _ in found):
             found.append((start, end, Finding("credentials", what, _mask(secret))))
 
-    for what, pattern in _TOKEN_PATTERNS:
-        for m in pattern.finditer(text):
-            add(m.start(), m.end(), what, m.group(0))
-    for m in _ASSIGN.finditer(text):
+    for (what, pattern), hints in zip(_TOKEN_PATTERNS, _TOKEN_HINTS):
+        if any(h in text for h in hints):  # each token starts with a literal: skip the pattern without it
+            for m in pattern.finditer(text):
+                add(m.start(), m.end(), what, m.group(0))
+    for m in _ASSIGN.finditer(text) if "=" in text or ":" in text else ():
         quoted = m.group("qval") is not None
         key = "qval" if quoted else "val"
         value = m.group(key)

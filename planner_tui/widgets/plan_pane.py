@@ -19,17 +19,15 @@ from textual.widgets import ContentSwitcher, Static, TextArea
 from planner_tui.core.models import Blocker
 from planner_tui.core.plan import section_spans
 from planner_tui.core.textsafe import one_line, visible
-from planner_tui.widgets.lines import LineCache, decorate
+from planner_tui.widgets.lines import LineCache, decorate, set_virtual_size
 
 __all__ = ["PlanPane", "PlanPreview", "PlanSection", "BlockerList", "split_sections", "SYNC_LINES"]
 
 MAX_BLOCKERS_SHOWN = 5
 SYNC_LINES = 40
 """Up to this many new lines are rendered on the UI thread (well under a millisecond each);
-more (a resize, a pasted essay) are rendered in a worker while the old lines stay."""
-FIRST_SYNC_LINES = 400
-"""The first plan shown, when there are no old lines to keep on screen, is rendered on the UI
-thread up to this many lines (about 20 ms), so the first frame shows it; a longer one in a worker."""
+more (the first plan, a resize, a pasted essay) are rendered in a worker while the old lines
+stay; when nothing is on screen yet, the sections the first screen shows are rendered at once."""
 _GUTTER = 2  # a bar (on the current section) and a space
 
 
@@ -172,8 +170,11 @@ class PlanPreview(ScrollView, can_focus=True):
         width = self._width = self._text_width()
         todo = [s for s in self._sections if s.strips is None or s.width != width]
         lines = [line for s in todo for line in s.source.split("\n")]
-        first = all(s.strips is None for s in self._sections)
-        if lines and self._cache.missing(lines, width) > (FIRST_SYNC_LINES if first else SYNC_LINES):
+        if lines and self._cache.missing(lines, width) > SYNC_LINES:
+            if all(s.strips is None for s in self._sections):
+                # Nothing on screen yet (the first plan): what the first screen shows is
+                # rendered now, a screenful or two, and everything else in the worker.
+                self._render_first_screen(width)
             self.pending = True  # old lines stay on screen until the worker's arrive
             self._render_lines(lines, width)
         else:
@@ -181,13 +182,40 @@ class PlanPreview(ScrollView, can_focus=True):
                 section.strips, section.width = self._cache.render(section.source.split("\n"), width), width
         self._measure()
 
+    def _render_first_screen(self, width: int) -> None:
+        """Render the sections a screenful from the top and from the current section on."""
+        height = max(1, self.size.height)
+        current = next((i for i, s in enumerate(self._sections) if s.has_class("-current")), 0)
+        for start in dict.fromkeys((0, current)):
+            rows = 0
+            for section in self._sections[start:]:
+                if rows >= height:
+                    break
+                if section.strips is None:
+                    section.strips, section.width = self._cache.render(section.source.split("\n"), width), width
+                rows += len(section.strips) + 1
+
+    @property
+    def lines_on_screen(self) -> bool:
+        """True when every section in view is drawn with its lines (not a heading line standing in)."""
+        if not self._sections or not self._width:
+            return False
+        top, bottom = self.scroll_offset.y, self.scroll_offset.y + max(1, self.size.height)
+        for section, start in zip(self._sections, self._starts):
+            if start >= bottom:
+                break
+            end = start + (len(section.strips) if section.strips is not None else 1)
+            if end > top and (section.strips is None or section.width != self._width):
+                return False
+        return True
+
     def _measure(self) -> None:
         starts, total = [], 0
         for section in self._sections:
             starts.append(total)
             total += (len(section.strips) if section.strips is not None else 1) + 1
         self._starts = starts
-        self._set_virtual_size(Size(0, max(0, total - 1)))  # wrapped: never scrolls sideways
+        set_virtual_size(self, Size(0, max(0, total - 1)))  # wrapped: never scrolls sideways
         self.refresh()
 
     @work(thread=True, exclusive=True, group="plan-lines")
@@ -200,27 +228,24 @@ class PlanPreview(ScrollView, can_focus=True):
         message.stop()
         self._cache.merge(message.cache)
         self.pending = False
+        # Sections above the top row may grow from one stand-in line to all of theirs: the row
+        # at the top stays where it is, so nothing moves under the reader's eyes.
+        row = self.scroll_offset.y
+        index = bisect_right(self._starts, row) - 1
+        offset = row - self._starts[index] if index >= 0 else 0
         self._lay_out()
+        if index >= 0 and index < len(self._starts) and self._starts[index] + offset != row:
+            self.scroll_to(y=self._starts[index] + offset, animate=False, immediate=True)
 
     def on_resize(self) -> None:
         if self._sections and self._text_width() != self._width:
             self._lay_out()
 
-    def _set_virtual_size(self, size: Size) -> None:
-        """Set the scrollable size without laying out the whole screen (the reactive would).
-
-        Only this widget's scrollbars depend on it; a full layout is asked for only when a
-        scrollbar appears or goes, which changes the room the text has.
-        """
-        if size == self.virtual_size:
-            return
-        bars = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._scroll_update(size)
-        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != bars:
-            self.refresh(layout=True)
-
     def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        if self._sections and self._text_width() != self._width:
+            # The first frame is drawn before this widget hears of its size (the Resize message
+            # comes after): lay the lines out for the size it is drawn at, now.
+            self._lay_out()
         # The styles are looked up once per frame, not once per line.
         styles = (self.rich_style, self.get_component_rich_style("plan-preview--current"), self.get_component_rich_style("plan-preview--bar"))
         if styles != self._styles:
