@@ -75,7 +75,6 @@ class PlannerApp(App[str | None]):
             WorkbenchScreen(
                 planner,
                 markdown_limit=self.settings.markdown_limit,
-                full_markdown_limit=self.settings.full_markdown_limit,
                 poll_interval=self.settings.poll_interval,
                 watch=self.watch_files,
             )

@@ -40,8 +40,8 @@ class Settings(BaseModel):
     plain text, which opens at once."""
 
     full_markdown_limit: int = Field(default=4 * 1024, ge=0)
-    """No longer used: every markdown artifact up to `markdown_limit` gets the same view. Still
-    accepted, so a config file that sets it keeps loading."""
+    """Ignored: every markdown artifact up to `markdown_limit` gets the same view now. Still
+    accepted (unknown keys are refused), so a config file that sets it keeps loading."""
 
     poll_interval: float = Field(default=0.5, ge=0.1, le=10.0)
     """Seconds between checks of the session file for changes made by another process."""

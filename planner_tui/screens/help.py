@@ -37,7 +37,8 @@ class HelpGroup:
 
 def _title(node: DOMNode) -> str:
     from planner_tui.widgets.composer import Composer
-    from planner_tui.widgets.document import DocumentView, FindBar
+    from planner_tui.widgets.document import DocumentView
+    from planner_tui.widgets.find_bar import FindBar
     from planner_tui.widgets.thread import ThreadView
 
     if isinstance(node, App):

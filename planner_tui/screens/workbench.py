@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -15,23 +13,22 @@ from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
 from planner_tui.core.textsafe import one_line
 from planner_tui.keymap import WORKBENCH_BINDINGS
-from planner_tui.screens.changes import ChangeQueue, Refused, submitted_change
+from planner_tui.screens.changes import ChangeQueue
 from planner_tui.screens.live import LiveUpdates, render_snapshot
-from planner_tui.screens.prompt import PromptScreen
 from planner_tui.screens.trust import TrustBanner, apply_trust_state
+from planner_tui.screens.workbench_edits import WorkbenchEdits
 from planner_tui.screens.workbench_tools import WorkbenchTools
 from planner_tui.widgets.artifact_pane import ArtifactPane
 from planner_tui.widgets.composer import Composer
 from planner_tui.widgets.discussion import DiscussionPane
 from planner_tui.widgets.footer import QuietFooter
 from planner_tui.widgets.plan_pane import PlanPane
-from planner_tui.widgets.textstyle import KIND_LABEL
-from planner_tui.widgets.thread import ThreadView, question_numbers
+from planner_tui.widgets.thread import ThreadView
 
 __all__ = ["WorkbenchScreen"]
 
 
-class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
+class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None]):
     """Everything about one role of one epic; every change goes through the Planner, saved in a thread, in order."""
 
     BINDINGS = WORKBENCH_BINDINGS
@@ -42,13 +39,12 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         planner: Planner,
         *,
         markdown_limit: int = 64 * 1024,
-        full_markdown_limit: int = 4 * 1024,
         poll_interval: float = 0.5,
         watch: bool = True,
     ) -> None:
         super().__init__()
         self.planner = planner
-        self.markdown_limits = (markdown_limit, full_markdown_limit)
+        self.markdown_limit = markdown_limit
         self.poll_interval = poll_interval
         self.watch_files = watch
         self.blockers: list[Blocker] = []
@@ -72,7 +68,7 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         yield Static(id="top-bar")
         yield TrustBanner(id="trust-banner")
         with Horizontal(id="panes"):
-            yield ArtifactPane(self._read_artifact, limits=self.markdown_limits, id="artifacts")
+            yield ArtifactPane(self._read_artifact, markdown_limit=self.markdown_limit, id="artifacts")
             yield DiscussionPane(id="discussion")
             yield PlanPane(id="plan")
         yield QuietFooter()
@@ -168,102 +164,16 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
         self.query_one("#top-bar", Static).update(bar)
         apply_trust_state(self)  # "Session NOT saved" / read-only banner, composer locked when read-only
 
-    # ------------------------------------------------------------------ mutations
-
-    def _apply(
-        self,
-        change: Callable[[], Any],
-        done: str | Callable[[Any], str] | None = None,
-        *,
-        saved: Callable[[Any], None] | None = None,
-        failed: Callable[[], None] | None = None,
-    ) -> None:
-        """Queue one Planner change: saved in a thread after every earlier one, then shown.
-
-        The UI thread stays free while the session is written; `saved` (with the change's
-        result) or `failed` run on it afterwards. A refusal is shown, never a crash.
-        """
-
-        def finish(result: Any, error: BaseException | None) -> None:
-            if error is None:
-                self.refresh_view()
-                if saved is not None:
-                    saved(result)
-                if done:
-                    self.notify(done(result) if callable(done) else done, markup=False, timeout=3)
-                return
-            if failed is not None:
-                failed()
-            if isinstance(error, Refused):
-                self.notify(str(error), severity=error.severity, markup=False)
-            elif isinstance(error, PlannerError):
-                self.notify(str(error), title="Not done", severity="error", markup=False)
-                self.refresh_view(scroll_plan=False)  # another writer may have changed what we showed
-            elif isinstance(error, OSError):
-                self.notify(f"Could not save: {error.strerror or error}", title="Not saved", severity="error", markup=False)
-            else:
-                raise error
-
-        self.changes.push(change, finish)
+    # ------------------------------------------------------------------ composer (changes: workbench_edits.py)
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        # Defined on the screen itself: benchmarks/ui_child.py times it by replacing it here.
         message.stop()
-
-        def keep() -> None:  # never lose what the person typed: back into the composer if not saved
-            message.composer.restore(message.text, message.target, message.cite)
-
-        topic = self.planner.role.topic(message.topic_id) if message.topic_id else self.topic
-        if topic is None:
-            keep()
-            return
-        option = self.thread.highlighted_option  # what the person had selected when they pressed enter
-        selected = option.id if option is not None else None
-
-        def saved(_entry: object) -> None:
-            if self.topic is not None and topic.id == self.topic.id:
-                latest = self.planner.session.topic(topic.id)
-                if latest is not None and latest.entries:
-                    self.thread.highlight_entry(latest.entries[-1].id)
-
-        self._apply(lambda: submitted_change(self.planner, message, topic, selected), saved=saved, failed=keep)
+        self._submit(message)
 
     def on_composer_left(self, message: Composer.Left) -> None:
         message.stop()
         self.thread.focus()
-
-    def on_thread_view_entry_action(self, message: ThreadView.EntryAction) -> None:
-        message.stop()
-        # Looked up once the changes before it are saved (the session is not read during a save).
-        self.changes.later(lambda: self._entry_action(message.action, message.entry_id))
-
-    def _entry_action(self, action: str, entry_id: str) -> None:
-        found = self.planner.session.find_entry(entry_id)
-        if found is None:
-            return
-        state, entry = found
-        numbers = question_numbers(state)
-        label = f"#{numbers[entry.id]}" if entry.id in numbers else KIND_LABEL[entry.kind].lower()
-        if action == "answer":
-            self.composer.start_answer(entry.id, label)
-        elif action == "edit":
-            self.composer.start_edit(entry.id, label, entry.text)
-        elif action == "flag":
-            self._apply(lambda: self.planner.flag(entry.id), f"Flagged as open question: {one_line(entry.text, 60)}")
-        elif action == "drop":
-
-            def dropped(reason: str | None) -> None:
-                if reason:
-                    self._apply(lambda: self.planner.drop(entry.id, reason), f"Dropped question {label}.")
-
-            self.app.push_screen(PromptScreen(f"Drop question {label}", entry.text, placeholder="why it no longer matters"), dropped)
-        elif action == "remove":
-
-            def removed(answer: str | None) -> None:
-                if answer is not None:
-                    self._apply(lambda: self.planner.remove(entry.id), "Entry removed.")
-
-            question = f"Remove this entry? enter removes it, escape keeps it.\n{entry.text}"
-            self.app.push_screen(PromptScreen("Remove entry", question, allow_empty=True), removed)
 
     # ------------------------------------------------------------------ topics
 
@@ -307,22 +217,6 @@ class WorkbenchScreen(LiveUpdates, WorkbenchTools, Screen[None]):
 
     def action_previous_topic(self) -> None:
         self._step_topic(-1)
-
-    def action_toggle_confirm(self) -> None:
-        topic = self.topic
-        if topic is None:
-            return
-
-        def toggle() -> str:
-            # Decided in the change thread: on the session as the changes before this one left it.
-            state = self.planner.session.topic(topic.id)
-            if state is not None and state.confirmed:
-                self.planner.unconfirm(topic.id)
-                return f"Topic {topic.number} is open again."
-            self.planner.confirm(topic.id)
-            return f"Topic {topic.number} confirmed."
-
-        self._apply(toggle, str)
 
     # ------------------------------------------------------------------ commit and blockers
 

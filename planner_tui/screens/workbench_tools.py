@@ -107,7 +107,7 @@ class WorkbenchTools:
     """Mixin for the workbench screen (which provides planner, panes, go_to_topic, _apply, …).
 
     Textual calls a message handler of every class in the screen's MRO, so the handlers here
-    run after the screen's own ones for the same message (plan rendered, thread entry action).
+    run after the screen's (plan rendered) and WorkbenchEdits' (thread entry action) ones.
     """
 
     @dataclass

@@ -24,17 +24,17 @@ class ArtifactPane(Vertical):
 
     ALLOW_MAXIMIZE = True
 
-    def __init__(self, reader: Reader, *, limits: tuple[int, int] = (64 * 1024, 4 * 1024), id: str | None = None) -> None:
+    def __init__(self, reader: Reader, *, markdown_limit: int = 64 * 1024, id: str | None = None) -> None:
         super().__init__(id=id)
         self.reader = reader
-        self.limits = limits
-        """(markdown_limit, full_markdown_limit) of the document view."""
+        self.markdown_limit = markdown_limit
+        """Markdown artifacts up to this many bytes are shown styled (the document view's limit)."""
         self.border_title = "Prior artifacts"
         self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield ArtifactTree(id="artifact-tree")
-        yield DocumentView(markdown_limit=self.limits[0], full_markdown_limit=self.limits[1], id="document")
+        yield DocumentView(markdown_limit=self.markdown_limit, id="document")
 
     @property
     def tree(self) -> ArtifactTree:

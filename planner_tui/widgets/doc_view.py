@@ -14,7 +14,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
-from planner_tui.widgets.lines import decorate, new_console, text_strips
+from planner_tui.widgets.lines import decorate, new_console, set_virtual_size, text_strips
 from planner_tui.widgets.textstyle import markdown_line
 
 __all__ = ["MarkdownLines", "PreparedMarkdown", "prepare_markdown", "line_strips", "FIRST_SCREEN_ROWS"]
@@ -164,22 +164,12 @@ class MarkdownLines(ScrollView, can_focus=True):
                 self._rows[index] = len(strips)
         self._restart()
         if sync:
-            self._set_virtual_size(Size(0, self._starts[-1]))
+            set_virtual_size(self, Size(0, self._starts[-1]))
         else:
             self._defer_size()
 
     def _restart(self) -> None:
         self._starts = [0, *accumulate(self._rows)]
-
-    def _set_virtual_size(self, size: Size) -> None:
-        """Set the scrollable size without a full layout (a layout only when a scrollbar comes or goes)."""
-        if size == self.virtual_size:
-            return
-        bars = (self.show_vertical_scrollbar, self.show_horizontal_scrollbar)
-        self.set_reactive(ScrollView.virtual_size, size)
-        self._scroll_update(size)
-        if (self.show_vertical_scrollbar, self.show_horizontal_scrollbar) != bars:
-            self.refresh(layout=True)
 
     def _defer_size(self) -> None:
         # Not while a frame is drawn: the scrollbar follows right after it.
@@ -189,7 +179,7 @@ class MarkdownLines(ScrollView, can_focus=True):
 
     def _sync_size(self) -> None:
         self._size_pending = False
-        self._set_virtual_size(Size(0, self._starts[-1]))
+        set_virtual_size(self, Size(0, self._starts[-1]))
         if self.scroll_y > self.max_scroll_y:
             self.scroll_to(y=self.max_scroll_y, animate=False)
         elif self.show_vertical_scrollbar:

@@ -19,47 +19,15 @@ from textual.widgets.text_area import Selection
 from planner_tui.core.models import Artifact
 from planner_tui.core.safefs import ReadResult
 from planner_tui.core.textsafe import one_line, visible
-from planner_tui.keymap import DOCUMENT_BINDINGS, FIND_BINDINGS
+from planner_tui.keymap import DOCUMENT_BINDINGS
 from planner_tui.widgets.doc_lines import clamp_line
 from planner_tui.widgets.doc_view import FIRST_SCREEN_ROWS, MarkdownLines, PreparedMarkdown, prepare_markdown
 from planner_tui.widgets.fasttext import FastTextArea, PreparedText, prepare_text
-from planner_tui.widgets.ordered import OrderedKeys
+from planner_tui.widgets.find_bar import FindBar, find_matches
 
-__all__ = ["DocumentView", "FindBar", "find_matches"]
+__all__ = ["DocumentView", "Reader"]
 
 Reader = Callable[[Artifact], ReadResult]
-
-
-def find_matches(text: str, query: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of every case-insensitive occurrence of query in text."""
-    if not query:
-        return []
-    return [(m.start(), m.end()) for m in re.finditer(re.escape(query), text, re.IGNORECASE)]
-
-
-class FindBar(OrderedKeys, Input):
-    """The find box: enter jumps to the next match, escape closes it."""
-
-    BINDINGS = FIND_BINDINGS
-
-    @dataclass
-    class Step(Message):
-        """The person asked for the next (or previous) match of query."""
-
-        query: str
-        forward: bool = True
-
-    class Closed(Message):
-        """The find box was closed."""
-
-    def action_next_match(self) -> None:
-        self.post_message(self.Step(self.value, True))
-
-    def action_previous_match(self) -> None:
-        self.post_message(self.Step(self.value, False))
-
-    def action_close(self) -> None:
-        self.post_message(self.Closed())
 
 
 class DocumentView(Vertical):
@@ -97,11 +65,9 @@ class DocumentView(Vertical):
         prepared: PreparedText | None = None
         """For the text view of a big file: its lines indexed in the worker."""
 
-    def __init__(self, *, markdown_limit: int = 64 * 1024, full_markdown_limit: int | None = None, id: str | None = None) -> None:
+    def __init__(self, *, markdown_limit: int = 64 * 1024, id: str | None = None) -> None:
         super().__init__(id=id)
         self.markdown_limit = markdown_limit
-        self.full_markdown_limit = full_markdown_limit
-        """Accepted for older callers; there is one markdown view now, so it means nothing."""
         self.artifact: Artifact | None = None
         self.text = ""
         self._matches: list[tuple[int, int]] = []

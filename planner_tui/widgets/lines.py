@@ -1,4 +1,4 @@
-"""Markdown lines rendered to Textual strips once per width and remembered line by line."""
+"""Markdown lines rendered to Textual strips once per width and remembered line by line, and scrolled."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from planner_tui.widgets.textstyle import markdown_line
 
-__all__ = ["LineCache", "new_console", "text_strips", "decorate"]
+__all__ = ["LineCache", "new_console", "text_strips", "decorate", "set_virtual_size"]
 
 
 def new_console() -> Console:
@@ -42,6 +44,21 @@ def decorate(strip: Strip, width: int, base: Style, gutter: list[Segment] | None
     if over is not None:
         strip = strip.apply_style(over)
     return strip.apply_style(base)
+
+
+def set_virtual_size(view: ScrollView, size: Size) -> None:
+    """Set a line view's scrollable size without laying out the whole screen (the reactive would).
+
+    Only the view's scrollbars depend on it; a full layout is asked for only when a scrollbar
+    appears or goes, which changes the room the text has.
+    """
+    if size == view.virtual_size:
+        return
+    bars = (view.show_vertical_scrollbar, view.show_horizontal_scrollbar)
+    view.set_reactive(ScrollView.virtual_size, size)
+    view._scroll_update(size)
+    if (view.show_vertical_scrollbar, view.show_horizontal_scrollbar) != bars:
+        view.refresh(layout=True)
 
 
 class LineCache:

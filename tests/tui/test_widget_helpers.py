@@ -8,7 +8,7 @@ import pytest
 
 from planner_tui.core.models import Entry, TopicState
 from planner_tui.widgets.composer import parse_answer_ref
-from planner_tui.widgets.document import find_matches
+from planner_tui.widgets.find_bar import find_matches
 from planner_tui.widgets.plan_pane import split_sections
 from planner_tui.widgets.textstyle import inline_markdown, markdown_lines
 from planner_tui.widgets.thread import entry_text, question_numbers
