@@ -26,31 +26,39 @@ class Settings(BaseModel):
         "topic.next" = "alt+n"
     """
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    # Descriptions are given as Field(description=...), not read from attribute docstrings:
+    # pydantic reads those by parsing this file's source, which costs the start 10+ ms.
+    model_config = ConfigDict(extra="forbid")
 
-    theme: str = "textual-dark"
-    """A Textual theme name (`textual-dark`, `textual-light`, `nord`, `gruvbox`, `dracula`…)."""
-
-    keymap: dict[str, str] = Field(default_factory=dict)
-    """Binding id -> keys (comma-separated), e.g. `"topic.next" = "alt+n"`; F1 lists the ids."""
-
-    markdown_limit: int = Field(default=64 * 1024, ge=0)
-    """Markdown artifacts up to this many bytes are shown styled (headings, lists, code; only the
-    lines on screen are drawn); larger ones, and everything that is not markdown, are shown as
-    plain text, which opens at once."""
-
-    full_markdown_limit: int = Field(default=4 * 1024, ge=0)
-    """Ignored: every markdown artifact up to `markdown_limit` gets the same view now. Still
-    accepted (unknown keys are refused), so a config file that sets it keeps loading."""
-
-    poll_interval: float = Field(default=0.5, ge=0.1, le=10.0)
-    """Seconds between checks of the session file for changes made by another process."""
-
-    watch: bool = True
-    """Watch the artifacts and the session file for changes made outside the workbench."""
-
-    cursor_blink: bool = True
-    """Blink the text cursor in the composer (tests and screenshots turn it off)."""
+    theme: str = Field(
+        default="textual-dark",
+        description="A Textual theme name (`textual-dark`, `textual-light`, `nord`, `gruvbox`, `dracula`…).",
+    )
+    keymap: dict[str, str] = Field(
+        default_factory=dict,
+        description='Binding id -> keys (comma-separated), e.g. `"topic.next" = "alt+n"`; F1 lists the ids.',
+    )
+    markdown_limit: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="Markdown artifacts up to this many bytes are shown styled (headings, lists, code; only the "
+        "lines on screen are drawn); larger ones, and everything that is not markdown, are shown as plain text, "
+        "which opens at once.",
+    )
+    full_markdown_limit: int = Field(
+        default=4 * 1024,
+        ge=0,
+        description="Ignored: every markdown artifact up to `markdown_limit` gets the same view now. Still "
+        "accepted (unknown keys are refused), so a config file that sets it keeps loading.",
+    )
+    poll_interval: float = Field(
+        default=0.5,
+        ge=0.1,
+        le=10.0,
+        description="Seconds between checks of the session file for changes made by another process.",
+    )
+    watch: bool = Field(default=True, description="Watch the artifacts and the session file for changes made outside the workbench.")
+    cursor_blink: bool = Field(default=True, description="Blink the text cursor in the composer (tests and screenshots turn it off).")
 
     @field_validator("keymap")
     @classmethod

@@ -126,9 +126,10 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
         self._plan_seq += 1
         if first:
             rendered = LiveUpdates.PlanRendered(render_snapshot(planner, session, self._plan_seq), scroll_plan)
-            # What a posted message would do (each class's handler), without waiting a frame.
+            # What a posted message would do (each class's handler), without waiting a frame;
+            # the stale/contradiction marks (they read files in a thread) once the frame is out.
             self.on_live_updates_plan_rendered(rendered)
-            WorkbenchTools.on_live_updates_plan_rendered(self, rendered)
+            self.call_after_refresh(WorkbenchTools.on_live_updates_plan_rendered, self, rendered)
             return
         self._render_plan(session, self._plan_seq, scroll_plan)
 
