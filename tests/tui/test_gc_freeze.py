@@ -1,0 +1,24 @@
+"""Start-up objects are kept out of GC passes while the app runs, and released when it ends."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+
+from workbench_kit import SIZE
+
+
+def test_startup_objects_are_frozen_while_running_and_unfrozen_after(drive):
+    assert gc.get_freeze_count() == 0
+
+    async def scenario() -> int:
+        async with drive.app().run_test(size=SIZE) as pilot:
+            await drive.workbench(pilot)
+            await drive.until(pilot, lambda: gc.get_freeze_count() > 0, timeout=5, what="start-up frozen")
+            # Most of the heap (modules, classes, the screen) is out of the collector's walk.
+            return gc.get_freeze_count()
+
+    frozen = asyncio.run(scenario())
+    assert frozen > 10_000
+    # Gone with the app: a process that runs the app again (tests, scripts) collects as usual.
+    assert gc.get_freeze_count() == 0
