@@ -50,8 +50,8 @@ class PlannerApp(App[str | None]):
         self.startup_notice = startup_notice
         """Why the session file was moved aside at open (the recovery dialog shows it), if it was."""
         self.running_marker: Path | None | bool = False
-        self._frozen = False
         """This run's crash marker (False before the workbench opens, None while it cannot be written)."""
+        self._frozen = False
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:

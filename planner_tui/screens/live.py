@@ -126,8 +126,7 @@ class LiveUpdates:
 
     def _poll_session(self) -> None:
         """The simple, sure way to see an agent's `planner-tui add`: look at the session file."""
-        changes = getattr(self, "changes", None)
-        if changes is not None and changes.running:
+        if self.changes.running:  # type: ignore[attr-defined]
             # A change is being saved in its thread (it merges what others wrote): the session
             # is not touched meanwhile, and the next poll looks again.
             return

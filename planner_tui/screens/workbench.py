@@ -99,9 +99,7 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
         # seventy widgets, and the person would watch the panes fill one by one.
         self.refresh_view(first=True)
         self.start_live(self.poll_interval, watch=self.watch_files, artifacts=self.planner.project.artifacts(self.planner.epic))
-        freeze = getattr(self.app, "freeze_startup_objects", None)
-        if freeze is not None:
-            freeze()
+        self.app.freeze_startup_objects()  # type: ignore[attr-defined]  # the PlannerApp's
 
     def _read_artifact(self, artifact: Artifact):
         return self.planner.project.read_artifact(artifact)

@@ -55,17 +55,18 @@ class ArtifactPane(Vertical):
         self.border_subtitle = f"{len(artifacts)} files" + (f", {missing} unreadable" if missing else "")
         if self.document.artifact is None:
             first = self.tree.first_readable()
-            if first is None:
-                return
-            if read_first_now and first.size is not None and first.size <= FIRST_READ_LIMIT:
-                self.document.show_loaded(first, self.reader(first))
-                self.call_after_refresh(self.tree.select_path, first.path)
-            else:
-                self.open(first)
+            if first is not None:
+                small = first.size is not None and first.size <= FIRST_READ_LIMIT
+                self.open(first, read_now=read_first_now and small)
 
-    def open(self, artifact: Artifact) -> None:
-        """Show this artifact in the document view (and put the tree cursor on it)."""
-        if self.document.artifact is None or self.document.artifact.path != artifact.path:
+    def open(self, artifact: Artifact, *, read_now: bool = False) -> None:
+        """Show this artifact in the document view (and put the tree cursor on it).
+
+        `read_now` reads it here instead of in a worker (a small file, before the first frame).
+        """
+        if read_now:
+            self.document.show_loaded(artifact, self.reader(artifact))
+        elif self.document.artifact is None or self.document.artifact.path != artifact.path:
             self.document.load(artifact, self.reader)
         self.call_after_refresh(self.tree.select_path, artifact.path)
 

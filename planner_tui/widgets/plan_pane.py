@@ -238,14 +238,17 @@ class PlanPreview(ScrollView, can_focus=True):
             self.scroll_to(y=self._starts[index] + offset, animate=False, immediate=True)
 
     def on_resize(self) -> None:
+        self._follow_width()
+
+    def _follow_width(self) -> None:
+        """Lay the lines out again when the room for the text changed."""
         if self._sections and self._text_width() != self._width:
             self._lay_out()
 
     def render_lines(self, crop):  # type: ignore[no-untyped-def]
-        if self._sections and self._text_width() != self._width:
-            # The first frame is drawn before this widget hears of its size (the Resize message
-            # comes after): lay the lines out for the size it is drawn at, now.
-            self._lay_out()
+        # The first frame is drawn before this widget hears of its size (the Resize message
+        # comes after): lay the lines out for the size it is drawn at, now.
+        self._follow_width()
         # The styles are looked up once per frame, not once per line.
         styles = (self.rich_style, self.get_component_rich_style("plan-preview--current"), self.get_component_rich_style("plan-preview--bar"))
         if styles != self._styles:
