@@ -362,6 +362,19 @@ def file_change(args: dict) -> dict:
     return asyncio.run(run())
 
 
+def _timed(fn, samples: list[float], clock=time.thread_time):
+    """fn, appending the time each call took (by clock: this thread's CPU by default) to samples."""
+
+    def timed(*args, **kwargs):
+        start = clock()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            samples.append(clock() - start)
+
+    return timed
+
+
 class _SaveMeter:
     """Where the work of a change happens: the composer's handler and the follow-up after the save
     on the UI thread (thread_time), the save itself in the change thread (wall time), and any
@@ -381,44 +394,19 @@ class _SaveMeter:
         meter = self
         main = threading.main_thread()
 
-        submitted = WorkbenchScreen.on_composer_submitted
-
-        def on_submitted(screen, message):
-            start = time.thread_time()
-            try:
-                return submitted(screen, message)
-            finally:
-                meter.handler.append(time.thread_time() - start)
-
+        on_submitted = _timed(WorkbenchScreen.on_composer_submitted, self.handler)
         push = ChangeQueue.push
 
         def timed_push(queue, change, finish):
-            def timed_change():
-                start = time.perf_counter()
-                try:
-                    return change()
-                finally:
-                    meter.saves.append(time.perf_counter() - start)
-
-            def timed_finish(result, error):
-                start = time.thread_time()
-                try:
-                    return finish(result, error)
-                finally:
-                    meter.after.append(time.thread_time() - start)
-
-            return push(queue, timed_change, timed_finish)
+            return push(queue, _timed(change, meter.saves, time.perf_counter), _timed(finish, meter.after))
 
         mutate = SessionStore.mutate
+        mutate_on_ui = _timed(mutate, self.ui_store)
 
         def timed_mutate(store, *args, **kwargs):
-            if threading.current_thread() is not main:
-                return mutate(store, *args, **kwargs)
-            start = time.thread_time()
-            try:
-                return mutate(store, *args, **kwargs)
-            finally:
-                meter.ui_store.append(time.thread_time() - start)
+            # Only the UI thread's session writes are counted (there must be none).
+            on_ui = threading.current_thread() is main
+            return (mutate_on_ui if on_ui else mutate)(store, *args, **kwargs)
 
         WorkbenchScreen.on_composer_submitted = on_submitted  # type: ignore[method-assign]
         ChangeQueue.push = timed_push  # type: ignore[method-assign]
