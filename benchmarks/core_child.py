@@ -37,7 +37,7 @@ def save(args: dict) -> dict:
 def render(args: dict) -> dict:
     """The floor of the preview rows: the jinja2 template alone, and the whole render in the engine."""
     from planner_tui.core.engine import Planner
-    from planner_tui.core.plan import _packaged_environment, plan_context, template_name
+    from planner_tui.core.plan.render import _packaged_environment, plan_context, template_name
 
     planner = Planner.open(Path(args["project"]), epic=EPIC)
     context = plan_context(planner.role, planner.session, planner.epic.title)
@@ -96,7 +96,7 @@ def watch_floor(args: dict) -> dict:
 
 def commit(args: dict) -> dict:
     """`git commit -q -- path` against planner-tui's commit of the same path, taking turns."""
-    from planner_tui.core.gitops import commit_path
+    from planner_tui.core.git.commits import commit_path
 
     repo, plan = Path(args["repo"]), args["plan"]
     env = dict(os.environ)

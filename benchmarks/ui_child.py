@@ -189,9 +189,9 @@ class _PreviewMeter:
         from textual.widget import Widget
 
         from planner_tui.core.engine import Planner
-        from planner_tui.screens.workbench import WorkbenchScreen
-        from planner_tui.screens.workbench_tools import WorkbenchTools
-        from planner_tui.widgets.plan_pane import PlanPane
+        from planner_tui.screens.workbench.screen import WorkbenchScreen
+        from planner_tui.screens.workbench.tools import WorkbenchTools
+        from planner_tui.widgets.plan.pane import PlanPane
 
         self.spent = 0.0
         self.framed = 0.0
@@ -383,9 +383,9 @@ class _SaveMeter:
     def __init__(self) -> None:
         import threading
 
-        from planner_tui.core.store import SessionStore
-        from planner_tui.screens.changes import ChangeQueue
-        from planner_tui.screens.workbench import WorkbenchScreen
+        from planner_tui.core.storage.store import SessionStore
+        from planner_tui.screens.workbench.changes import ChangeQueue
+        from planner_tui.screens.workbench.screen import WorkbenchScreen
 
         self.handler: list[float] = []
         self.after: list[float] = []

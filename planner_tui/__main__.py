@@ -1,5 +1,5 @@
 """Allow `python -m planner_tui`."""
 
-from planner_tui.cli import main
+from planner_tui.cli.main import main
 
 raise SystemExit(main())

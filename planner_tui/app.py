@@ -68,7 +68,7 @@ class PlannerApp(App[str | None]):
     # ------------------------------------------------------------------ screens
 
     def _open_workbench(self, planner: Planner) -> None:
-        from planner_tui.screens.workbench import WorkbenchScreen
+        from planner_tui.screens.workbench.screen import WorkbenchScreen
 
         self.planner = planner
         self.sub_title = f"{planner.role.name} · {planner.epic.folder}"
@@ -88,7 +88,7 @@ class PlannerApp(App[str | None]):
 
     def _startup_checks(self, planner: Planner, notice: str | None) -> None:
         from planner_tui.screens.trust import startup_checks
-        from planner_tui.screens.workbench import WorkbenchScreen
+        from planner_tui.screens.workbench.screen import WorkbenchScreen
 
         screen = next((s for s in self.screen_stack if isinstance(s, WorkbenchScreen)), None)
         if screen is not None:
@@ -122,7 +122,7 @@ class PlannerApp(App[str | None]):
 
         Everything of the old role is already saved; its crash marker goes with it.
         """
-        from planner_tui.screens.workbench import WorkbenchScreen
+        from planner_tui.screens.workbench.screen import WorkbenchScreen
 
         while len(self.screen_stack) > 1 and not isinstance(self.screen, WorkbenchScreen):
             self.pop_screen()
@@ -139,7 +139,7 @@ class PlannerApp(App[str | None]):
 
     def _pick_epic(self) -> None:
         try:
-            from planner_tui.screens.epic_picker import EpicPicker
+            from planner_tui.dialogs.epic_picker import EpicPicker
         except ImportError:
             self._epic_chosen(self.project.choose_epic(None))
             return

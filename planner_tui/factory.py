@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import utcnow
-from planner_tui.core.textsafe import visible
+from planner_tui.core.text.display import visible
 
 if TYPE_CHECKING:  # the CLI imports this module for every command: Textual only when the app runs
     from planner_tui.app import PlannerApp

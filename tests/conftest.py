@@ -80,7 +80,7 @@ class Drive:
 
     async def workbench(self, pilot):
         """Wait for the workbench, closing the preparation view a new session opens on."""
-        from planner_tui.screens.workbench import WorkbenchScreen
+        from planner_tui.screens.workbench.screen import WorkbenchScreen
 
         app = pilot.app
         await self.until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"), what="first screen")

@@ -8,17 +8,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from planner_tui.core import batch, citations, gitops, readiness, revise
-from planner_tui.core import contradictions as earlier_plans
-from planner_tui.core import session as ops
+from planner_tui.core.discussion import batch
+
+from planner_tui.core.epic import citations
+
+from planner_tui.core.git import commits
+
+from planner_tui.core.plan import readiness
+
+from planner_tui.core.plan import revise
+from planner_tui.core.plan import earlier_plans
+from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
-from planner_tui.core.plan import render_plan
-from planner_tui.core.points import addressed_points
+from planner_tui.core.plan.render import render_plan
+from planner_tui.core.plan.checklist import addressed_points
 from planner_tui.core.project import Project
-from planner_tui.core.prompts import commit_message, output_path, reply_line
-from planner_tui.core.safefs import atomic_write_text
-from planner_tui.core.store import SessionStore
+from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
+from planner_tui.core.storage.files import atomic_write_text
+from planner_tui.core.storage.store import SessionStore
 
 __all__ = ["Planner", "CommitOutcome", "NotReady"]
 
@@ -69,8 +77,8 @@ class Planner:
         self.store = SessionStore(project.root, epic.folder, self.role.key, clock=clock)
         self.store.load()
         if self.store.session is not None and not self.store.read_only:
-            if ops.sync_topics(self.store.session, self.role):
-                self._mutate(lambda s: ops.sync_topics(s, self.role))
+            if actions.sync_topics(self.store.session, self.role):
+                self._mutate(lambda s: actions.sync_topics(s, self.role))
         self.imported = revise.import_committed(self)
         """What importing the committed plan did (None when there was a session or no plan)."""
 
@@ -96,7 +104,7 @@ class Planner:
     def session(self) -> Session:
         """The session as last read or written; a fresh (unsaved) one before the first change."""
         if self.store.session is None:
-            self._fresh = getattr(self, "_fresh", None) or ops.new_session(self.role, self.epic.folder, self.clock())
+            self._fresh = getattr(self, "_fresh", None) or actions.new_session(self.role, self.epic.folder, self.clock())
             return self._fresh
         return self.store.session
 
@@ -114,7 +122,7 @@ class Planner:
         return shared if shared is not None else self.session.model_copy(deep=True)
 
     def _mutate(self, fn: Callable[[Session], T]) -> T:
-        return self.store.mutate(fn, create=lambda: ops.new_session(self.role, self.epic.folder, self.clock()))
+        return self.store.mutate(fn, create=lambda: actions.new_session(self.role, self.epic.folder, self.clock()))
 
     def refresh(self) -> bool:
         """Pick up changes another writer (an agent on the command line) saved; True if any."""
@@ -133,29 +141,29 @@ class Planner:
         who = author or self.author
         if cite is not None:  # checked inside the project, with the file's hash as of now
             cite = citations.stamp(self.project.root, cite, self.project.tasks)
-        return self._mutate(lambda s: ops.add_entry(s, self.role, topic, kind, text, now=self.clock(), author=who, cite=cite, section=section))
+        return self._mutate(lambda s: actions.add_entry(s, self.role, topic, kind, text, now=self.clock(), author=who, cite=cite, section=section))
 
     def answer(self, question_id: str, text: str, *, author: str | None = None) -> Entry:
         who = author or self.author
-        return self._mutate(lambda s: ops.answer(s, question_id, text, now=self.clock(), author=who))
+        return self._mutate(lambda s: actions.answer(s, question_id, text, now=self.clock(), author=who))
 
     def drop(self, question_id: str, reason: str) -> None:
-        self._mutate(lambda s: ops.drop(s, question_id, reason, now=self.clock()))
+        self._mutate(lambda s: actions.drop(s, question_id, reason, now=self.clock()))
 
     def flag(self, entry_id: str) -> None:
-        self._mutate(lambda s: ops.flag(s, entry_id, now=self.clock()))
+        self._mutate(lambda s: actions.flag(s, entry_id, now=self.clock()))
 
     def confirm(self, topic: str | int) -> None:
-        self._mutate(lambda s: ops.confirm(s, self.role, topic, now=self.clock()))
+        self._mutate(lambda s: actions.confirm(s, self.role, topic, now=self.clock()))
 
     def unconfirm(self, topic: str | int) -> None:
-        self._mutate(lambda s: ops.unconfirm(s, self.role, topic, now=self.clock()))
+        self._mutate(lambda s: actions.unconfirm(s, self.role, topic, now=self.clock()))
 
     def edit(self, entry_id: str, text: str) -> None:
         """Replace an entry's text; its citation's hash is recorded again (the source was re-read)."""
 
         def change(s: Session) -> None:
-            entry = ops.edit(s, entry_id, text, now=self.clock())
+            entry = actions.edit(s, entry_id, text, now=self.clock())
             citations.restamp(entry, self.project.root, self.project.tasks)
 
         self._mutate(change)
@@ -165,7 +173,7 @@ class Planner:
         found = self.contradictions(include_settled=True)
 
         def change(s: Session) -> Entry:
-            entry = ops._entry(s, entry_id)[1]  # noqa: SLF001 - the session module's own lookup
+            entry = actions._entry(s, entry_id)[1]  # noqa: SLF001 - the session module's own lookup
             citations.restamp(entry, self.project.root, self.project.tasks)
             earlier_plans.settle(entry, found)
             return entry
@@ -188,13 +196,13 @@ class Planner:
         return earlier_plans.find_contradictions(self.role, self.session, defs, include_settled=include_settled)
 
     def remove(self, entry_id: str) -> None:
-        self._mutate(lambda s: ops.remove(s, entry_id))
+        self._mutate(lambda s: actions.remove(s, entry_id))
 
     def set_cursor(self, topic_id: str, entry_id: str | None = None) -> None:
         """Remember where the person is, so reopening resumes there."""
         if self.read_only or self.store.session is None:
             return
-        self._mutate(lambda s: ops.set_cursor(s, topic_id, entry_id))
+        self._mutate(lambda s: actions.set_cursor(s, topic_id, entry_id))
 
     # ------------------------------------------------------------------ plan
 
@@ -212,7 +220,7 @@ class Planner:
         """The plan as committed at HEAD, if any."""
         if not self.project.is_git:
             return None
-        return gitops.committed_text(self.project.root, self.plan_path)
+        return commits.committed_text(self.project.root, self.plan_path)
 
     def pending_commit(self) -> bool:
         """True when the plan on disk is ours (last written, or what the session renders) but not committed.
@@ -225,7 +233,7 @@ class Planner:
             return False
         if _digest(existing) != getattr(self.session, "plan_written", None) and existing != self.render():
             return False
-        return gitops.path_status(self.project.root, self.plan_path) in ("untracked", "new", "modified")
+        return commits.path_status(self.project.root, self.plan_path) in ("untracked", "new", "modified")
 
     def _existing_plan(self) -> str | None:
         path = self.project.root / self.plan_path
@@ -286,7 +294,7 @@ class Planner:
         if not self.project.is_git:
             raise GitRefusal(f"Plan written to {rel}. Not committed: {self.project.root} is not inside a git repository.")
         message = commit_message(self.role, self.epic.title, self.epic.path)
-        result = gitops.commit_path(
+        result = commits.commit_path(
             self.project.root, rel, message, no_verify=no_verify, allow_detached=allow_detached, allow_ignored=allow_ignored
         )
         said = result.message

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planner_tui.core import artifacts as artifacts_mod
-from planner_tui.core import epics as epics_mod
-from planner_tui.core import gitops, workspace
-from planner_tui.core.builtin import builtin_role
+from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
+from planner_tui.core.epic.epics import choose_epic, list_epics, load_epic_tasks
+from planner_tui.core.git import commits
+from planner_tui.core.pack import workspace
+from planner_tui.core.pack.builtin import builtin_role
 from planner_tui.core.errors import PlannerError, ProjectError, PromptError
-from planner_tui.core.mcp import check_mcp
+from planner_tui.core.pack.mcp_clients import check_mcp
 from planner_tui.core.models import (
     Epic,
     EpicTask,
@@ -21,9 +22,9 @@ from planner_tui.core.models import (
     RoleSpec,
     RuleBook,
 )
-from planner_tui.core.prompts import parse_role_prompt
-from planner_tui.core.rules import parse_mcp_list, parse_pipeline, parse_rules, position
-from planner_tui.core.safefs import read_text_safely
+from planner_tui.core.pack.prompts import parse_role_prompt
+from planner_tui.core.pack.rules import parse_mcp_list, parse_pipeline, parse_rules, position
+from planner_tui.core.text.reading import read_text_safely
 
 __all__ = ["Project", "Preparation", "ROLE_STATES"]
 
@@ -130,8 +131,8 @@ class Project:
                     mcp_list = parsed
                 else:
                     pipeline = parsed
-        tasks = epics_mod.load_epic_tasks(root)
-        epics = epics_mod.list_epics(root, tasks)
+        tasks = load_epic_tasks(root)
+        epics = list_epics(root, tasks)
         return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes)
 
     # ------------------------------------------------------------------ queries
@@ -140,7 +141,7 @@ class Project:
         """The working epic: named, else the only one, else the most recently changed."""
         if not self.epics:
             raise ProjectError(f"No epics found under {self.root}/.task-master/epics or .taskmaster/epics.")
-        return epics_mod.choose_epic(self.epics, ref)
+        return choose_epic(self.epics, ref)
 
     def reload_rules(self) -> bool:
         """Re-read `01-forbidden.md` (changed on disk); True when the rules the checks use changed.
@@ -170,8 +171,8 @@ class Project:
 
     def refresh_epics(self) -> None:
         """Re-read the epic folders and Task Master tasks (after a change on disk)."""
-        self.tasks = epics_mod.load_epic_tasks(self.root)
-        self.epics = epics_mod.list_epics(self.root, self.tasks)
+        self.tasks = load_epic_tasks(self.root)
+        self.epics = list_epics(self.root, self.tasks)
 
     def role_number(self) -> int | None:
         head = self.role.key.split("-", 1)[0]
@@ -183,11 +184,11 @@ class Project:
 
     def artifacts(self, epic: Epic):
         """The prior artifacts of an epic for this role."""
-        return artifacts_mod.prior_artifacts(self.root, epic, self.role.key, self.pack)
+        return prior_artifacts(self.root, epic, self.role.key, self.pack)
 
     def read_artifact(self, artifact):
         """Read one artifact safely (never outside the root, never blocking)."""
-        return artifacts_mod.read_artifact(self.root, artifact, self.tasks)
+        return read_artifact(self.root, artifact, self.tasks)
 
     def preparation(self, epic: Epic) -> Preparation:
         """Rules, MCP servers, pipeline position and earlier roles for the preparation view."""
@@ -228,12 +229,12 @@ class Project:
         State: `committed` (its plan is in HEAD), `written` (the plan file exists, not
         committed), `in discussion` (a session exists), or `not started`.
         """
-        from planner_tui.core.store import STATE_DIR  # the store's folder; imported late (heavy)
+        from planner_tui.core.storage.store import STATE_DIR  # the store's folder; imported late (heavy)
 
         out = []
         for key, name in self.role_names().items():
             rel = f"{epic.path}/roles/{key}.md"
-            if self.is_git and gitops.committed_text(self.root, rel) is not None:
+            if self.is_git and commits.committed_text(self.root, rel) is not None:
                 state = "committed"
             elif (self.root / rel).is_file():
                 state = "written"

@@ -36,10 +36,10 @@ class HelpGroup:
 
 
 def _title(node: DOMNode) -> str:
-    from planner_tui.widgets.composer import Composer
-    from planner_tui.widgets.document import DocumentView
-    from planner_tui.widgets.find_bar import FindBar
-    from planner_tui.widgets.thread import ThreadView
+    from planner_tui.widgets.discussion.composer import Composer
+    from planner_tui.widgets.artifacts.document import DocumentView
+    from planner_tui.widgets.artifacts.find_bar import FindBar
+    from planner_tui.widgets.discussion.thread import ThreadView
 
     if isinstance(node, App):
         return "Everywhere"

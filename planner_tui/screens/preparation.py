@@ -16,8 +16,8 @@ from textual.widgets import Footer, Label, Static
 from planner_tui.core.engine import Planner
 from planner_tui.core.models import Artifact, McpStatus, PipelineStep, RuleBook
 from planner_tui.core.project import Preparation
-from planner_tui.core.rules import roles_before
-from planner_tui.core.textsafe import one_line, visible
+from planner_tui.core.pack.rules import roles_before
+from planner_tui.core.text.display import one_line, visible
 from planner_tui.widgets.textstyle import inline_markdown
 
 __all__ = [
@@ -147,7 +147,7 @@ def pipeline_text(prep: Preparation, prompt_name: str, before: list[PipelineStep
 
 def roles_text(roles: list[tuple[str, str, str]], current: str) -> Text:
     """Every role of this epic and how far it got (✓ committed, ✎ written, … in discussion); F4 switches."""
-    from planner_tui.screens.role_picker import STATE_MARK
+    from planner_tui.dialogs.role_picker import STATE_MARK
 
     out = Text()
     _heading(out, "Roles of this epic")

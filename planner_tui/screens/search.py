@@ -18,10 +18,10 @@ from textual.widgets.option_list import Option
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Citation
-from planner_tui.core.search import Hit, search_all
-from planner_tui.core.textsafe import one_line
+from planner_tui.core.epic.search import Hit, search_all
+from planner_tui.core.text.display import one_line
 from planner_tui.keymap import SEARCH_BINDINGS
-from planner_tui.widgets.composer import short_cite
+from planner_tui.widgets.discussion.composer import short_cite
 
 __all__ = ["SearchScreen", "frozen_planner", "hit_text", "DEBOUNCE"]
 

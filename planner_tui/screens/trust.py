@@ -20,8 +20,8 @@ from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError, SessionCorrupt
 from planner_tui.core.models import Entry, Epic, Session
 from planner_tui.core.project import Project
-from planner_tui.core.store import STATE_DIR
-from planner_tui.core.textsafe import one_line
+from planner_tui.core.storage.store import STATE_DIR
+from planner_tui.core.text.display import one_line
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -6,7 +6,7 @@ import re
 
 from rich.text import Text
 
-from planner_tui.core.textsafe import visible
+from planner_tui.core.text.display import visible
 
 __all__ = ["KIND_LETTER", "KIND_STYLE", "KIND_LABEL", "safe_text", "inline_markdown", "markdown_line", "markdown_lines"]
 

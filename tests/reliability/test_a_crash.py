@@ -16,8 +16,8 @@ import pytest
 
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import SessionError
-from planner_tui.core.migrate import decode_session, encode_session
-from planner_tui.core.safefs import atomic_write_text
+from planner_tui.core.storage.migrate import decode_session, encode_session
+from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.demo import DEMO_EPIC
 
 _SESSION_TEMP = re.compile(r"^\.03-backend\.json\.\d+\.[0-9a-f]{8}\.tmp$")
@@ -150,7 +150,7 @@ _SAVE_CHILD = r"""
 import sys
 from pathlib import Path
 from planner_tui.core.engine import Planner
-from planner_tui.core.safefs import atomic_write_text
+from planner_tui.core.storage.files import atomic_write_text
 pl = Planner.open(Path(sys.argv[1]), epic=sys.argv[2])
 pl.add(1, "note", "traced save")
 atomic_write_text(pl.project.root / pl.plan_path, pl.render())

@@ -16,7 +16,7 @@ import pytest
 
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import SessionError, SessionLocked
-from planner_tui.core.safefs import atomic_write_text
+from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.demo import DEMO_EPIC
 
 
@@ -225,7 +225,7 @@ def test_A7_workbench_and_agent_command_line_merge_never_overwrite(planner, chil
 _HOLDER = r"""
 import sys, time
 from pathlib import Path
-from planner_tui.core.lockfile import LockFile
+from planner_tui.core.storage.lock import LockFile
 lock = LockFile(Path(sys.argv[1]))
 lock.acquire()
 print("held", flush=True)
@@ -327,7 +327,7 @@ import os, signal, sys
 from pathlib import Path
 from planner_tui.core import engine
 pl = engine.Planner.open(Path(sys.argv[1]), epic=sys.argv[2])
-engine.gitops.commit_path = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+engine.commits.commit_path = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
 pl.commit()
 """
 

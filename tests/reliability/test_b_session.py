@@ -18,9 +18,9 @@ import pytest
 
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError, SessionCorrupt, SessionReadOnly
-from planner_tui.core.migrate import decode_session, encode_session
+from planner_tui.core.storage.migrate import decode_session, encode_session
 from planner_tui.core.models import Entry, Session, TopicState
-from planner_tui.core.store import SessionStore
+from planner_tui.core.storage.store import SessionStore
 from planner_tui.demo import DEMO_EPIC
 
 ROLE = "03-backend"

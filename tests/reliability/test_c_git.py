@@ -16,7 +16,7 @@ import pygit2
 import pytest
 from pygit2.enums import ConfigLevel
 
-from planner_tui.cli import main
+from planner_tui.cli.main import main
 from planner_tui.core.engine import Planner
 from planner_tui.demo import make_demo
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from planner_tui.cli import main
-from planner_tui.core.artifacts import FOLDER_CAP, LINK_COUNT, LINK_DEPTH, LINK_OUTSIDE, LINK_PER_DOC
+from planner_tui.cli.main import main
+from planner_tui.core.epic.artifacts import FOLDER_CAP, LINK_COUNT, LINK_DEPTH, LINK_OUTSIDE, LINK_PER_DOC
 from planner_tui.core.engine import Planner
-from planner_tui.core.safefs import BINARY, DEFAULT_MAX_BYTES, NOT_REGULAR, OUTSIDE
+from planner_tui.core.text.reading import BINARY, DEFAULT_MAX_BYTES, NOT_REGULAR, OUTSIDE
 from planner_tui.demo import make_demo
 
 EPIC = "009_photo-annotations"

@@ -260,7 +260,7 @@ def test_E2_markup_in_every_widget_is_shown_literally_and_inert(hostile):
     nothing. (The workbench has no Header, DataTable or Label with file text besides these; the Footer
     shows only the keymap's own words.)"""
     from planner_tui.factory import make_app
-    from planner_tui.screens.commit_dialog import CommitDialog
+    from planner_tui.dialogs.commit import CommitDialog
 
     app = make_app(hostile, epic=EPIC, watch=False)
 

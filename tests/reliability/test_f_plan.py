@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 import planner_tui
-from planner_tui.core import session as ops
+from planner_tui.core.discussion import actions
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlanError
-from planner_tui.core.plan import make_environment, render_plan
+from planner_tui.core.plan.render import make_environment, render_plan
 from planner_tui.demo import DEMO_EPIC
 
 PACKAGE = Path(planner_tui.__file__).resolve().parent
@@ -91,7 +91,7 @@ def test_F1_template_syntax_in_entries_reaches_the_committed_plan_verbatim(plann
 
 
 def test_F2_user_text_can_never_become_template_source():
-    """A static check of the package: only `core/plan.py` imports jinja2, nothing calls `from_string` or
+    """A static check of the package: only `core/plan/render.py` imports jinja2, nothing calls `from_string` or
     builds a `Template`, and the one `.render()` is on a template chosen by name from the packaged
     files, given prepared data; its output is never rendered again."""
     users = []
@@ -107,8 +107,8 @@ def test_F2_user_text_can_never_become_template_source():
             if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
                 called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
                 assert called not in ("Template", "NativeTemplate"), path
-    assert users == ["core/plan.py"]
-    tree = ast.parse((PACKAGE / "core" / "plan.py").read_text(encoding="utf-8"))
+    assert users == ["core/plan/render.py"]
+    tree = ast.parse((PACKAGE / "core" / "plan" / "render.py").read_text(encoding="utf-8"))
     renders = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "render"]
     assert len(renders) == 1
     call = renders[0]
@@ -129,7 +129,7 @@ def test_F2_a_missing_context_variable_is_a_named_template_bug(planner):
 
 @pytest.mark.parametrize("damage", ["syntax", "missing"])
 def test_F2_a_corrupt_or_missing_template_file_stops_the_commit_cleanly(planner, make_ready, tmp_path, child_env, damage):
-    """A copy of the package with its template file corrupted (an unclosed `{% for %}`) or deleted: the real
+    """A copy of the installed package with its template file corrupted (an unclosed `{% for %}`) or deleted: the real
     `planner-tui commit` exits 1 with one sentence ("template bug: plan.md.j2 line N: …" or "the plan
     template is missing (03-backend.md.j2, plan.md.j2)"), writes no plan, leaves the session file
     byte-identical and makes no commit."""
@@ -137,6 +137,7 @@ def test_F2_a_corrupt_or_missing_template_file_stops_the_commit_cleanly(planner,
     copy = tmp_path / "site"
     shutil.copytree(PACKAGE, copy / "planner_tui", ignore=shutil.ignore_patterns("__pycache__", "demo"))
     templates = copy / "planner_tui" / "templates"
+    shutil.copytree(PACKAGE.parent / "templates", templates)  # where the wheel puts them
     if damage == "syntax":
         (templates / "plan.md.j2").write_text("{{ title }}\n{% for section in sections %}\n## {{ section.heading }}\n", encoding="utf-8")
         expected = r"template bug: plan\.md\.j2 line \d+: Unexpected end of template"
@@ -261,7 +262,7 @@ def test_F4_outline_holds_for_any_mix_of_hostile_lines(planner, mixes):
     for i, parts in enumerate(mixes):
         text = "\n".join(parts).strip() or "x"
         kind = ("decision", "risk", "note")[i % 3]
-        ops.add_entry(session, planner.role, 1 + i % 10, kind, text, now=planner.clock(), author="person")
+        actions.add_entry(session, planner.role, 1 + i % 10, kind, text, now=planner.clock(), author="person")
     assert headings(render_plan(planner.role, session, planner.epic.title)) == outline(planner)
 
 

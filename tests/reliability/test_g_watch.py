@@ -168,7 +168,7 @@ def test_G3_a_burst_and_a_slow_stream_end_on_the_final_content(demo_project):
     """200 writes within a second are shown as a handful of reloads, never one per write: at most one per
     `WATCH_MAX_BATCH_MS` of burst (the workbench's latency promise) plus two, and the last write is what
     is shown; a 1 MB file streamed in 4 KB chunks with 10 ms pauses ends shown whole, never truncated."""
-    from planner_tui.screens.live import WATCH_MAX_BATCH_MS
+    from planner_tui.screens.workbench.live import WATCH_MAX_BATCH_MS
 
     def most(seconds: float) -> int:
         return int(seconds * 1000 / WATCH_MAX_BATCH_MS) + 2

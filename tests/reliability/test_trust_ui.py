@@ -201,7 +201,7 @@ _CRASHING_APP = r"""
 import asyncio, sys
 from pathlib import Path
 from planner_tui.factory import make_app
-from planner_tui.screens.workbench import WorkbenchScreen
+from planner_tui.screens.workbench.screen import WorkbenchScreen
 
 app = make_app(Path(sys.argv[1]), epic=sys.argv[2], watch=False)
 

@@ -17,8 +17,8 @@ from textual.screen import Screen
 
 from planner_tui.core.engine import Planner
 from planner_tui.demo import make_demo
-from planner_tui.screens.commit_dialog import CommitDialog
-from planner_tui.screens.epic_picker import EpicPicker
+from planner_tui.dialogs.commit import CommitDialog
+from planner_tui.dialogs.epic_picker import EpicPicker
 from planner_tui.screens.preparation import PreparationScreen
 
 FIXED_NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ PRD = f".task-master/epics/{DEMO_EPIC}/04-prd.md"
 def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     """Entry ids are random; blocker messages show them, so the pictures need them fixed."""
     counter = itertools.count(1)
-    monkeypatch.setattr("planner_tui.core.session.new_id", lambda: f"e-{next(counter):06d}")
+    monkeypatch.setattr("planner_tui.core.discussion.actions.new_id", lambda: f"e-{next(counter):06d}")
 
 
 async def until(drive, pilot, predicate, what: str) -> None:

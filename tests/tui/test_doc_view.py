@@ -13,8 +13,8 @@ from textual.widgets import TextArea
 
 import planner_tui
 from planner_tui.core.models import Artifact
-from planner_tui.core.safefs import ReadResult
-from planner_tui.widgets.document import DocumentView
+from planner_tui.core.text.reading import ReadResult
+from planner_tui.widgets.artifacts.document import DocumentView
 
 CSS = Path(planner_tui.__file__).parent / "app.tcss"
 
@@ -79,7 +79,7 @@ def paragraphs(count: int, words: int = 30) -> str:
 
 
 def test_the_workbench_imports_no_markdown_widget():
-    code = "import planner_tui.screens.workbench, sys; assert 'textual.widgets._markdown' not in sys.modules"
+    code = "import planner_tui.screens.workbench.screen, sys; assert 'textual.widgets._markdown' not in sys.modules"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
 

@@ -7,7 +7,7 @@ import asyncio
 from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
-from planner_tui.widgets.fasttext import FastTextArea, prepare_text
+from planner_tui.widgets.artifacts.text_view import FastTextArea, prepare_text
 from planner_tui.widgets.footer import QuietFooter, shown_keys
 from planner_tui.widgets.lines import LineCache
 

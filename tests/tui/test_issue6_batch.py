@@ -7,7 +7,7 @@ import asyncio
 from textual.widgets import TextArea
 
 from workbench_kit import SIZE
-from planner_tui.screens.batch_answer import BatchAnswerScreen
+from planner_tui.dialogs.batch_answer import BatchAnswerScreen
 
 
 def run(coro):

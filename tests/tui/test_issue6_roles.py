@@ -7,8 +7,8 @@ import asyncio
 from workbench_kit import DEMO_EPIC, SIZE
 from planner_tui.core.engine import Planner
 from planner_tui.screens.preparation import PreparationScreen
-from planner_tui.screens.role_picker import RolePicker
-from planner_tui.screens.workbench import WorkbenchScreen
+from planner_tui.dialogs.role_picker import RolePicker
+from planner_tui.screens.workbench.screen import WorkbenchScreen
 
 
 def run(coro):

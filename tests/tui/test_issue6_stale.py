@@ -6,7 +6,7 @@ import asyncio
 
 from workbench_kit import DEMO_EPIC, SIZE
 from planner_tui.core.models import Citation
-from planner_tui.screens.live import LiveUpdates
+from planner_tui.screens.workbench.live import LiveUpdates
 
 PRD = f".task-master/epics/{DEMO_EPIC}/04-prd.md"
 

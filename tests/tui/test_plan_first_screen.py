@@ -6,7 +6,7 @@ import asyncio
 
 from workbench_kit import SIZE
 
-from planner_tui.screens.workbench import WorkbenchScreen
+from planner_tui.screens.workbench.screen import WorkbenchScreen
 
 ENTRY = "\n".join(f"Line {n} of a long decision about annotation storage and the sync queue." for n in range(6))
 

@@ -7,11 +7,11 @@ from datetime import datetime, timezone
 import pytest
 
 from planner_tui.core.models import Entry, TopicState
-from planner_tui.widgets.composer import parse_answer_ref
-from planner_tui.widgets.find_bar import find_matches
-from planner_tui.widgets.plan_pane import split_sections
+from planner_tui.widgets.discussion.composer import parse_answer_ref
+from planner_tui.widgets.artifacts.find_bar import find_matches
+from planner_tui.widgets.plan.pane import split_sections
 from planner_tui.widgets.textstyle import inline_markdown, markdown_lines
-from planner_tui.widgets.thread import entry_text, question_numbers
+from planner_tui.widgets.discussion.thread import entry_text, question_numbers
 
 AT = datetime(2025, 3, 4, tzinfo=timezone.utc)
 

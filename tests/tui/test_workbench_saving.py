@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from workbench_kit import FIXED_NOW, SIZE
 
-from planner_tui.core.lockfile import LockFile
+from planner_tui.core.storage.lock import LockFile
 from planner_tui.core.models import Entry
 
 TOPIC = "domain-data-model"

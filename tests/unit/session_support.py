@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from planner_tui.core import session as ops
+from planner_tui.core.discussion import actions
 from planner_tui.core.models import Entry, RoleSpec, Scaffold, ScaffoldSection, TopicSpec
-from planner_tui.core.store import SessionStore
+from planner_tui.core.storage.store import SessionStore
 
 T0 = datetime(2025, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -61,8 +61,8 @@ def store(root: Path, **kw) -> SessionStore:
 def add(st: SessionStore, text: str, topic: int = 1, kind: str = "note") -> Entry:
     """Add one entry through the store (creating the session if needed)."""
     return st.mutate(
-        lambda s: ops.add_entry(s, ROLE, topic, kind, text, now=st.clock()),
-        create=lambda: ops.new_session(ROLE, EPIC, st.clock()),
+        lambda s: actions.add_entry(s, ROLE, topic, kind, text, now=st.clock()),
+        create=lambda: actions.new_session(ROLE, EPIC, st.clock()),
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planner_tui.core.artifacts import (
+from planner_tui.core.epic.artifacts import (
     GROUP_ORDER,
     FOLDER_CAP,
     LINK_COUNT,
@@ -19,7 +19,7 @@ from planner_tui.core.artifacts import (
     read_artifact,
     render_task,
 )
-from planner_tui.core.epics import choose_epic, list_epics, load_epic_tasks
+from planner_tui.core.epic.epics import choose_epic, list_epics, load_epic_tasks
 from planner_tui.core.models import Artifact, Epic
 
 EPIC = ".task-master/epics/012_team-invitations"

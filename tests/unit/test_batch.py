@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from planner_tui.core import session as ops
-from planner_tui.core.batch import answer_batch, numbered_questions, parse_batch_answers
-from planner_tui.core.builtin import builtin_role
+from planner_tui.core.discussion import actions
+from planner_tui.core.discussion.batch import answer_batch, numbered_questions, parse_batch_answers
+from planner_tui.core.pack.builtin import builtin_role
 from planner_tui.core.errors import TopicError
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
@@ -42,12 +42,12 @@ def test_parse_refuses_unclear_text(text, words):
 @pytest.fixture
 def thread():
     role = builtin_role("03-backend")
-    session = ops.new_session(role, "012_team-invitations", NOW)
-    q1 = ops.add_entry(session, role, 2, "question", "Cursor or page pagination?", now=NOW)
-    q_done = ops.add_entry(session, role, 2, "question", "JSON:API?", now=NOW)
-    ops.answer(session, q_done.id, "No, plain resources", now=NOW)
-    q2 = ops.add_entry(session, role, 2, "question", "Page size?", now=NOW)
-    q3 = ops.add_entry(session, role, 2, "question", "Include revoked invites?", now=NOW)
+    session = actions.new_session(role, "012_team-invitations", NOW)
+    q1 = actions.add_entry(session, role, 2, "question", "Cursor or page pagination?", now=NOW)
+    q_done = actions.add_entry(session, role, 2, "question", "JSON:API?", now=NOW)
+    actions.answer(session, q_done.id, "No, plain resources", now=NOW)
+    q2 = actions.add_entry(session, role, 2, "question", "Page size?", now=NOW)
+    q3 = actions.add_entry(session, role, 2, "question", "Include revoked invites?", now=NOW)
     return role, session, [q1, q2, q3]
 
 

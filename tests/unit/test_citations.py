@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from planner_tui.core import session as ops
-from planner_tui.core.citations import parse_cite, restamp, stale_blockers, stale_entries, stamp, staleness
+from planner_tui.core.discussion import actions
+from planner_tui.core.epic.citations import parse_cite, restamp, stale_blockers, stale_entries, stamp, staleness
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import TopicError
 from planner_tui.core.models import Citation, EpicTask
-from planner_tui.core.builtin import builtin_role
+from planner_tui.core.pack.builtin import builtin_role
 from planner_tui.demo import make_demo
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
@@ -77,9 +77,9 @@ def test_the_epic_task_can_be_cited_by_its_pseudo_path(root):
 
 def test_an_entry_goes_stale_when_its_file_changes_or_vanishes_and_restamp_settles_it(root):
     project_role = builtin_role("03-backend")
-    session = ops.new_session(project_role, "e", NOW)
-    decision = ops.add_entry(session, project_role, 1, "decision", "Invites expire", now=NOW, cite=stamp(root, Citation(path="prd.md", line=1)))
-    question = ops.add_entry(session, project_role, 1, "question", "Expiry?", now=NOW, cite=stamp(root, Citation(path="prd.md")))
+    session = actions.new_session(project_role, "e", NOW)
+    decision = actions.add_entry(session, project_role, 1, "decision", "Invites expire", now=NOW, cite=stamp(root, Citation(path="prd.md", line=1)))
+    question = actions.add_entry(session, project_role, 1, "question", "Expiry?", now=NOW, cite=stamp(root, Citation(path="prd.md")))
     assert staleness(decision, root) is None and stale_entries(session, root) == []
 
     (root / "prd.md").write_text("Line one\nLine two changed\n", encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from planner_tui.cli import main
+from planner_tui.cli.main import main
 from planner_tui.demo import make_demo
 
 EPIC = "009_photo-annotations"

@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from planner_tui.core import session as ops
-from planner_tui.core.builtin import builtin_role
-from planner_tui.core.contradictions import (
+from planner_tui.core.discussion import actions
+from planner_tui.core.pack.builtin import builtin_role
+from planner_tui.core.plan.earlier_plans import (
     Definitions,
     contradiction_blockers,
     extract_definitions,
@@ -91,8 +91,8 @@ def test_near_miss(kind, used, defined, near):
 
 def _session(*texts: str, kind: str = "decision"):
     role = builtin_role("03-backend")
-    session = ops.new_session(role, "012_team-invitations", NOW)
-    entries = [ops.add_entry(session, role, 1, kind, text, now=NOW) for text in texts]
+    session = actions.new_session(role, "012_team-invitations", NOW)
+    entries = [actions.add_entry(session, role, 1, kind, text, now=NOW) for text in texts]
     return role, session, entries
 
 
@@ -138,7 +138,7 @@ def test_questions_are_not_checked_and_settling_keeps_an_entry(defs):
     settle(entry, found)
     assert find_contradictions(role, session, defs) == []
     assert len(find_contradictions(role, session, defs, include_settled=True)) == 1
-    ops.edit(session, entry.id, "Keep the `invitation` table name; also use the `notification` queue", now=NOW)
+    actions.edit(session, entry.id, "Keep the `invitation` table name; also use the `notification` queue", now=NOW)
     [left] = find_contradictions(role, session, defs)  # a new difference is flagged again
     assert left.used == "notification"
 

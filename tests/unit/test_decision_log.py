@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from planner_tui.core import session as ops
-from planner_tui.core.builtin import builtin_role
-from planner_tui.core.decision_log import decision_log, log_markdown, settled_by
+from planner_tui.core.discussion import actions
+from planner_tui.core.pack.builtin import builtin_role
+from planner_tui.core.plan.decision_log import decision_log, log_markdown, settled_by
 from planner_tui.core.models import Citation
 
 T0 = datetime(2025, 3, 4, 10, 0, tzinfo=timezone.utc)
@@ -19,20 +19,20 @@ def at(minutes: int) -> datetime:
 
 def _discussion():
     role = builtin_role("03-backend")
-    s = ops.new_session(role, "012_team-invitations", T0)
-    q1 = ops.add_entry(s, role, 2, "question", "Cursor or page pagination?", now=at(1))
-    q2 = ops.add_entry(s, role, 2, "question", "Expose revoked invites?", now=at(2))
-    a1 = ops.answer(s, q1.id, "Cursor, 25 per page", now=at(3), author="person")
-    ops.drop(s, q2.id, "Out of scope for this epic", now=at(4))
-    d1 = ops.add_entry(s, role, 2, "decision", "GET /teams/{team}/invitations: cursor pagination, 25 per page", now=at(5), author="agent",
+    s = actions.new_session(role, "012_team-invitations", T0)
+    q1 = actions.add_entry(s, role, 2, "question", "Cursor or page pagination?", now=at(1))
+    q2 = actions.add_entry(s, role, 2, "question", "Expose revoked invites?", now=at(2))
+    a1 = actions.answer(s, q1.id, "Cursor, 25 per page", now=at(3), author="person")
+    actions.drop(s, q2.id, "Out of scope for this epic", now=at(4))
+    d1 = actions.add_entry(s, role, 2, "decision", "GET /teams/{team}/invitations: cursor pagination, 25 per page", now=at(5), author="agent",
                        cite=Citation(path="prd.md", line=42, sha256="ab" * 32))
-    q3 = ops.add_entry(s, role, 2, "question", "Error for an expired token?", now=at(6))
-    a3 = ops.answer(s, q3.id, "410 Gone", now=at(7))
-    d2 = ops.add_entry(s, role, 2, "decision", "POST /invitations/{token}/accept: 410 when expired", now=at(8))
-    q4 = ops.add_entry(s, role, 2, "question", "Rate limit?", now=at(9))
-    ops.answer(s, q4.id, "10 per minute", now=at(10))
-    d0 = ops.add_entry(s, role, 1, "decision", "Invitation belongsTo Team", now=at(11), author="person")
-    ops.add_entry(s, role, 1, "risk", "Tokens leak in logs", now=at(12))
+    q3 = actions.add_entry(s, role, 2, "question", "Error for an expired token?", now=at(6))
+    a3 = actions.answer(s, q3.id, "410 Gone", now=at(7))
+    d2 = actions.add_entry(s, role, 2, "decision", "POST /invitations/{token}/accept: 410 when expired", now=at(8))
+    q4 = actions.add_entry(s, role, 2, "question", "Rate limit?", now=at(9))
+    actions.answer(s, q4.id, "10 per minute", now=at(10))
+    d0 = actions.add_entry(s, role, 1, "decision", "Invitation belongsTo Team", now=at(11), author="person")
+    actions.add_entry(s, role, 1, "risk", "Tokens leak in logs", now=at(12))
     return role, s, dict(q1=q1, q2=q2, q3=q3, q4=q4, a1=a1, a3=a3, d0=d0, d1=d1, d2=d2)
 
 
@@ -63,7 +63,7 @@ def test_the_json_log():
 
 def test_the_markdown_log_is_terminal_safe():
     role, s, e = _discussion()
-    ops.edit(s, e["d0"].id, "Invitation belongsTo Team \x1b[2J", now=at(20))
+    actions.edit(s, e["d0"].id, "Invitation belongsTo Team \x1b[2J", now=at(20))
     text = log_markdown(decision_log(role, s, epic={"folder": "012", "title": "Team Invitations"}))
     assert text.startswith("# Decision log — Team Invitations (Backend)\n")
     assert "## 2. API surface" in text and f"### {e['d1'].id} — 2025-03-04T10:05:00Z, agent" in text

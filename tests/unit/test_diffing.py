@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner_tui.core.diffing import PREAMBLE, SectionChange, section_diff, split_sections, summary
+from planner_tui.core.plan.diff import PREAMBLE, SectionChange, section_diff, split_sections, summary
 
 OLD = """# Offline sync — Backend Plan
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from planner_tui.core.errors import ProjectError
-from planner_tui.core.epics import (
+from planner_tui.core.epic.epics import (
     choose_epic,
     epic_title_from_docs,
     list_epics,

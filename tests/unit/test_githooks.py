@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from gitops_support import (  # noqa: F401  (gitenv is a fixture)
+from git_support import (  # noqa: F401  (gitenv is a fixture)
     MESSAGE,
     PLAN,
     assert_fsck_clean,
@@ -19,7 +19,7 @@ from gitops_support import (  # noqa: F401  (gitenv is a fixture)
 )
 
 from planner_tui.core.errors import GitRefusal
-from planner_tui.core.gitops import commit_path
+from planner_tui.core.git.commits import commit_path
 
 
 def _hook(folder: Path, name: str, body: str, executable: bool = True) -> Path:

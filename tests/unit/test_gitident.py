@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from gitops_support import (  # noqa: F401  (gitenv is a fixture)
+from git_support import (  # noqa: F401  (gitenv is a fixture)
     EMAIL,
     MESSAGE,
     NAME,
@@ -21,8 +21,8 @@ from gitops_support import (  # noqa: F401  (gitenv is a fixture)
 )
 
 from planner_tui.core.errors import GitRefusal
-from planner_tui.core.gitident import IDENTITY_HINT, parse_git_date
-from planner_tui.core.gitops import commit_path
+from planner_tui.core.git.identity import IDENTITY_HINT, parse_git_date
+from planner_tui.core.git.commits import commit_path
 
 
 def _repo_without_identity(tmp_path):

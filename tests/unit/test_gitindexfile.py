@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
-from gitops_support import MESSAGE, PLAN, git, gitenv, make_repo, write_plan  # noqa: F401 - fixture
+from git_support import MESSAGE, PLAN, git, gitenv, make_repo, write_plan  # noqa: F401 - fixture
 
 from planner_tui.core.errors import GitRefusal
-from planner_tui.core.gitindexfile import IndexFile
-from planner_tui.core.gitops import commit_path
+from planner_tui.core.git.indexfile import IndexFile
+from planner_tui.core.git.commits import commit_path
 
 
 def _populate(root: Path, count: int = 40) -> None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from gitops_support import (  # noqa: F401  (gitenv is a fixture)
+from git_support import (  # noqa: F401  (gitenv is a fixture)
     EMAIL,
     MESSAGE,
     NAME,
@@ -23,9 +23,9 @@ from gitops_support import (  # noqa: F401  (gitenv is a fixture)
     write_plan,
 )
 
-from planner_tui.core import gitops
+from planner_tui.core.git import commits
 from planner_tui.core.errors import GitRefusal
-from planner_tui.core.gitops import commit_path, committed_text, path_status, repo_info
+from planner_tui.core.git.commits import commit_path, committed_text, path_status, repo_info
 
 
 def test_c1_not_a_repository_refuses_and_keeps_the_file(gitenv, tmp_path):
@@ -151,7 +151,7 @@ def _other_process_commits(repo: Path) -> str:
 def test_c7b_head_race_is_retried_once_on_the_new_tip(gitenv, tmp_path, monkeypatch):
     repo = make_repo(tmp_path / "app")
     write_plan(repo)
-    real, calls, racer = gitops._advance, [], []
+    real, calls, racer = commits._advance, [], []
 
     def racing_advance(*args, **kwargs):
         calls.append(1)
@@ -159,7 +159,7 @@ def test_c7b_head_race_is_retried_once_on_the_new_tip(gitenv, tmp_path, monkeypa
             racer.append(_other_process_commits(repo))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gitops, "_advance", racing_advance)
+    monkeypatch.setattr(commits, "_advance", racing_advance)
     result = commit_path(repo, PLAN, MESSAGE)
     assert len(calls) == 2 and result.created
     assert git(repo, "rev-parse", "HEAD~1").strip() == racer[0]
@@ -171,13 +171,13 @@ def test_c7b_head_race_is_retried_once_on_the_new_tip(gitenv, tmp_path, monkeypa
 def test_c7b_persistent_race_never_forces_the_ref(gitenv, tmp_path, monkeypatch):
     repo = make_repo(tmp_path / "app")
     write_plan(repo)
-    before_index, real, racer = index_bytes(repo), gitops._advance, []
+    before_index, real, racer = index_bytes(repo), commits._advance, []
 
     def racing_advance(*args, **kwargs):
         racer.append(_other_process_commits(repo))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gitops, "_advance", racing_advance)
+    monkeypatch.setattr(commits, "_advance", racing_advance)
     with pytest.raises(GitRefusal, match="moved while committing"):
         commit_path(repo, PLAN, MESSAGE)
     assert len(racer) == 2 and head(repo) == racer[-1]

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from gitops_support import (  # noqa: F401  (gitenv is a fixture)
+from git_support import (  # noqa: F401  (gitenv is a fixture)
     EMAIL,
     MESSAGE,
     NAME,
@@ -24,7 +24,7 @@ from gitops_support import (  # noqa: F401  (gitenv is a fixture)
 )
 
 from planner_tui.core.errors import GitRefusal
-from planner_tui.core.gitops import commit_path
+from planner_tui.core.git.commits import commit_path
 
 REFUSAL = "This repository requires signed commits (commit.gpgsign) and signing failed: "
 

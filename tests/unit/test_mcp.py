@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from planner_tui.core.mcp import check_mcp, is_placeholder, load_jsonc
+from planner_tui.core.pack.mcp_clients import check_mcp, is_placeholder, load_jsonc
 
 REQUIRED = ["task-master-ai", "context7", "laravel-boost", "deepwiki", "github", "sequentialthinking"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner_tui.core.outline import headings_by_full_parse, outline
-from planner_tui.core.plan import section_spans
-from planner_tui.core.readiness import _cut_blocks
+from planner_tui.core.text.outline import headings_by_full_parse, outline
+from planner_tui.core.plan.render import section_spans
+from planner_tui.core.plan.readiness import _cut_blocks
 
 PLAN = """# Photo Annotations — Backend Plan
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import ast
 import random
 from datetime import datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 import jinja2
 import pytest
 
-import planner_tui.core.plan as plan_module
+from planner_tui.core.plan import render
 from planner_tui.core.errors import PlanError
-from planner_tui.core.mdsafe import markdown_parser
+from planner_tui.core.text.contain import markdown_parser
 from planner_tui.core.models import Session
-from planner_tui.core.plan import (
+from planner_tui.core.plan.render import (
+    packaged_templates,
     make_environment,
     place_entries,
     plan_headings,
@@ -310,9 +310,8 @@ def test_template_choice_role_then_generic():
     assert out == "# X — Mobile Plan\n\n## Screens & Navigation\n- Menu page\n\n## Risks\n\n## Notes\n"
 
 
-def test_templates_ship_inside_the_package():
-    folder = resources.files("planner_tui") / "templates"
-    names = {p.name for p in folder.iterdir()}
+def test_bundled_templates_are_found_from_a_checkout():
+    names = {p.name for p in packaged_templates().iterdir()}
     assert {"plan.md.j2", "03-backend.md.j2", "04-frontend.md.j2"} <= names
 
 
@@ -346,7 +345,7 @@ def test_template_that_breaks_the_outline_is_refused(tmp_path):
 
 
 def test_plan_module_never_builds_templates_from_strings():
-    tree = ast.parse(Path(plan_module.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(render.__file__).read_text(encoding="utf-8"))
     calls = [n.func for n in ast.walk(tree) if isinstance(n, ast.Call)]
     names = {getattr(f, "attr", getattr(f, "id", None)) for f in calls}
     assert not {"from_string", "Template", "compile_expression"} & names

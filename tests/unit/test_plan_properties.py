@@ -7,9 +7,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner_tui.core.mdsafe import markdown_parser, normalise_text
+from planner_tui.core.text.contain import markdown_parser, normalise_text
 from planner_tui.core.models import Entry
-from planner_tui.core.plan import render_plan, scaffold_headings, section_spans
+from planner_tui.core.plan.render import render_plan, scaffold_headings, section_spans
 
 try:
     from .plan_support import T0, backend_role, session_with

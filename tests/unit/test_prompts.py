@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner_tui.core.builtin import builtin_keys, builtin_role
+from planner_tui.core.pack.builtin import builtin_keys, builtin_role
 from planner_tui.core.errors import PromptError
-from planner_tui.core.prompts import (
+from planner_tui.core.pack.prompts import (
     TITLE_LIMIT,
     commit_message,
     output_path,
@@ -18,7 +18,7 @@ from planner_tui.core.prompts import (
     reply_line,
     role_key_from_text,
 )
-from planner_tui.core.topic_map import slugify, split_topic
+from planner_tui.core.pack.topics import slugify, split_topic
 
 # A backend-shaped prompt in our own words: indented scaffold, git fence at column 0, step 3
 # missing from the numbering (as in real packs).

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from planner_tui.core.models import Session
-from planner_tui.core.plan import render_plan
-from planner_tui.core.readiness import blockers, is_ready
-from planner_tui.core.rulecheck import find_breaks, rule_text
+from planner_tui.core.plan.render import render_plan
+from planner_tui.core.plan.readiness import blockers, is_ready
+from planner_tui.core.plan.rulecheck import find_breaks, rule_text
 
 try:
     from .plan_support import backend_role, entry, rulebook, session_with

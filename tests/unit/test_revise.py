@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from planner_tui.core import session as ops
-from planner_tui.core.diffing import section_diff
+from planner_tui.core.discussion import actions
+from planner_tui.core.plan.diff import section_diff
 from planner_tui.core.engine import Planner
-from planner_tui.core.plan import render_plan
+from planner_tui.core.plan.render import render_plan
 from planner_tui.core.project import Project
-from planner_tui.core.revise import apply_baseline, import_plan, imported_digest, parse_plan_items
+from planner_tui.core.plan.revise import apply_baseline, import_plan, imported_digest, parse_plan_items
 from planner_tui.demo import make_demo
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
@@ -29,7 +29,7 @@ def demo_role(tmp_path_factory):
 
 
 def _imported(role, text: str, title: str):
-    session = ops.new_session(role, OFFLINE, NOW)
+    session = actions.new_session(role, OFFLINE, NOW)
     report = import_plan(session, role, text, title, now=NOW, path=PLAN)
     return session, report
 
@@ -135,7 +135,7 @@ def test_a_hand_written_plan_is_kept_verbatim_until_something_changes(demo_role)
 
     # Change one decision: only that section is re-rendered; the others keep their own bytes.
     entry = session.topic("api-surface").entries[-1]
-    ops.edit(session, entry.id, "GET /api/sync/{uuid} returns the stored result", now=NOW)
+    actions.edit(session, entry.id, "GET /api/sync/{uuid} returns the stored result", now=NOW)
     revised = apply_baseline(render_plan(role, session, epic.title), session)
     changed = [c.heading for c in section_diff(HAND_WRITTEN, revised) if c.status != "unchanged"]
     assert changed == ["API Surface", "Open Points"]  # Open Points is not in the scaffold: it moved to Notes once
@@ -163,8 +163,8 @@ def test_parse_plan_items_reports_lines_and_headings(demo_role):
 
 def test_import_leaves_a_session_with_entries_alone(demo_role):
     project, epic, text = demo_role
-    session = ops.new_session(project.role, OFFLINE, NOW)
-    ops.add_entry(session, project.role, 1, "decision", "Already discussing", now=NOW)
+    session = actions.new_session(project.role, OFFLINE, NOW)
+    actions.add_entry(session, project.role, 1, "decision", "Already discussing", now=NOW)
     report = import_plan(session, project.role, text, epic.title, now=NOW)
     assert report.entries == 0 and imported_digest(session) is None
     assert [e.text for t in session.topics for e in t.entries] == ["Already discussing"]

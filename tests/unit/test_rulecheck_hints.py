@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner_tui.core import rulecheck
+from planner_tui.core.plan import rulecheck
 
 # One sample per token pattern, in the order of rulecheck._TOKEN_PATTERNS (all made up).
 TOKENS = [

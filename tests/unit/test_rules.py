@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner_tui.core.errors import PromptError
-from planner_tui.core.rules import parse_mcp_list, parse_pipeline, parse_rules, position, roles_before
+from planner_tui.core.pack.rules import parse_mcp_list, parse_pipeline, parse_rules, position, roles_before
 
 RULES = """\
 # House Rules

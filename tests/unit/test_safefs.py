@@ -16,17 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from planner_tui.core import safefs
-from planner_tui.core.safefs import (
+from planner_tui.core.text import reading
+from planner_tui.core.text.reading import (
     BINARY,
     NOT_REGULAR,
     OUTSIDE,
-    atomic_write_text,
     probe,
     read_text_safely,
     resolve_inside,
-    sweep_orphans,
 )
+from planner_tui.core.storage.files import atomic_write_text, sweep_orphans
 
 
 @pytest.fixture
@@ -255,11 +254,11 @@ def test_swap_to_symlink_between_check_and_open_is_caught(proj: Path, monkeypatc
             os.symlink(proj.parent / "outside.md", target)
         return result
 
-    monkeypatch.setattr(safefs.os, "stat", stat_then_swap)
+    monkeypatch.setattr(reading.os, "stat", stat_then_swap)
     result = read_text_safely(proj, "race.md")
     monkeypatch.undo()
     assert swapped
-    assert (result.state, result.reason) == ("refused", safefs.CHANGED)
+    assert (result.state, result.reason) == ("refused", reading.CHANGED)
     assert "outside text" not in result.text
 
 
@@ -280,11 +279,11 @@ def test_swap_to_another_file_between_check_and_open_is_caught(
             os.replace(other, target)
         return result
 
-    monkeypatch.setattr(safefs.os, "stat", stat_then_swap)
+    monkeypatch.setattr(reading.os, "stat", stat_then_swap)
     result = read_text_safely(proj, "race.md")
     monkeypatch.undo()
     assert swapped
-    assert (result.state, result.reason) == ("refused", safefs.CHANGED)
+    assert (result.state, result.reason) == ("refused", reading.CHANGED)
 
 
 def test_file_vanishing_after_the_check_is_missing(proj: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -300,7 +299,7 @@ def test_file_vanishing_after_the_check_is_missing(proj: Path, monkeypatch: pyte
             os.unlink(target)
         return result
 
-    monkeypatch.setattr(safefs.os, "stat", stat_then_delete)
+    monkeypatch.setattr(reading.os, "stat", stat_then_delete)
     result = read_text_safely(proj, "gone.md")
     monkeypatch.undo()
     assert result.state == "missing"
@@ -371,7 +370,7 @@ def test_sweep_orphans_lists_leftovers_newest_first_and_deletes_nothing(tmp_path
 _WRITER = """
 import json, sys
 from pathlib import Path
-from planner_tui.core.safefs import atomic_write_text
+from planner_tui.core.storage.files import atomic_write_text
 target = Path(sys.argv[1])
 print("ready", flush=True)
 n = 0

@@ -8,7 +8,7 @@ import pytest
 
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
-from planner_tui.core.search import Hit, search_all, search_text
+from planner_tui.core.epic.search import Hit, search_all, search_text
 from planner_tui.demo import make_demo
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner_tui.core.migrate import encode_session
+from planner_tui.core.storage.migrate import encode_session
 from planner_tui.core.models import Citation, Entry, Session, TopicState
-from planner_tui.core.sessionjson import SessionEncoder
+from planner_tui.core.storage.encoding import SessionEncoder
 
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
 

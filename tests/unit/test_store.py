@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from session_support import EPIC, ROLE, add, store, texts
 
-from planner_tui.core import session as ops
+from planner_tui.core.discussion import actions
 from planner_tui.core.errors import SessionCorrupt, SessionError, SessionReadOnly, TopicError
-from planner_tui.core.migrate import decode_session, encode_session
-from planner_tui.core.store import SCHEMA_VERSION, SessionStore
+from planner_tui.core.storage.migrate import decode_session, encode_session
+from planner_tui.core.storage.store import SCHEMA_VERSION, SessionStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sessions"
 
@@ -65,7 +65,7 @@ def test_fn_raising_writes_nothing_and_keeps_memory(tmp_path):
 
     def half_then_fail(s):
         s.topics[0].entries.clear()
-        ops.confirm(s, ROLE, 1, now=st.clock())
+        actions.confirm(s, ROLE, 1, now=st.clock())
         raise TopicError("refused half way")
 
     with pytest.raises(TopicError):
@@ -221,7 +221,7 @@ def test_v0_migrates_keeps_exact_backup_and_is_idempotent(tmp_path):
     q = s.find_entry("e-7f00aa")[1]
     assert (q.kind, q.status, q.cite.line) == ("question", "open", 42)
     assert s.find_entry("e-0a1b2c")[0].confirmed and s.find_entry("e-7f00ab")[1].mood == "tentative"
-    st.mutate(lambda s: ops.sync_topics(s, ROLE))
+    st.mutate(lambda s: actions.sync_topics(s, ROLE))
     backup = st.path.with_name("03-backend.json.v0.bak")
     assert backup.read_bytes() == original
     saved = json.loads(st.path.read_text())

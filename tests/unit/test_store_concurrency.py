@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from session_support import EPIC, ROLE, add, store, texts
 
-from planner_tui.core import session as ops
+from planner_tui.core.discussion import actions
 from planner_tui.core.errors import SessionCorrupt, SessionLocked
-from planner_tui.core.migrate import encode_session
+from planner_tui.core.storage.migrate import encode_session
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,14 +42,14 @@ def test_two_stores_interleaving_keep_both_entries(tmp_path):
 CHILD = r"""
 import sys
 from pathlib import Path
-from planner_tui.core import session as ops
+from planner_tui.core.discussion import actions
 from planner_tui.core.models import RoleSpec, utcnow
-from planner_tui.core.store import SessionStore
+from planner_tui.core.storage.store import SessionStore
 role = RoleSpec.model_validate_json(Path(sys.argv[1]).read_text())
 st = SessionStore(Path(sys.argv[2]), sys.argv[3], role.key, lock_timeout=20)
 for i in range(50):
-    st.mutate(lambda s: ops.add_entry(s, role, 1 + i % 3, "note", f"{sys.argv[4]}-{i}", now=utcnow()),
-              create=lambda: ops.new_session(role, sys.argv[3], utcnow()))
+    st.mutate(lambda s: actions.add_entry(s, role, 1 + i % 3, "note", f"{sys.argv[4]}-{i}", now=utcnow()),
+              create=lambda: actions.new_session(role, sys.argv[3], utcnow()))
 """
 
 
@@ -80,7 +80,7 @@ def test_two_processes_add_fifty_each(tmp_path):
 def test_sigkill_during_saves_never_leaves_a_broken_file(tmp_path):
     st = store(tmp_path, backup_interval=0)
     add(st, "seed")
-    st.mutate(lambda s: [ops.add_entry(s, ROLE, 2, "note", "padding " * 40, now=st.clock()) for _ in range(120)])
+    st.mutate(lambda s: [actions.add_entry(s, ROLE, 2, "note", "padding " * 40, now=st.clock()) for _ in range(120)])
     base_entries, base_rev = len(texts(st)), st.session.revision
     rng = random.Random(1234)
     last_rev, started = base_rev, time.monotonic()
@@ -193,7 +193,7 @@ def test_orphans_are_listed_validated_and_never_deleted(tmp_path):
     st = store(tmp_path)
     add(st, "saved")
     newer = st.session.model_copy(deep=True)
-    ops.add_entry(newer, ROLE, 1, "note", "typed just before the crash", now=st.clock())
+    actions.add_entry(newer, ROLE, 1, "note", "typed just before the crash", now=st.clock())
     newer.revision += 1
     dead = _dead_pid()
     good = st.path.with_name(f".03-backend.json.{dead}.0123abcd.tmp")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner_tui.core.textsafe import one_line, slugify, visible
+from planner_tui.core.text.display import one_line, slugify, visible
 
 HOSTILE = [
     "\x1b]0;PWNED\x07",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import watchfiles.main
 
-from planner_tui.core.watch import is_ignored, watch_paths, watch_roots
+from planner_tui.core.epic.watch import is_ignored, watch_paths, watch_roots
 
 WAIT = 5.0  # upper bound for any single wait; the watcher normally answers in ~0.3 s
 

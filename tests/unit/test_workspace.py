@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planner_tui.core.errors import ProjectError
-from planner_tui.core.workspace import (
+from planner_tui.core.pack.workspace import (
     find_project_root,
     find_prompt_pack,
     list_role_prompts,

@@ -1,0 +1,422 @@
+"""Commit exactly one path with pygit2, the way `git commit --only -- <path>` would, or refuse."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pygit2
+from pygit2.enums import FileMode, ObjectType, ReferenceType, RepositoryState
+
+from planner_tui.core.errors import GitRefusal
+
+# The commit machinery (identity, hooks, index, signing) is imported by the functions that
+# commit: reading HEAD, which the workbench does at start, needs none of it.
+
+__all__ = ["RepoInfo", "CommitResult", "repo_info", "committed_text", "path_status", "commit_path"]
+
+_STATES = {
+    RepositoryState.NONE: "none",
+    RepositoryState.MERGE: "merge",
+    RepositoryState.REVERT: "revert",
+    RepositoryState.REVERT_SEQUENCE: "revert",
+    RepositoryState.CHERRYPICK: "cherry-pick",
+    RepositoryState.CHERRYPICK_SEQUENCE: "cherry-pick",
+    RepositoryState.BISECT: "bisect",
+    RepositoryState.REBASE: "rebase",
+    RepositoryState.REBASE_INTERACTIVE: "rebase",
+    RepositoryState.REBASE_MERGE: "rebase",
+    RepositoryState.APPLY_MAILBOX: "am",
+    RepositoryState.APPLY_MAILBOX_OR_REBASE: "rebase",
+}
+# Checked by hand as well: libgit2 misses some (e.g. a bisect started from a linked worktree).
+_STATE_FILES = (
+    ("rebase-merge", "rebase"),
+    ("rebase-apply", "rebase"),
+    ("MERGE_HEAD", "merge"),
+    ("CHERRY_PICK_HEAD", "cherry-pick"),
+    ("REVERT_HEAD", "revert"),
+    ("BISECT_LOG", "bisect"),
+)
+
+
+@dataclass(frozen=True)
+class RepoInfo:
+    """Where the repository is and what HEAD looks like."""
+
+    workdir: Path | None
+    git_dir: Path
+    branch: str | None
+    """Short branch name (`main`, `feature/x`), None when detached."""
+    detached: bool
+    unborn: bool
+    state: str
+    """`none`, `merge`, `rebase`, `cherry-pick`, `revert`, `bisect` or `am`."""
+    bare: bool
+    head: str | None = None
+    """Full sha of HEAD's commit, None when unborn."""
+
+
+@dataclass
+class CommitResult:
+    """What `commit_path` did."""
+
+    sha: str | None
+    created: bool
+    branch: str | None
+    notes: list[str] = field(default_factory=list)
+    message: str = ""
+    """One-line summary for the user, e.g. `already committed (abc1234)`."""
+    commit_message: str | None = None
+    """The message as committed (after hooks and git's whitespace clean-up)."""
+    path: str | None = None
+    """The committed path, relative to the work tree, with `/`."""
+    workdir: Path | None = None
+    signed: bool = False
+
+
+@dataclass(frozen=True)
+class _Head:
+    ref: str | None  # the branch ref HEAD points at; None when detached
+    oid: pygit2.Oid | None  # None when unborn
+
+
+def _target(root: Path, rel_path: str) -> Path:
+    """The absolute path of the file, with symlinked parent folders resolved (not the file itself)."""
+    full = Path(os.path.normpath(Path(root).expanduser().absolute() / rel_path))
+    return full.parent.resolve() / full.name
+
+
+def _existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _open(start: Path) -> pygit2.Repository | None:
+    """The repository containing `start`, None if there is none; ownership errors become GitRefusal."""
+    found = pygit2.discover_repository(str(_existing(start)))
+    if not found:
+        return None
+    try:
+        return pygit2.Repository(found)
+    except pygit2.GitError as exc:
+        top = Path(found.rstrip("/"))
+        top = top.parent if top.name == ".git" else top
+        raise GitRefusal(
+            f"{exc} (if you trust this repository: git config --global --add safe.directory {top})"
+        ) from None
+
+
+def _state(repo: pygit2.Repository) -> str:
+    name = _STATES.get(repo.state(), "none")
+    if name != "none":
+        return name
+    git_dir = Path(repo.path)
+    return next((label for fname, label in _STATE_FILES if (git_dir / fname).exists()), "none")
+
+
+def _head(repo: pygit2.Repository) -> _Head:
+    head = repo.lookup_reference("HEAD")
+    if head.type == ReferenceType.SYMBOLIC:
+        name = str(head.target)
+        try:
+            return _Head(name, repo.lookup_reference(name).resolve().target)
+        except (KeyError, pygit2.GitError):
+            return _Head(name, None)
+    return _Head(None, head.target)
+
+
+def _short_branch(ref: str | None) -> str | None:
+    return ref.removeprefix("refs/heads/") if ref else None
+
+
+def repo_info(path: Path) -> RepoInfo | None:
+    """Describe the repository containing `path`; None when it is not inside one.
+
+    A repository libgit2 refuses to open (another owner, see `safe.directory`) raises GitRefusal.
+    """
+    repo = _open(Path(path).expanduser().absolute())
+    if repo is None:
+        return None
+    if repo.is_bare:
+        return RepoInfo(None, Path(repo.path), None, False, False, "none", True)
+    head = _head(repo)
+    return RepoInfo(
+        workdir=Path(repo.workdir),
+        git_dir=Path(repo.path),
+        branch=_short_branch(head.ref),
+        detached=head.ref is None,
+        unborn=head.oid is None,
+        state=_state(repo),
+        bare=False,
+        head=str(head.oid) if head.oid else None,
+    )
+
+
+def _index_path(repo: pygit2.Repository, target: Path) -> str:
+    workdir = Path(repo.workdir).resolve()
+    try:
+        rel = target.relative_to(workdir)
+    except ValueError:
+        raise GitRefusal(f"Not committed: {target} is outside the work tree {workdir}.") from None
+    if not rel.parts or rel.parts[0] == ".git":
+        raise GitRefusal(f"Not committed: {target} is not a file of the work tree.")
+    return rel.as_posix()
+
+
+def _head_tree(repo: pygit2.Repository, head: _Head) -> pygit2.Tree | None:
+    return repo[head.oid].peel(pygit2.Tree) if head.oid is not None else None
+
+
+def _tree_entry(tree: pygit2.Tree | None, path: str) -> pygit2.Object | None:
+    if tree is None:
+        return None
+    try:
+        return tree[path]
+    except KeyError:
+        return None
+
+
+def committed_text(root: Path, rel_path: str) -> str | None:
+    """The file's content at HEAD as stored in git (UTF-8, invalid bytes replaced); None if absent."""
+    target = _target(Path(root), rel_path)
+    repo = _open(target.parent)
+    if repo is None or repo.is_bare:
+        return None
+    try:
+        path = _index_path(repo, target)
+        obj = _tree_entry(_head_tree(repo, _head(repo)), path)
+    except GitRefusal:
+        return None
+    if obj is None or obj.type != ObjectType.BLOB:
+        return None
+    return obj.peel(pygit2.Blob).data.decode("utf-8", errors="replace")
+
+
+def path_status(root: Path, rel_path: str) -> str:
+    """`untracked`, `unchanged`, `modified` (vs HEAD, through filters), `new` (staged only) or `not-git`."""
+    target = _target(Path(root), rel_path)
+    repo = _open(target.parent)
+    if repo is None or repo.is_bare:
+        return "not-git"
+    try:
+        path = _index_path(repo, target)
+    except GitRefusal:
+        return "not-git"
+    obj = _tree_entry(_head_tree(repo, _head(repo)), path)
+    if obj is None:
+        try:
+            return "new" if path in repo.index else "untracked"
+        except pygit2.GitError:
+            return "untracked"
+    if not target.is_file():
+        return "modified"
+    try:
+        return "unchanged" if repo.hashfile(path) == obj.id else "modified"
+    except pygit2.GitError:
+        return "modified"
+
+
+def _clean_message(text: str) -> str:
+    """git's default clean-up for `-m`: strip line ends, squeeze blank lines, end with one newline."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.rstrip(" \t\r\v\f")
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+@dataclass(frozen=True)
+class _Staged:
+    """The index entry of the path, when read without libgit2 (only its blob id is needed)."""
+
+    id: pygit2.Oid
+
+
+def _hooks_to_run(repo: pygit2.Repository, *, verify: bool) -> bool:
+    """True when a pre-commit, prepare-commit-msg or commit-msg hook would run for this commit."""
+    from planner_tui.core.git.hooks import find_hook
+
+    names = ["prepare-commit-msg"] + (["pre-commit", "commit-msg"] if verify else [])
+    return any(find_hook(repo, name) is not None for name in names)
+
+
+class _RefMoved(Exception):
+    """The branch no longer points where we read it: someone else committed."""
+
+
+def _ref_lock(repo: pygit2.Repository, head: _Head) -> Path:
+    from planner_tui.core.git.hooks import common_dir
+
+    if head.ref is None:
+        return Path(repo.path) / "HEAD.lock"
+    return common_dir(repo) / (head.ref + ".lock")
+
+
+def _advance(repo: pygit2.Repository, head: _Head, new: pygit2.Oid, reflog: str) -> None:
+    """Move the branch (or detached HEAD) from head.oid to `new`, compare-and-swap, never forced."""
+    try:
+        if head.oid is None:
+            try:
+                repo.create_reference_direct(head.ref, new, False, message=reflog)
+            except pygit2.AlreadyExistsError:
+                raise _RefMoved from None
+            return
+        ref = repo.lookup_reference(head.ref or "HEAD")
+        if ref.type != ReferenceType.DIRECT or ref.target != head.oid:
+            raise _RefMoved
+        # libgit2 checks the stored value against the one this Reference was read with.
+        ref.set_target(new, reflog)
+    except KeyError:
+        raise _RefMoved from None
+    except pygit2.GitError as exc:
+        if "does not match" in str(exc):
+            raise _RefMoved from None
+        if "lock" in str(exc).lower():
+            raise GitRefusal(f"Not committed: cannot lock branch ref {head.ref or 'HEAD'} ({exc}).") from None
+        raise GitRefusal(f"Not committed: the branch could not be updated ({exc}).") from None
+
+
+def commit_path(
+    root: Path,
+    rel_path: str,
+    message: str,
+    *,
+    no_verify: bool = False,
+    allow_detached: bool = False,
+    allow_ignored: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> CommitResult:
+    """Commit only `root/rel_path` (already written) like `git commit --only`; GitRefusal otherwise.
+
+    The new tree is HEAD's tree with just this path's blob (made through filters); the index
+    entry of this path becomes the committed blob and every other entry, staged or not, keeps
+    its id. `.git/index.lock` is held from before the commit is made until the index is
+    replaced, and the branch moves by compare-and-swap. A refusal leaves HEAD and the index
+    as they were. `env` replaces `os.environ` for GIT_AUTHOR_*/GIT_COMMITTER_*, hooks and
+    signing. Raises GitRefusal (one sentence; a failing hook's output tail follows it).
+    """
+    from planner_tui.core.git.identity import resolve_identity
+    from planner_tui.core.git.hooks import run_message_hooks, run_post_commit
+    from planner_tui.core.git.index import IndexLock, hook_index, index_bytes_with, index_file_tree, read_index, tree_with, workdir_blob
+    from planner_tui.core.git.indexfile import UNMERGED, IndexFile
+    from planner_tui.core.git.signing import sign_commit, signing_plan
+
+    environ = dict(os.environ if env is None else env)
+    root = Path(root)
+    target = _target(root, rel_path)
+    repo = _open(target.parent)
+    if repo is None:
+        raise GitRefusal(f"Not committed: {root} is not inside a git repository")
+    if repo.is_bare:
+        raise GitRefusal("Not committed: bare repository not supported (there is no work tree to commit from).")
+    state = _state(repo)
+    if state != "none":
+        raise GitRefusal(f"Not committed: {state} in progress: finish or abort it first.")
+    path = _index_path(repo, target)
+    head = _head(repo)
+    if head.ref is None and not allow_detached:
+        raise GitRefusal(
+            f"Not committed: HEAD is detached (at {str(head.oid)[:7]}); the commit would not be on any branch. "
+            "Check out a branch first, or confirm a detached commit."
+        )
+    ref_lock = _ref_lock(repo, head)
+    if ref_lock.exists():
+        raise GitRefusal(f"Not committed: cannot lock branch ref {head.ref or 'HEAD'} ({ref_lock.name} exists).")
+    author, committer, notes = resolve_identity(repo.config, environ)
+    plan = signing_plan(repo.config, committer)
+    result = CommitResult(None, False, _short_branch(head.ref), notes, path=path, workdir=Path(repo.workdir))
+    with IndexLock(Path(repo.path)) as lock:
+        # A big index is rewritten in place when its format allows (one entry spliced in);
+        # libgit2 reads and writes it otherwise. Both keep every other entry as it was.
+        fast = IndexFile.load(Path(repo.path))
+        if fast is not None and fast.unmerged:
+            raise GitRefusal(UNMERGED)
+        index = read_index(repo) if fast is None else None
+        base = _head_tree(repo, head)
+        old = _tree_entry(base, path)
+        if fast is not None:
+            staged_hex = fast.staged(path)
+            staged = None if staged_hex is None else _Staged(pygit2.Oid(hex=staged_hex))
+        else:
+            staged = index[path] if path in index else None
+        if old is None and staged is None and repo.path_is_ignored(path):
+            if not allow_ignored:
+                raise GitRefusal(f"Not committed: {path} is ignored by .gitignore; commit it anyway only if you mean to.")
+            notes.append(f"{path} is ignored by .gitignore and was committed anyway")
+        blob, mode = workdir_blob(repo, path, target, old, fast.staged if fast is not None else None)
+        tree = tree_with(repo, base, path, blob, mode)
+        if base is not None and tree == base.id:
+            if staged is not None and staged.id != blob:
+                notes.append(f"a staged version of {path} differs from the file and was left staged")
+            result.sha, result.message = str(head.oid), f"already committed ({str(head.oid)[:7]})"
+            return result
+        if _hooks_to_run(repo, verify=not no_verify):
+            with hook_index(repo, tree) as hook_file:
+                # Hooks get the message already cleaned, as git writes it to COMMIT_EDITMSG.
+                final = run_message_hooks(
+                    repo, _clean_message(message), index_file=hook_file, env=environ, notes=notes, verify=not no_verify
+                )
+                if index_file_tree(repo, hook_file) != tree:
+                    raise GitRefusal("Not committed: a hook changed what is staged for this commit; commit with git instead.")
+        else:  # no hook will run: no index of the whole tree to write for one
+            final = run_message_hooks(
+                repo, _clean_message(message), index_file=None, env=environ, notes=notes, verify=not no_verify  # type: ignore[arg-type]
+            )
+        if no_verify:
+            notes.append("pre-commit and commit-msg hooks skipped (--no-verify)")
+        final = _clean_message(final)
+        if not final:
+            raise GitRefusal("Not committed: the commit message is empty.")
+        if fast is not None:
+            lock.write(fast.with_entry(path, str(blob), mode))
+        else:
+            lock.write(index_bytes_with(repo, path, blob, FileMode(mode)))
+        subject = final.split("\n", 1)[0]
+        for attempt in (1, 2):
+            parents = [head.oid] if head.oid is not None else []
+            reflog = f"commit{' (initial)' if not parents else ''}: {subject}"
+            if plan is None:
+                new = repo.create_commit(None, author, committer, final, tree, parents)
+            else:
+                content = repo.create_commit_string(author, committer, final, tree, parents)
+                new = repo.create_commit_with_signature(content, sign_commit(plan, content, environ))
+            try:
+                _advance(repo, head, new, reflog)
+                break
+            except _RefMoved:
+                moved = _head(repo)
+                if attempt == 2 or moved.ref != head.ref or moved.oid is None:
+                    raise GitRefusal(
+                        f"Not committed: {head.ref or 'HEAD'} moved while committing (another git process?); "
+                        "nothing was committed, try again."
+                    ) from None
+                # Someone committed in between: rebuild on their tip once, never force over it.
+                head, base = moved, _head_tree(repo, moved)
+                tree = tree_with(repo, base, path, blob, mode)
+                if tree == base.id:
+                    result.sha, result.message = str(head.oid), f"already committed ({str(head.oid)[:7]})"
+                    return result
+                notes.append("the branch moved during the commit; it was recomputed on the new tip")
+        try:
+            lock.commit()
+        except OSError as exc:  # the branch already moved: say how to resync rather than crash
+            raise GitRefusal(
+                f"Committed {str(new)[:7]} but the index could not be replaced ({exc.strerror}); "
+                f"run `git reset -q -- {path}` to resync it."
+            ) from None
+    if staged is not None and staged.id != blob and (old is None or staged.id != old.id):
+        notes.append(f"a previously staged version of {path} was superseded")
+    if head.ref is None:
+        notes.append(f"HEAD is detached: commit {str(new)[:7]} is on no branch; keep it with `git branch <name> {new}`")
+    run_post_commit(repo, environ, notes)
+    result.sha, result.created, result.signed, result.commit_message = str(new), True, plan is not None, final
+    where = f"on {result.branch}" if result.branch else "on a detached HEAD"
+    result.message = f"Committed {str(new)[:7]} {where}"
+    return result

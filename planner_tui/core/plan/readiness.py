@@ -1,0 +1,194 @@
+"""Decide whether a plan may be committed: every reason it may not, in words a person acts on."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
+from planner_tui.core.text.contain import bullet, paragraph
+from planner_tui.core.plan.render import place_entries, plan_headings, scaffold_headings, section_spans
+from planner_tui.core.plan.rulecheck import Finding, find_breaks, rule_text, unescape_plan
+
+__all__ = ["blockers", "is_ready"]
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _topic_label(role: RoleSpec, topic_id: str) -> str:
+    spec = next((t for t in role.topics if t.id == topic_id), None)
+    return f"topic {spec.number}, {spec.title}" if spec else f"topic {topic_id}"
+
+
+def _topic_blockers(role: RoleSpec, session: Session) -> list[Blocker]:
+    out = []
+    total = len(role.topics)
+    for spec in role.topics:
+        state = session.topic(spec.id)
+        if state is None or not state.confirmed:
+            out.append(
+                Blocker(
+                    kind="topic",
+                    message=f"Topic {spec.number} of {total}, {spec.title}, is not confirmed.",
+                    topic=spec.id,
+                )
+            )
+    return out
+
+
+def _question_blockers(role: RoleSpec, session: Session) -> list[Blocker]:
+    order = {t.id: i for i, t in enumerate(role.topics)}
+    states = sorted(session.topics, key=lambda s: order.get(s.id, len(order)))
+    out = []
+    for state in states:
+        for q in state.open_questions:
+            label = _topic_label(role, state.id)
+            out.append(
+                Blocker(
+                    kind="question",
+                    message=f'Open question in {label}: "{_quote(q.text)}"',
+                    topic=state.id,
+                    entry=q.id,
+                )
+            )
+    return out
+
+
+def _owner(role: RoleSpec, heading: str) -> TopicSpec | None:
+    low = heading.lower()
+    return next((t for t in role.topics if t.section.lower() == low), None)
+
+
+def _section_blockers(role: RoleSpec, plan_text: str) -> list[Blocker]:
+    """Bullet sections with nothing under them (prose sections such as Notes may stay empty)."""
+    lines = plan_text.split("\n")
+    spans = {heading: (start, end) for heading, start, end in section_spans(plan_text)}
+    out = []
+    for sec in role.scaffold.sections:
+        if sec.is_prose:
+            continue
+        owner = _owner(role, sec.heading)
+        if sec.heading not in spans:
+            message = f"The plan has no {sec.heading} section."
+        else:
+            start, end = spans[sec.heading]
+            if any(line.strip(" \t") for line in lines[start + 1 : end]):
+                continue
+            if owner is not None:
+                where = f"add a decision in topic {owner.number}, {owner.title}"
+            elif sec.heading.lower() == "risks":
+                where = "record a risk in any topic"
+            else:
+                where = "add a decision that lands there"
+            message = f"Section {sec.heading} is empty: {where}."
+        topic = owner.id if owner else None
+        out.append(Blocker(kind="section", message=message, section=sec.heading, topic=topic))
+    return out
+
+
+def _outline_blocker(role: RoleSpec, plan_text: str) -> list[Blocker]:
+    want = scaffold_headings(role)
+    have = plan_headings(plan_text)
+    if role.scaffold.title_line.lstrip().startswith("#") and want and have:
+        # The title's text depends on the epic; only its level must match.
+        want, have = [(want[0][0], "")] + want[1:], [(have[0][0], "")] + have[1:]
+    if have == want:
+        return []
+    return [
+        Blocker(
+            kind="template",
+            message="The plan's headings differ from the scaffold's; render it again before committing.",
+        )
+    ]
+
+
+def _rule_message(who: str, finding: Finding, rule: str, source: str) -> str:
+    plain = " ".join(rule.replace("**", "").replace("__", "").split())
+    return f'{who} has {finding.what} ("{finding.quote}"), which {source} forbids: "{plain}"'
+
+
+def _rule_blockers(
+    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None
+) -> list[Blocker]:
+    source = PurePosixPath(rules.source).name if rules and rules.source else "01-forbidden.md"
+    out: list[Blocker] = []
+    placed = place_entries(role, session)
+    ordered = [item for sec in role.scaffold.sections for item in placed[sec.heading]]
+    for item in ordered:
+        for finding in find_breaks(item.entry.text):
+            rule = rule_text(finding.rule, rules)
+            who = f"Entry {item.entry.id} ({_topic_label(role, item.topic)})"
+            out.append(
+                Blocker(
+                    kind="rule",
+                    message=_rule_message(who, finding, rule, source),
+                    topic=item.topic,
+                    entry=item.entry.id,
+                    section=item.section,
+                    rule=rule,
+                )
+            )
+    # Then whatever the plan text holds beyond these entries (the epic title, a stale plan):
+    # cut each entry's rendered block out first so no break is reported twice.
+    blocks = []
+    for item in ordered:
+        render = paragraph if role.scaffold.section(item.section).is_prose else bullet
+        block = render(item.entry.text)
+        if block:
+            blocks.append(block)
+    for finding in find_breaks(unescape_plan(_cut_blocks(plan_text, blocks))):
+        rule = rule_text(finding.rule, rules)
+        out.append(
+            Blocker(kind="rule", message=_rule_message("The plan", finding, rule, source), rule=rule)
+        )
+    return out
+
+
+def _cut_blocks(text: str, blocks: list[str]) -> str:
+    """The text with each block's first occurrence removed in turn, like `replace(block, "", 1)`.
+
+    Done with a cursor rather than a new copy of the plan per entry (which costs the square of
+    the plan's size): blocks come in plan order, so each is found after the previous one. The
+    text kept before the cursor is checked too, so the result is the same as the plain loop's.
+    """
+    kept = ""  # what precedes the cursor once the blocks before it are cut out
+    cursor = 0
+    for block in blocks:
+        span = len(block)
+        # A match that starts in the kept text (or runs across the cursor) comes first.
+        head = kept + text[cursor : cursor + span - 1]
+        at = head.find(block)
+        if at >= 0:
+            whole = kept + text[cursor:]
+            text, kept, cursor = whole[:at] + whole[at + span :], "", 0
+            continue
+        at = text.find(block, cursor)
+        if at >= 0:
+            kept += text[cursor:at]
+            cursor = at + span
+    return kept + text[cursor:]
+
+
+def blockers(
+    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None
+) -> list[Blocker]:
+    """Everything that stops the commit, in order: topics, open questions, sections, rule breaks.
+
+    Empty prose sections (Notes) do not block; Risks and every bullet section do. Rule breaks
+    are found in each entry that lands in the plan (naming the entry and topic) and in the
+    plan text; each quotes the rule it breaks from `rules`, or built-in wording when None.
+    """
+    return (
+        _topic_blockers(role, session)
+        + _question_blockers(role, session)
+        + _section_blockers(role, plan_text)
+        + _outline_blocker(role, plan_text)
+        + _rule_blockers(role, session, plan_text, rules)
+    )
+
+
+def is_ready(found: list[Blocker]) -> bool:
+    """True when nothing blocks the commit."""
+    return not found

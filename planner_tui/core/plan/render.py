@@ -1,0 +1,253 @@
+"""Render the role plan from the session through the packaged jinja2 scaffold, user text contained."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from datetime import datetime, timezone
+
+import jinja2
+
+from planner_tui.core.errors import PlanError
+from planner_tui.core.text.contain import bullet, normalise_text, one_line, paragraph
+from planner_tui.core.models import Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
+from planner_tui.core.text.outline import outline
+
+__all__ = [
+    "GENERIC_TEMPLATE",
+    "PlacedEntry",
+    "PlanSection",
+    "make_environment",
+    "template_name",
+    "plan_title",
+    "place_entries",
+    "plan_context",
+    "render_plan",
+    "plan_headings",
+    "scaffold_headings",
+    "section_spans",
+    "section_of_line",
+]
+
+GENERIC_TEMPLATE = "plan.md.j2"
+"""The template used for any role without its own `<role key>.md.j2`."""
+
+# Kinds that land in the plan; questions and answers are the thread, never the plan.
+_PLAN_KINDS = ("decision", "risk", "note")
+_SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_TRAILING_HASHES = re.compile(r"([ \t])(#+[ \t]*)$")
+
+
+@dataclass(frozen=True)
+class PlacedEntry:
+    """An entry that lands in the plan, with where it lands."""
+
+    section: str
+    """Scaffold heading it renders under."""
+    slot: int | None
+    """Placeholder slot it is grouped by, or None (after the slotted items)."""
+    topic: str
+    """Id of the topic whose thread holds it."""
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class PlanSection:
+    """One section as the template sees it: heading, layout and finished markdown blocks."""
+
+    heading: str
+    prose: bool
+    items: tuple[str, ...]
+    """Each a complete, contained block: `- bullet` lines, or a paragraph for prose sections."""
+
+
+def packaged_templates() -> Path:
+    """The folder of the bundled jinja2 scaffolds: inside the installed package, or a checkout's `templates/`."""
+    package = Path(__file__).resolve().parents[2]
+    # The wheel carries `templates/` inside the package; a source checkout keeps it beside the package.
+    inside = package / "templates"
+    return inside if inside.is_dir() else package.parent / "templates"
+
+
+def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+    """The jinja2 environment for plans: bundled templates, strict, no autoescape (it is markdown)."""
+    return jinja2.Environment(
+        loader=loader or jinja2.FileSystemLoader(packaged_templates()),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+
+
+@lru_cache(maxsize=1)
+def _packaged_environment() -> jinja2.Environment:
+    # One environment per process, so the packaged templates are compiled once.
+    return make_environment()
+
+
+def template_name(role: RoleSpec) -> str:
+    """The role's own template name (`03-backend.md.j2`), or the generic one for an odd key."""
+    return f"{role.key}.md.j2" if _SAFE_KEY.fullmatch(role.key) else GENERIC_TEMPLATE
+
+
+def plan_title(role: RoleSpec, epic_title: str) -> str:
+    """The plan's first line with the epic title, squeezed to one line, filled in."""
+    line = one_line(role.scaffold.title(one_line(epic_title)))
+    # A closing run of `#` would be eaten by the ATX heading syntax; keep it as text.
+    return _TRAILING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+
+
+def _utc(at: datetime) -> datetime:
+    # Naive times are taken as UTC so the order never depends on the machine's time zone.
+    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+
+
+def _resolve(role: RoleSpec, *candidates: str | None) -> ScaffoldSection:
+    for heading in candidates:
+        if heading:
+            sec = role.scaffold.section(heading)
+            if sec is not None:
+                return sec
+    return role.scaffold.sections[-1]
+
+
+def _default_heading(role: RoleSpec, kind: str) -> str | None:
+    if kind == "risk":
+        return "Risks"
+    if kind == "note":
+        sec = role.scaffold.section("Notes")
+        if sec is None:
+            sec = next((s for s in role.scaffold.sections if s.is_prose), None)
+        return sec.heading if sec else None
+    return None
+
+
+def _place(role: RoleSpec, spec: TopicSpec | None, entry: Entry) -> tuple[str, int | None]:
+    """Where an entry lands: its own section if set, else by kind, else its topic's section."""
+    topic_heading = spec.section if spec else None
+    sec = _resolve(role, entry.section, _default_heading(role, entry.kind), topic_heading)
+    own = role.scaffold.section(topic_heading) if topic_heading else None
+    slot = spec.slot if spec is not None and entry.kind == "decision" and own is sec else None
+    return sec.heading, slot
+
+
+def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntry]]:
+    """Every decision, risk and note that lands in the plan, by heading, in rendering order.
+
+    Order inside a section: slotted items by slot, then slot-less items; inside each group by
+    topic order (the role's, then unknown topics in session order), time (UTC) and entry id.
+    An entry whose target section is not in the scaffold lands in the last section (Notes).
+    """
+    placed: dict[str, list[PlacedEntry]] = {s.heading: [] for s in role.scaffold.sections}
+    if not role.scaffold.sections:
+        return placed
+    specs = {t.id: t for t in role.topics}
+    order = {t.id: i for i, t in enumerate(role.topics)}
+    for state in session.topics:
+        order.setdefault(state.id, len(order))
+    keyed: dict[str, list[tuple[tuple, PlacedEntry]]] = {h: [] for h in placed}
+    for state in session.topics:
+        spec = specs.get(state.id)
+        for entry in state.entries:
+            if entry.kind not in _PLAN_KINDS or not normalise_text(entry.text):
+                continue
+            heading, slot = _place(role, spec, entry)
+            group = (0, slot) if slot is not None else (1, 0)
+            key = (group, order[state.id], _utc(entry.at), entry.id)
+            keyed[heading].append((key, PlacedEntry(heading, slot, state.id, entry)))
+    for heading, items in keyed.items():
+        items.sort(key=lambda pair: pair[0])
+        placed[heading] = [item for _, item in items]
+    return placed
+
+
+def plan_context(role: RoleSpec, session: Session, epic_title: str) -> dict[str, object]:
+    """The template context, prepared in Python: the title and each section's contained blocks."""
+    placed = place_entries(role, session)
+    sections = []
+    for sec in role.scaffold.sections:
+        render = paragraph if sec.is_prose else bullet
+        blocks = (render(item.entry.text) for item in placed[sec.heading])
+        sections.append(
+            PlanSection(heading=sec.heading, prose=sec.is_prose, items=tuple(b for b in blocks if b))
+        )
+    return {"title": plan_title(role, epic_title), "sections": sections, "role_name": role.name}
+
+
+def render_plan(
+    role: RoleSpec, session: Session, epic_title: str, *, env: jinja2.Environment | None = None
+) -> str:
+    """The plan markdown: LF, one trailing newline, byte-identical for the same session.
+
+    User text only ever travels as template data and the output is never rendered again, so
+    `{{ 7*7 }}` stays literal. `env` is for tests; by default the packaged templates are
+    used. Raises PlanError for a template bug or an outline the
+    containment failed to keep (the plan is then not to be written).
+    """
+    env = env or _packaged_environment()
+    names = [template_name(role), GENERIC_TEMPLATE]
+    try:
+        template = env.select_template(names)
+        text = template.render(plan_context(role, session, epic_title))
+    except jinja2.TemplateSyntaxError as exc:
+        raise PlanError(
+            f"template bug: {exc.name or names[0]} line {exc.lineno}: {exc.message}"
+        ) from exc
+    except jinja2.TemplateNotFound as exc:
+        missing = ", ".join(getattr(exc, "templates", None) or [exc.name])
+        raise PlanError(f"template bug: the plan template is missing ({missing})") from exc
+    except jinja2.UndefinedError as exc:
+        raise PlanError(f"template bug: {exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        raise PlanError(f"template bug: {exc}") from exc
+    text = text.replace("\r\n", "\n").rstrip("\n") + "\n"
+    expected = scaffold_headings(role, epic_title)
+    if plan_headings(text) != expected:
+        raise PlanError(
+            "template bug: the rendered plan's headings differ from the scaffold's, "
+            "so it was not produced"
+        )
+    return text
+
+
+def plan_headings(markdown: str) -> list[tuple[int, str]]:
+    """Every heading markdown-it finds, as (level, raw inline text), in document order."""
+    # The outline is parsed section by section and cached, so a render, its readiness checks
+    # and the preview share one parse, and a new entry re-parses only its own section.
+    return [(level, text) for level, text, _line in outline(markdown)]
+
+
+def scaffold_headings(role: RoleSpec, epic_title: str | None = None) -> list[tuple[int, str]]:
+    """The outline the plan must have: the title (filled in when given) and the section headings.
+
+    Computed by parsing an empty skeleton, so it compares like for like with plan_headings.
+    """
+    title = plan_title(role, epic_title) if epic_title is not None else role.scaffold.title_line
+    skeleton = [title, ""]
+    for sec in role.scaffold.sections:
+        skeleton += [f"## {sec.heading}", ""]
+    return plan_headings("\n".join(skeleton))
+
+
+def section_spans(plan_text: str) -> list[tuple[str, int, int]]:
+    """(heading, start line, end line) per heading: 0-based, end exclusive, up to the next heading."""
+    starts = [(text, line) for _level, text, line in outline(plan_text)]
+    total = len(plan_text.split("\n")) - (1 if plan_text.endswith("\n") else 0)
+    spans = []
+    for n, (heading, start) in enumerate(starts):
+        end = starts[n + 1][1] if n + 1 < len(starts) else total
+        spans.append((heading, start, end))
+    return spans
+
+
+def section_of_line(plan_text: str, line: int) -> str | None:
+    """The heading whose span holds this 0-based line, or None before the first heading."""
+    for heading, start, end in section_spans(plan_text):
+        if start <= line < end:
+            return heading
+    return None

@@ -1,0 +1,1 @@
+"""Modal dialogs: commit, prompts, the epic and role pickers, batch answers and recovery."""

@@ -1,0 +1,1 @@
+"""The right pane: the live plan preview and what blocks the commit."""

@@ -1,0 +1,376 @@
+"""The right pane: what blocks the commit, and the plan as a live preview or raw markdown."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import ContentSwitcher, Static, TextArea
+
+from planner_tui.core.models import Blocker
+from planner_tui.core.plan.render import section_spans
+from planner_tui.core.text.display import one_line, visible
+from planner_tui.widgets.lines import LineCache, decorate, set_virtual_size
+
+__all__ = ["PlanPane", "PlanPreview", "PlanSection", "BlockerList", "split_sections", "SYNC_LINES"]
+
+MAX_BLOCKERS_SHOWN = 5
+SYNC_LINES = 40
+"""Up to this many new lines are rendered on the UI thread (well under a millisecond each);
+more (the first plan, a resize, a pasted essay) are rendered in a worker while the old lines
+stay; when nothing is on screen yet, the sections the first screen shows are rendered at once."""
+_GUTTER = 2  # a bar (on the current section) and a space
+
+
+def split_sections(text: str) -> list[tuple[str, str]]:
+    """(heading, markdown) per heading of the plan; text before the first heading comes first."""
+    lines = text.split("\n")
+    spans = section_spans(text)
+    parts: list[tuple[str, str]] = []
+    first = spans[0][1] if spans else len(lines)
+    head = "\n".join(lines[:first]).strip("\n")
+    if head:
+        parts.append(("", head))
+    for heading, start, end in spans:
+        parts.append((heading, "\n".join(lines[start:end]).rstrip("\n")))
+    return parts
+
+
+class BlockerList(Static):
+    """A compact list of what still blocks the commit (planner.blockers())."""
+
+    _shown: Text | None = None
+
+    def show(self, blockers: list[Blocker]) -> None:
+        if not blockers:
+            out = Text("✓ Nothing blocks the commit: ctrl+s commits.", style="bold green")
+        else:
+            out = Text()
+            count = len(blockers)
+            out.append(f"✗ {count} thing{'s' if count > 1 else ''} block the commit", style="bold red")
+            out.append("  (b: go to the first)", style="dim")
+            for blocker in blockers[:MAX_BLOCKERS_SHOWN]:
+                out.append("\n• ", style="red")
+                out.append(one_line(blocker.message, 160))
+            if count > MAX_BLOCKERS_SHOWN:
+                out.append(f"\n… and {count - MAX_BLOCKERS_SHOWN} more", style="dim")
+        if out == self._shown:
+            return  # an update re-lays out the whole screen: only when the list changed
+        self._shown = out
+        self.set_class(bool(blockers), "-blocked")
+        self.update(out)
+
+
+class PlanSection:
+    """One heading of the plan and what is under it (drawn by PlanPreview; not a widget)."""
+
+    def __init__(self, heading: str, source: str) -> None:
+        self.heading = heading
+        self.source = source
+        self.strips: list[Strip] | None = None
+        """Its lines (None until rendered); kept while new ones are rendered for a new width."""
+        self.width = 0
+        """The width `strips` were rendered at."""
+        self._classes: set[str] = set()
+        self.warning: str | None = None
+        """Drawn after the heading (a stale or contradicting entry here); never part of the plan text."""
+
+    def has_class(self, name: str) -> bool:
+        return name in self._classes
+
+    def set_class(self, on: bool, name: str) -> None:
+        (self._classes.add if on else self._classes.discard)(name)
+
+    def set_source(self, heading: str, source: str) -> bool:
+        """Replace the text; False when it did not change."""
+        if source == self.source and heading == self.heading:
+            return False
+        self.heading, self.source, self.strips = heading, source, None
+        return True
+
+    def __repr__(self) -> str:
+        return f"PlanSection({self.heading!r})"
+
+
+class PlanPreview(ScrollView, can_focus=True):
+    """The plan drawn line by line: cost follows the lines that changed and the lines on screen.
+
+    Each section's lines are rendered once per width (line by line, cached), so adding an entry
+    renders that entry's lines and nothing else; only visible lines are drawn. Rendering many
+    new lines at once happens in a worker while the previous lines stay on screen.
+    """
+
+    ALLOW_MAXIMIZE = False
+    COMPONENT_CLASSES = {"plan-preview--current", "plan-preview--bar", "plan-preview--warning"}
+    DEFAULT_CSS = """
+    PlanPreview > .plan-preview--current { background: $boost; }
+    PlanPreview > .plan-preview--bar { color: $accent; }
+    PlanPreview > .plan-preview--warning { color: $warning; text-style: bold; }
+    """
+
+    @dataclass
+    class Rendered(Message):
+        """A worker rendered lines for this width."""
+
+        cache: LineCache
+        width: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._sections: list[PlanSection] = []
+        self._starts: list[int] = []
+        self._cache = LineCache()
+        self._width = 0
+        self.pending = False
+        """True while a worker renders lines that are not on screen yet."""
+        self._styles: tuple = (None, None, None)
+        self._decorated: dict[tuple[int, bool, int], tuple[Strip, Strip]] = {}
+        self.updated_sections = 0
+        """How many sections the last `show_plan` changed (tests and benchmarks read it)."""
+
+    @property
+    def sections(self) -> list[PlanSection]:
+        return list(self._sections)
+
+    def _text_width(self) -> int:
+        # The scrollbar's column is always kept free, so showing it never re-wraps the plan.
+        return max(10, self.container_size.width - self.styles.scrollbar_size_vertical - _GUTTER)
+
+    def show_plan(self, text: str, parts: list[tuple[str, str]] | None = None) -> int:
+        """Show the plan (split into sections already, or here); returns how many sections changed."""
+        parts = split_sections(text) if parts is None else parts
+        current = self._sections
+        changed = sum(section.set_source(h, s) for section, (h, s) in zip(current, parts))
+        if len(parts) > len(current):
+            new = [PlanSection(h, s) for h, s in parts[len(current) :]]
+            current.extend(new)
+            changed += len(new)
+        del current[len(parts) :]
+        self.updated_sections = changed
+        self._lay_out()
+        return changed
+
+    def _lay_out(self) -> None:
+        """Give every section its lines at the current width, then update the scroll height."""
+        if not self.size.width:
+            # Not laid out yet (the first view is built before the first frame): the lines
+            # are rendered once, on the resize that gives the preview its real width.
+            self._width = 0
+            self._measure()
+            return
+        width = self._width = self._text_width()
+        todo = [s for s in self._sections if s.strips is None or s.width != width]
+        lines = [line for s in todo for line in s.source.split("\n")]
+        if lines and self._cache.missing(lines, width) > SYNC_LINES:
+            if all(s.strips is None for s in self._sections):
+                # Nothing on screen yet (the first plan): what the first screen shows is
+                # rendered now, a screenful or two, and everything else in the worker.
+                self._render_first_screen(width)
+            self.pending = True  # old lines stay on screen until the worker's arrive
+            self._render_lines(lines, width)
+        else:
+            for section in todo:
+                section.strips, section.width = self._cache.render(section.source.split("\n"), width), width
+        self._measure()
+
+    def _render_first_screen(self, width: int) -> None:
+        """Render the sections a screenful from the top and from the current section on."""
+        height = max(1, self.size.height)
+        current = next((i for i, s in enumerate(self._sections) if s.has_class("-current")), 0)
+        for start in dict.fromkeys((0, current)):
+            rows = 0
+            for section in self._sections[start:]:
+                if rows >= height:
+                    break
+                if section.strips is None:
+                    section.strips, section.width = self._cache.render(section.source.split("\n"), width), width
+                rows += len(section.strips) + 1
+
+    @property
+    def lines_on_screen(self) -> bool:
+        """True when every section in view is drawn with its lines (not a heading line standing in)."""
+        if not self._sections or not self._width:
+            return False
+        top, bottom = self.scroll_offset.y, self.scroll_offset.y + max(1, self.size.height)
+        for section, start in zip(self._sections, self._starts):
+            if start >= bottom:
+                break
+            end = start + (len(section.strips) if section.strips is not None else 1)
+            if end > top and (section.strips is None or section.width != self._width):
+                return False
+        return True
+
+    def _measure(self) -> None:
+        starts, total = [], 0
+        for section in self._sections:
+            starts.append(total)
+            total += (len(section.strips) if section.strips is not None else 1) + 1
+        self._starts = starts
+        set_virtual_size(self, Size(0, max(0, total - 1)))  # wrapped: never scrolls sideways
+        self.refresh()
+
+    @work(thread=True, exclusive=True, group="plan-lines")
+    def _render_lines(self, lines: list[str], width: int) -> None:
+        cache = LineCache()
+        cache.render(lines, width)
+        self.post_message(self.Rendered(cache, width))
+
+    def on_plan_preview_rendered(self, message: Rendered) -> None:
+        message.stop()
+        self._cache.merge(message.cache)
+        self.pending = False
+        # Sections above the top row may grow from one stand-in line to all of theirs: the row
+        # at the top stays where it is, so nothing moves under the reader's eyes.
+        row = self.scroll_offset.y
+        index = bisect_right(self._starts, row) - 1
+        offset = row - self._starts[index] if index >= 0 else 0
+        self._lay_out()
+        if index >= 0 and index < len(self._starts) and self._starts[index] + offset != row:
+            self.scroll_to(y=self._starts[index] + offset, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self._follow_width()
+
+    def _follow_width(self) -> None:
+        """Lay the lines out again when the room for the text changed."""
+        if self._sections and self._text_width() != self._width:
+            self._lay_out()
+
+    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+        # The first frame is drawn before this widget hears of its size (the Resize message
+        # comes after): lay the lines out for the size it is drawn at, now.
+        self._follow_width()
+        # The styles are looked up once per frame, not once per line.
+        styles = (self.rich_style, self.get_component_rich_style("plan-preview--current"), self.get_component_rich_style("plan-preview--bar"))
+        if styles != self._styles:
+            self._styles, self._decorated = styles, {}
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base, current_style, bar_style = self._styles
+        row = self.scroll_offset.y + y
+        index = bisect_right(self._starts, row) - 1
+        if index < 0 or not self._sections:
+            return Strip.blank(width, base)
+        section = self._sections[index]
+        offset = row - self._starts[index]
+        strips = section.strips
+        if strips is None:  # rendering in a worker: the raw first line meanwhile
+            strips = [Strip([Segment(visible(section.source.split("\n", 1)[0]))])]
+        if offset >= len(strips):
+            return Strip.blank(width, base)
+        current = section.has_class("-current")
+        strip = strips[offset]
+        warning = section.warning if offset == 0 else None
+        key = (id(strip), current, width, warning)
+        done = self._decorated.get(key)
+        if done is None or done[0] is not strip:
+            gutter = [Segment("▌", bar_style), Segment(" ")] if current else [Segment("  ")]
+            line = strip
+            if warning:  # after the heading, on screen only: never part of the plan text
+                line = Strip([*strip, Segment(f"  {warning}", self.get_component_rich_style("plan-preview--warning"))])
+            done = (strip, decorate(line, width, base, gutter, current_style if current else None))
+            if len(self._decorated) > 4096:
+                self._decorated.clear()
+            self._decorated[key] = done
+        return done[1]
+
+    def mark_current(self, heading: str | None, *, scroll: bool = True) -> None:
+        """Highlight the section with this heading and scroll it to the top."""
+        wanted = (heading or "").strip().lower()
+        target = None
+        for index, section in enumerate(self._sections):
+            is_it = bool(wanted) and section.heading.strip().lower() == wanted and target is None
+            if is_it != section.has_class("-current"):
+                section.set_class(is_it, "-current")
+                self.refresh()
+            if is_it:
+                target = index
+        if target is not None and scroll:
+            self.call_after_refresh(self._scroll_to_section, target)
+
+    def _scroll_to_section(self, index: int) -> None:
+        if index < len(self._starts):
+            self.scroll_to(y=self._starts[index], animate=False)
+
+    def mark_warnings(self, warnings: dict[str, str]) -> None:
+        """Show a warning after these headings (heading -> text); the others lose theirs."""
+        for section in self._sections:
+            warning = warnings.get(section.heading)
+            if warning != section.warning:
+                section.warning = warning
+                self.refresh()
+
+    def section_start(self, index: int) -> int | None:
+        """The preview row (0-based, in scroll coordinates) where section `index` starts."""
+        return self._starts[index] if 0 <= index < len(self._starts) else None
+
+
+class PlanPane(Vertical):
+    """Blockers above the plan; the plan rendered (default) or raw."""
+
+    ALLOW_MAXIMIZE = True
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Plan"
+        self.text = ""
+        self._raw_text: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield BlockerList(id="blockers")
+        with ContentSwitcher(initial="plan-preview", id="plan-switcher"):
+            yield PlanPreview(id="plan-preview")
+            yield TextArea(id="plan-raw", read_only=True, soft_wrap=True, show_line_numbers=True, language=None)
+
+    @property
+    def preview(self) -> PlanPreview:
+        return self.query_one(PlanPreview)
+
+    @property
+    def raw(self) -> bool:
+        """True while raw markdown is shown."""
+        return self.query_one(ContentSwitcher).current == "plan-raw"
+
+    def show(
+        self,
+        text: str,
+        blockers: list[Blocker],
+        heading: str | None,
+        *,
+        scroll: bool = True,
+        parts: list[tuple[str, str]] | None = None,
+    ) -> None:
+        """Show a freshly rendered plan, its blockers, and the current topic's section."""
+        self.text = text
+        self.query_one(BlockerList).show(blockers)
+        self.preview.show_plan(text, parts)
+        self.preview.mark_current(heading, scroll=scroll)
+        if self.raw:
+            self._load_raw()
+
+    def _load_raw(self) -> None:
+        if self._raw_text != self.text:  # load_text re-parses the whole document: only on change
+            self._raw_text = self.text
+            self.query_one("#plan-raw", TextArea).load_text(visible(self.text))
+
+    def toggle_raw(self) -> bool:
+        """Switch between the preview and raw markdown; returns True when raw is now shown."""
+        switcher = self.query_one(ContentSwitcher)
+        if self.raw:
+            switcher.current = "plan-preview"
+        else:
+            self._load_raw()
+            switcher.current = "plan-raw"
+        self.border_subtitle = "raw markdown" if self.raw else ""
+        return self.raw
