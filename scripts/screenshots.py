@@ -114,7 +114,7 @@ async def find(pilot) -> None:
     await pilot.pause()
 
 
-# ------------------------------------------------------------------ beyond one pass (issue 6)
+# ------------------------------------------------------------------ beyond one pass
 
 PRD = f".task-master/epics/{EPIC}/04-prd.md"
 

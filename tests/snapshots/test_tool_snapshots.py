@@ -1,4 +1,4 @@
-"""Snapshot tests of the issue 6 screens on the demo project (epic 009), each built through make_app."""
+"""Snapshot tests of the tool screens (batch answers, roles, search, stale marks) on the demo project (epic 009), built through make_app."""
 
 from __future__ import annotations
 
