@@ -361,7 +361,9 @@ def test_epic_folders_hold_the_planned_artifacts(demo: Path) -> None:
 
 
 def test_epic_documents_follow_the_rules_and_link_correctly(demo: Path) -> None:
-    for doc in (demo / EPICS).rglob("*.md"):
+    docs = sorted((demo / EPICS).rglob("*.md"))
+    assert len(docs) >= 20, docs  # both epics' documents, stories and plans: an empty glob checks nothing
+    for doc in docs:
         epic = demo / EPICS / doc.relative_to(demo / EPICS).parts[0]
         text = doc.read_text(encoding="utf-8")
         assert 5 <= len(text.splitlines()) <= 60, doc
@@ -373,7 +375,9 @@ def test_epic_documents_follow_the_rules_and_link_correctly(demo: Path) -> None:
 
 
 def test_role_plans_follow_their_scaffolds(demo: Path) -> None:
-    for plan in (demo / EPICS).glob("*/roles/*.md"):
+    plans = sorted((demo / EPICS).glob("*/roles/*.md"))
+    assert [p.stem for p in plans] == ["01-devops", "02-architect", "03-backend", "01-devops", "02-architect"], plans
+    for plan in plans:
         prompt = next(p for p, (_, stem) in ROLES.items() if stem == plan.stem)
         name = ROLES[prompt][0]
         scaffold = next(b for i, b in fenced_blocks(read(demo, f"{PACK}/20-roles/{prompt}")) if i == 5)
