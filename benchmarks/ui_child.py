@@ -190,7 +190,6 @@ class _PreviewMeter:
 
         from planner_tui.core.engine import Planner
         from planner_tui.screens.workbench.screen import WorkbenchScreen
-        from planner_tui.screens.workbench.tools import WorkbenchTools
         from planner_tui.widgets.plan.pane import PlanPane
 
         self.spent = 0.0
@@ -223,9 +222,8 @@ class _PreviewMeter:
             setattr(owner, name, timed)
 
         wrap(Planner, "snapshot")
-        # Textual calls the handler of every class in the screen's MRO: the tools' one runs too.
-        wrap(WorkbenchTools, "on_live_updates_plan_rendered")
-        wrap(WorkbenchTools, "on_workbench_tools_marks_found", arm=True)
+        # The screen's handlers: the rendered plan (it also queues the marks), then the marks.
+        wrap(WorkbenchScreen, "on_marks_found", arm=True)
         wrap(WorkbenchScreen, "on_live_updates_plan_rendered", arm=True)
         wrap(Widget, "render_lines", drawing=True)
         wrap(Screen, "_on_timer_update", frame=True)

@@ -87,7 +87,7 @@ class PlannerApp(App[str | None]):
         self.call_after_refresh(self._startup_checks, planner, notice)
 
     def _startup_checks(self, planner: Planner, notice: str | None) -> None:
-        from planner_tui.screens.trust import startup_checks
+        from planner_tui.screens.workbench.trust import startup_checks
         from planner_tui.screens.workbench.screen import WorkbenchScreen
 
         screen = next((s for s in self.screen_stack if isinstance(s, WorkbenchScreen)), None)
@@ -113,7 +113,7 @@ class PlannerApp(App[str | None]):
         # A clean exit removes the crash marker; after an unhandled exception it stays, so the
         # next start can say the session ended unexpectedly.
         if self._exception is None and isinstance(self.running_marker, Path):
-            from planner_tui.screens.trust import clear_running
+            from planner_tui.core.storage.crash import clear_running
 
             clear_running(self.running_marker)
 
@@ -129,7 +129,7 @@ class PlannerApp(App[str | None]):
         if isinstance(self.screen, WorkbenchScreen):
             self.pop_screen()
         if isinstance(self.running_marker, Path):
-            from planner_tui.screens.trust import clear_running
+            from planner_tui.core.storage.crash import clear_running
 
             clear_running(self.running_marker)
             self.running_marker = False
@@ -149,7 +149,7 @@ class PlannerApp(App[str | None]):
         if epic is None:
             self.exit(None)
             return
-        from planner_tui.screens.trust import open_planner
+        from planner_tui.screens.workbench.trust import open_planner
 
         try:
             planner, self.startup_notice = open_planner(self.project, epic, clock=self.clock)

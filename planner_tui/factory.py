@@ -39,7 +39,7 @@ def make_app(
 
     chosen_settings = settings if settings is not None else load_settings()
     loaded = Project.load(project, prompts=prompts, role=role)
-    from planner_tui.screens.trust import open_planner
+    from planner_tui.screens.workbench.trust import open_planner
 
     planner, notice = None, None
     if epic is not None or len(loaded.epics) <= 1:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from planner_tui.core.models import KINDS
+
 __all__ = [
     "APP_BINDINGS",
     "WORKBENCH_BINDINGS",
@@ -78,11 +80,8 @@ COMPOSER_BINDINGS: list[Binding] = [
     Binding("enter", "submit", "Add", id="composer.submit", tooltip="Add the entry (#2 text answers question #2)."),
     Binding("ctrl+j", "newline", "New line", id="composer.newline", show=False),
     Binding("ctrl+g", "cycle_kind", "Kind", id="composer.kind", tooltip="Cycle the entry kind."),
-    Binding("alt+q", "set_kind('question')", "Question", id="composer.question", show=False),
-    Binding("alt+a", "set_kind('answer')", "Answer", id="composer.answer", show=False),
-    Binding("alt+d", "set_kind('decision')", "Decision", id="composer.decision", show=False),
-    Binding("alt+n", "set_kind('note')", "Note", id="composer.note", show=False),
-    Binding("alt+r", "set_kind('risk')", "Risk", id="composer.risk", show=False),
+    # One key per entry kind that has one, from the table of kinds (core.models.KINDS).
+    *(Binding(k.key, f"set_kind('{k.name}')", k.label, id=f"composer.{k.name}", show=False) for k in KINDS.values() if k.key),
     Binding("escape", "leave", "Leave", id="composer.leave", show=False, tooltip="Cancel an answer or edit, else go to the thread."),
     Binding("alt+c", "uncite", "Drop citation", id="composer.uncite", show=False, tooltip="The next entry will not cite the line chosen with c."),
 ]

@@ -6,11 +6,17 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from planner_tui.core.errors import PlannerError
 
-__all__ = ["Settings", "config_path", "load_settings"]
+__all__ = ["Settings", "config_path", "load_settings", "RETIRED_KEYS"]
+
+RETIRED_KEYS = frozenset({"full_markdown_limit"})
+"""Keys older versions read and this one ignores: dropped on load, so an old settings file still loads
+(any other unknown key is refused, to catch typos)."""
 
 
 class Settings(BaseModel):
@@ -45,12 +51,6 @@ class Settings(BaseModel):
         "lines on screen are drawn); larger ones, and everything that is not markdown, are shown as plain text, "
         "which opens at once.",
     )
-    full_markdown_limit: int = Field(
-        default=4 * 1024,
-        ge=0,
-        description="Ignored: every markdown artifact up to `markdown_limit` gets the same view now. Still "
-        "accepted (unknown keys are refused), so a config file that sets it keeps loading.",
-    )
     poll_interval: float = Field(
         default=0.5,
         ge=0.1,
@@ -59,6 +59,13 @@ class Settings(BaseModel):
     )
     watch: bool = Field(default=True, description="Watch the artifacts and the session file for changes made outside the workbench.")
     cursor_blink: bool = Field(default=True, description="Blink the text cursor in the composer (tests and screenshots turn it off).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_retired(cls, data: Any) -> Any:
+        if isinstance(data, dict) and RETIRED_KEYS.intersection(data):
+            return {k: v for k, v in data.items() if k not in RETIRED_KEYS}
+        return data
 
     @field_validator("keymap")
     @classmethod

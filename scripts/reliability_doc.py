@@ -108,9 +108,9 @@ ANSWERS: dict[str, str] = {
           "session ended unexpectedly\" (there is nothing else to restore).",
     "A7": "Answered by merging, not by refusing or read-only: the workbench and the agent's command line "
           "may work on one session at once. Each change takes a short exclusive lock "
-          "(`<session>.lock`, O_EXCL, holding pid and host, never empty), re-reads the file and applies "
+          "(`<session>.lock`, a kernel lock through filelock, with a note of pid and host beside it), re-reads the file and applies "
           "the change to the freshest copy, so no writer overwrites another's entries. A live holder "
-          "beyond the 2 s wait is named by pid; a dead holder's lock is taken over.",
+          "beyond the 2 s wait is named by pid and host; a killed holder's lock is freed by the kernel at once.",
     "A8": "(a) Changes made on disk by another tool are merged (the change is applied to the file as it "
           "is now), not offered as reload/merge/overwrite. (b) No alternate (XDG state) location is "
           "offered; the error names the reason and the data stays in memory.",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from planner_tui.core.engine import Planner
+from planner_tui.core.plan.render import project_templates, template_source
 from planner_tui.core.text.display import one_line
+
+if TYPE_CHECKING:
+    from planner_tui.core.engine import Planner
 
 __all__ = ["check_report", "status_lines", "thread_data", "thread_lines"]
 
@@ -19,6 +23,8 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
     artifacts = project.artifacts(planner.epic)
     missing_servers = prep.missing_servers
     bad_artifacts = [a for a in artifacts if a.state != "present"]
+    template, own = template_source(planner.role, project_templates(project.root))
+    template_shown = _relative(template, project.root) if own else str(template)
     ok = not missing_servers and not bad_artifacts and prep.rules is not None
     data: dict[str, Any] = {
         "ok": ok,
@@ -33,6 +39,7 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
         "roles_before": prep.roles_before,
         "roles": [{"key": key, "name": name, "state": state} for key, name, state in prep.roles],
         "artifacts": [a.model_dump() for a in artifacts],
+        "template": {"path": template_shown, "source": "project" if own else "bundled"},
         "notes": prep.notes,
     }
     lines = [f"Project: {project.root}" + ("" if project.is_git else " (not a git repository: the plan can be written but not committed)")]
@@ -65,6 +72,8 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
     lines.append("Earlier role plans: " + (", ".join(prep.roles_before) or "none"))
     if prep.roles:
         lines.append("Roles of this epic: " + ", ".join(f"{key} {name}: {state}" for key, name, state in prep.roles))
+    whose = "the project's own" if own else "bundled"
+    lines.append(f"Plan template: {template_shown} ({whose})")
     lines.append("")
     lines.append("Artifacts:")
     for art in artifacts:
@@ -75,6 +84,13 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
     lines.append("")
     lines.append("Ready to plan." if ok else "Something needs attention before planning (see above).")
     return data, lines, ok
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def status_lines(data: dict[str, Any]) -> list[str]:

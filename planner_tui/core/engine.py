@@ -13,6 +13,7 @@ from planner_tui.core.discussion import batch
 from planner_tui.core.epic import citations
 
 from planner_tui.core.git import commits
+from planner_tui.core.git.repo import committed_text, path_status
 
 from planner_tui.core.plan import readiness
 
@@ -21,12 +22,13 @@ from planner_tui.core.plan import earlier_plans
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
-from planner_tui.core.plan.render import render_plan
+from planner_tui.core.plan.render import project_templates, render_plan
 from planner_tui.core.plan.checklist import addressed_points
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
 from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import SessionStore
+from planner_tui.core.view import PlannerView
 
 __all__ = ["Planner", "CommitOutcome", "NotReady"]
 
@@ -121,6 +123,10 @@ class Planner:
         shared = self.store.snapshot() if self.store.session is not None else None
         return shared if shared is not None else self.session.model_copy(deep=True)
 
+    def view(self) -> PlannerView:
+        """A read-only view over a copy of the session as it is now, to read from a worker thread."""
+        return PlannerView(self, self.snapshot())
+
     def _mutate(self, fn: Callable[[Session], T]) -> T:
         return self.store.mutate(fn, create=lambda: actions.new_session(self.role, self.epic.folder, self.clock()))
 
@@ -134,7 +140,7 @@ class Planner:
         Unreadable leftovers are moved aside as `<session>.corrupt-<ts>`; nothing is deleted.
         Recover one with `self.store.adopt(session)`. Empty for a read-only session.
         """
-        return [] if self.read_only else self.store.triage_orphans()
+        return [] if self.read_only else self.store.orphans.triage(self.store.session)
 
     def add(self, topic: str | int, kind: str, text: str, *, cite: Citation | None = None, section: str | None = None, author: str | None = None) -> Entry:
         """Add an entry to a topic's thread; saved before this returns."""
@@ -181,7 +187,7 @@ class Planner:
         return self._mutate(change)
 
     def answer_batch(self, topic: str | int, text: str, *, author: str | None = None) -> list[Entry]:
-        """Answer a topic's open questions by number (`2: answer` lines), all or nothing."""
+        """Answer a topic's open questions by their `#N` (`#2 answer` lines), all or nothing."""
         pairs = batch.parse_batch_answers(text)
         who = author or self.author
         return self._mutate(lambda s: batch.answer_batch(s, self.role, topic, pairs, now=self.clock(), author=who))
@@ -214,13 +220,14 @@ class Planner:
     def render(self) -> str:
         """The plan as markdown, rendered from the session (the same bytes for the same session)."""
         # A revised plan keeps the committed bytes of every section it did not change.
-        return revise.apply_baseline(render_plan(self.role, self.session, self.epic.title), self.session)
+        rendered = render_plan(self.role, self.session, self.epic.title, overrides=project_templates(self.project.root))
+        return revise.apply_baseline(rendered, self.session)
 
     def committed_plan(self) -> str | None:
         """The plan as committed at HEAD, if any."""
         if not self.project.is_git:
             return None
-        return commits.committed_text(self.project.root, self.plan_path)
+        return committed_text(self.project.root, self.plan_path)
 
     def pending_commit(self) -> bool:
         """True when the plan on disk is ours (last written, or what the session renders) but not committed.
@@ -233,7 +240,7 @@ class Planner:
             return False
         if _digest(existing) != getattr(self.session, "plan_written", None) and existing != self.render():
             return False
-        return commits.path_status(self.project.root, self.plan_path) in ("untracked", "new", "modified")
+        return path_status(self.project.root, self.plan_path) in ("untracked", "new", "modified")
 
     def _existing_plan(self) -> str | None:
         path = self.project.root / self.plan_path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "PlannerError",
     "PromptError",
@@ -40,6 +42,11 @@ class SessionError(PlannerError):
 
 class SessionCorrupt(SessionError):
     """The session file exists but cannot be parsed; it was moved aside, never overwritten."""
+
+    def __init__(self, message: str, *, moved_to: Path | None = None) -> None:
+        super().__init__(message)
+        self.moved_to = moved_to
+        """Where the unreadable file was moved, for a dialog that offers a diff (None: left in place)."""
 
 
 class SessionLocked(SessionError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
 from planner_tui.core.epic.epics import choose_epic, list_epics, load_epic_tasks
-from planner_tui.core.git import commits
+from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role
 from planner_tui.core.errors import PlannerError, ProjectError, PromptError
@@ -18,7 +18,6 @@ from planner_tui.core.models import (
     McpList,
     McpStatus,
     Pipeline,
-    PipelineStep,
     RoleSpec,
     RuleBook,
 )
@@ -169,11 +168,6 @@ class Project:
         if text not in self.notes:
             self.notes.append(text)
 
-    def refresh_epics(self) -> None:
-        """Re-read the epic folders and Task Master tasks (after a change on disk)."""
-        self.tasks = load_epic_tasks(self.root)
-        self.epics = list_epics(self.root, self.tasks)
-
     def role_number(self) -> int | None:
         head = self.role.key.split("-", 1)[0]
         return int(head) if head.isdigit() else None
@@ -234,7 +228,7 @@ class Project:
         out = []
         for key, name in self.role_names().items():
             rel = f"{epic.path}/roles/{key}.md"
-            if self.is_git and commits.committed_text(self.root, rel) is not None:
+            if self.is_git and committed_text(self.root, rel) is not None:
                 state = "committed"
             elif (self.root / rel).is_file():
                 state = "written"
@@ -244,6 +238,3 @@ class Project:
                 state = "not started"
             out.append((key, name, state))
         return out
-
-    def pipeline_steps(self) -> list[PipelineStep]:
-        return list(self.pipeline.steps) if self.pipeline else []

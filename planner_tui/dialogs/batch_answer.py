@@ -1,4 +1,4 @@
-"""Answer a topic's open questions in one go: the numbered list above, `2: answer` lines below."""
+"""Answer a topic's open questions in one go: the `#N` list above, `#2 answer` lines below."""
 
 from __future__ import annotations
 
@@ -22,16 +22,17 @@ __all__ = ["BatchAnswerScreen", "questions_text"]
 
 
 def questions_text(numbered: list[tuple[int, Entry]]) -> Text:
-    """The open questions as one numbered list (the numbers the answers use)."""
+    """The open questions as one list, each with its `#N` from the thread (the numbers the answers use)."""
     out = Text()
+    width = max((len(str(n)) for n, _ in numbered), default=1) + 1
     for index, (number, entry) in enumerate(numbered):
         if index:
             out.append("\n")
-        out.append(f"{number:>2}. ", style="bold yellow")
+        out.append(f"{f'#{number}':>{width}} ", style="bold yellow")
         lines = visible(entry.text).split("\n")
         out.append(lines[0])
         for more in lines[1:]:
-            out.append(f"\n    {more}")
+            out.append(f"\n{'':>{width}} {more}")
         if entry.author == "agent":
             out.append(f"  · {one_line(entry.author_name or 'agent', 30)}", style="dim")
     return out
@@ -74,11 +75,11 @@ class BatchAnswerScreen(ModalScreen[list[Entry] | None]):
             with VerticalScroll(id="batch-questions"):
                 yield Static(questions_text(self.numbered))
             yield Static(
-                Text("One answer per line, by number, e.g. 2: cursor pagination, 25 per page. Enter starts a new line; a line without a number continues the answer above.", style="dim"),
+                Text("One answer per line, by number, e.g. #2 cursor pagination, 25 per page (2: or 2. work too). Enter starts a new line; a line without a number continues the answer above.", style="dim"),
                 id="batch-help",
             )
             area = TextArea(id="batch-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-            area.placeholder = "1: …\n2: …"
+            area.placeholder = "\n".join(f"#{n} …" for n, _ in self.numbered[:2]) or "#1 …"
             yield area
             yield Static(Text(""), id="batch-error")
 

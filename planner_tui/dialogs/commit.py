@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Label, Static
 
-from planner_tui.core.git import commits
+from planner_tui.core.git.repo import repo_info
 from planner_tui.core.plan.diff import SectionChange, section_diff, summary
 from planner_tui.core.engine import CommitOutcome, NotReady, Planner
 from planner_tui.core.errors import PlannerError
@@ -77,7 +77,7 @@ def _git_questions(planner: Planner, new_file: bool) -> tuple[str | None, str | 
     project = planner.project
     if not project.is_git:
         return None, None
-    info = commits.repo_info(project.root)
+    info = repo_info(project.root)
     if info is None or info.workdir is None:
         return None, None
     detached = (info.head or "")[:7] or "unborn" if info.detached else None

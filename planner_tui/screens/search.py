@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -18,35 +17,19 @@ from textual.widgets.option_list import Option
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Citation
-from planner_tui.core.epic.search import Hit, search_all
+from planner_tui.core.epic.search import Hit
 from planner_tui.core.text.display import one_line
+from planner_tui.core.view import PlannerView
 from planner_tui.keymap import SEARCH_BINDINGS
 from planner_tui.widgets.discussion.composer import short_cite
 
-__all__ = ["SearchScreen", "frozen_planner", "hit_text", "DEBOUNCE"]
+__all__ = ["SearchScreen", "hit_text", "DEBOUNCE"]
 
 DEBOUNCE = 0.25
 """Seconds of no typing before the search runs (each keystroke restarts the wait)."""
 
 _KIND_STYLE = {"artifact": "cyan", "session": "magenta", "plan": "green"}
 _KIND_LABEL = {"artifact": "file", "session": "talk", "plan": "plan"}
-
-
-class _FrozenStore:
-    """Holds a private copy of the session: the engine only reads `.session` from its store."""
-
-    def __init__(self, planner: Planner) -> None:
-        # Entries unchanged since the last copy are shared (never mutated): cheap for long sessions.
-        self.session = planner.snapshot()
-        self.read_only = planner.read_only
-        self.path = planner.store.path
-
-
-def frozen_planner(planner: Planner) -> Planner:
-    """A copy of the Planner over a copy of its session, safe to read from a worker thread."""
-    view = copy.copy(planner)
-    view.store = _FrozenStore(planner)  # type: ignore[assignment]
-    return view
 
 
 def hit_text(hit: Hit) -> Text:
@@ -127,13 +110,13 @@ class SearchScreen(ModalScreen[Hit | None]):
             self._show(query, [], None)
             return
         self.query_one("#search-status", Static).update(Text("Searching…", style="dim"))
-        self._search(frozen_planner(self.planner), query, self._seq)
+        self._search(self.planner.view(), query, self._seq)
 
     @work(thread=True, exclusive=True, group="search")
-    def _search(self, planner: Planner, query: str, seq: int) -> None:
+    def _search(self, view: PlannerView, query: str, seq: int) -> None:
         """Read every artifact and render the plan off the UI thread (a big epic takes a while)."""
         try:
-            hits = search_all(planner, query, limit=self.limit)
+            hits = view.search(query, limit=self.limit)
         except PlannerError as exc:
             self.post_message(self.Found(seq, query, [], str(exc)))
         except OSError as exc:

@@ -6,19 +6,15 @@ import re
 
 from rich.text import Text
 
+from planner_tui.core.models import KINDS
 from planner_tui.core.text.display import visible
 
 __all__ = ["KIND_LETTER", "KIND_STYLE", "KIND_LABEL", "safe_text", "inline_markdown", "markdown_line", "markdown_lines"]
 
-KIND_LETTER = {"question": "Q", "answer": "A", "decision": "D", "note": "N", "risk": "R"}
-KIND_LABEL = {"question": "Question", "answer": "Answer", "decision": "Decision", "note": "Note", "risk": "Risk"}
-KIND_STYLE = {
-    "question": "bold yellow",
-    "answer": "bold cyan",
-    "decision": "bold green",
-    "note": "bold blue",
-    "risk": "bold red",
-}
+# Read from the one table of entry kinds (core.models.KINDS).
+KIND_LETTER = {k.name: k.letter for k in KINDS.values()}
+KIND_LABEL = {k.name: k.label for k in KINDS.values()}
+KIND_STYLE = {k.name: f"bold {k.style}" for k in KINDS.values()}
 
 # `code`, **bold**, *italic* / _italic_, [link](target); anything else stays literal (never markup).
 _INLINE = re.compile(

@@ -92,7 +92,7 @@ def kill_during_save(planner: Planner, text: str, point: str) -> int:
 def test_A1_sigkill_at_random_moments_never_leaves_a_partial_session(planner):
     """A child saving in a loop is SIGKILLed 200 times at random moments: the session file always
     parses, is a whole file as the store writes it, and holds a consistent snapshot (revision and
-    entries agree); a killed writer's lock is taken over by the next one."""
+    entries agree); a killed writer's lock is free for the next one at once."""
     planner.add(1, "note", "seed")
     for i in range(40):  # ~40 KB, so a kill often lands inside a write
         planner.add(2, "note", f"padding {i} " + "x" * 900)
@@ -122,7 +122,7 @@ def test_A1_sigkill_at_random_moments_never_leaves_a_partial_session(planner):
     # Saves completed between kills, so kills hit every phase (the exact steps: the next test).
     assert last_rev > base_rev + 5
     after = reopen(planner.project.root)
-    after.add(4, "note", "after the kills")  # the dead writers' locks are stale: taken over
+    after.add(4, "note", "after the kills")  # the kernel freed the killed writers' locks
     assert texts(reopen(planner.project.root).session)[-1] == "after the kills"
 
 
@@ -233,7 +233,7 @@ def test_A3_disk_full_on_a_real_tiny_tmpfs(planner, mounts):
         planner.add(3, "note", "typed while the disk was full")
     assert path.read_bytes() == old and planner.session.model_dump_json() == memory
     assert planner.store.last_error == str(err.value)
-    assert temps(path.parent) == [] and not path.with_name(path.name + ".lock").exists()
+    assert temps(path.parent) == [] and not path.with_name(path.name + ".lock.holder").exists()
     filler.unlink()
     planner.add(3, "note", "typed while the disk was full")
     assert texts(reopen(planner.project.root).session).count("typed while the disk was full") == 1

@@ -60,7 +60,7 @@ def test_A5_signal_to_an_engine_process_keeps_the_entry(demo_project, child_env,
     assert child.returncode != 0
     pl = reopen(demo_project)
     assert texts(pl.session) == [text]
-    assert not pl.store.path.with_name(pl.store.path.name + ".lock").exists()
+    assert not pl.store.path.with_name(pl.store.path.name + ".lock.holder").exists()  # no hold left
 
 
 def _pty_workbench(project: Path, child_env: dict[str, str]):
@@ -200,7 +200,7 @@ def test_A7_two_real_processes_writing_one_session_keep_every_entry(demo_project
         mine = sorted((t for t in got if t.startswith(name)), key=lambda t: int(t.split("-")[1]))
         assert mine == [f"{name}-{i}" for i in range(25)]
     assert len(got) == 50 and pl.session.revision >= 50
-    assert not pl.store.path.with_name(pl.store.path.name + ".lock").exists()
+    assert not pl.store.path.with_name(pl.store.path.name + ".lock.holder").exists()  # no hold left
 
 
 def test_A7_workbench_and_agent_command_line_merge_never_overwrite(planner, child_env):
@@ -233,16 +233,16 @@ time.sleep(60)
 """
 
 
-def test_A7_a_live_lock_is_named_a_dead_holders_lock_is_taken_over(planner, child_env):
+def test_A7_a_live_lock_is_named_a_killed_holders_lock_is_free_at_once(planner, child_env):
     """While another live process holds the session lock beyond the wait, a change is refused with a
-    message naming that pid and the file is untouched; once that process is SIGKILLed its lock is stale
-    and the next change takes it over."""
+    message naming that pid and host (from the note beside the lock) and the file is untouched; once
+    that process is SIGKILLed the kernel frees its lock at once and the next change goes through."""
     planner.add(1, "note", "before")
     lock = planner.store.path.with_name(planner.store.path.name + ".lock")
     holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(lock)], env=child_env, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        assert lock.read_text().split() == [str(holder.pid), socket.gethostname()]
+        assert lock.with_name(lock.name + ".holder").read_text().split() == [str(holder.pid), socket.gethostname()]
         before = planner.store.path.read_bytes()
         planner.store.lock_timeout = 0.3
         with pytest.raises(SessionLocked, match=rf"locked by process {holder.pid} on this host"):
@@ -251,8 +251,8 @@ def test_A7_a_live_lock_is_named_a_dead_holders_lock_is_taken_over(planner, chil
     finally:
         holder.kill()
         holder.wait()
-    planner.add(1, "note", "after takeover")
-    assert texts(reopen(planner.project.root).session) == ["before", "after takeover"] and not lock.exists()
+    planner.add(1, "note", "after the kill")
+    assert texts(reopen(planner.project.root).session) == ["before", "after the kill"] and not lock.with_name(lock.name + ".holder").exists()
 
 
 # ---------------------------------------------------------------------------------------- A8

@@ -44,7 +44,7 @@ class Watched:
         """Paths the watcher asked the artifact pane to re-read (one per burst and path)."""
         self.listings = 0
         pane = screen.artifact_pane
-        real_reload, real_list = pane.reload, screen._list_artifacts
+        real_reload, real_list = pane.reload, screen.live.list_artifacts
 
         def reload(path: str) -> bool:
             self.reloads.append(path)
@@ -55,7 +55,7 @@ class Watched:
             real_list()
 
         pane.reload = reload
-        screen._list_artifacts = listing
+        screen.live.list_artifacts = listing
 
     @property
     def doc(self):

@@ -1,4 +1,4 @@
-"""Pilot tests: B answers several open questions of the topic at once, by number."""
+"""Pilot tests: B answers several open questions of the topic at once, by their `#N` from the thread."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_B_lists_the_open_questions_and_answers_them_by_number(drive):
             await drive.until(pilot, lambda: isinstance(pilot.app.screen, BatchAnswerScreen), what="batch dialog")
             dialog = pilot.app.screen
             listed = str(dialog.query_one("#batch-questions Static").render())
-            assert listed.split("\n") == [" 1. Keep every revision?  · agent", " 2. How are photo lists paginated?  · agent", " 3. Who may delete a photo?  · agent"]
+            assert listed.split("\n") == ["#1 Keep every revision?  · agent", "#2 How are photo lists paginated?  · agent", "#3 Who may delete a photo?  · agent"]
             assert dialog.focused is dialog.query_one("#batch-text", TextArea)
             await pilot.press(*"2: cursor pagination, 25 per page", "enter", *"3: only the uploader")
             await pilot.press("ctrl+s")
@@ -61,7 +61,7 @@ def test_a_refused_batch_is_explained_in_the_dialog_and_nothing_is_answered(driv
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert pilot.app.screen is dialog
-            assert "there is no question 3; nothing was answered." in dialog.error
+            assert "there is no question #3; nothing was answered (open questions: #1, #2)." in dialog.error
             assert len(open_questions(screen.planner, "domain-data-model")) == 2
             # Fixed in place, then saved.
             area = dialog.query_one("#batch-text", TextArea)
@@ -90,5 +90,29 @@ def test_B_without_open_questions_says_so_and_escape_cancels(drive):
             await pilot.press("escape")
             assert pilot.app.screen is screen
             assert open_questions(screen.planner, "domain-data-model") == ["Keep every revision?"]
+
+    run(scenario())
+
+
+def test_B_shows_the_thread_numbers_so_an_answered_question_does_not_shift_the_rest(drive):
+    agent = drive.planner()
+    first = agent.add("domain-data-model", "question", "Keep every revision?")
+    for text in ("How are photo lists paginated?", "Who may delete a photo?"):
+        agent.add("domain-data-model", "question", text)
+    agent.answer(first.id, "yes, every save")
+
+    async def scenario():
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            await pilot.press("escape", "B")
+            await drive.until(pilot, lambda: isinstance(pilot.app.screen, BatchAnswerScreen), what="batch dialog")
+            dialog = pilot.app.screen
+            listed = str(dialog.query_one("#batch-questions Static").render())
+            assert listed.split("\n") == ["#2 How are photo lists paginated?  · agent", "#3 Who may delete a photo?  · agent"]
+            assert dialog.query_one("#batch-text", TextArea).placeholder == "#2 …\n#3 …"
+            await pilot.press(*"#3 only the uploader")
+            await pilot.press("ctrl+s")
+            await drive.until(pilot, lambda: pilot.app.screen is screen, what="saved")
+            assert open_questions(screen.planner, "domain-data-model") == ["How are photo lists paginated?"]
 
     run(scenario())

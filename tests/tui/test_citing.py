@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import TextArea
-
 from workbench_kit import DEMO_EPIC, SIZE
 from planner_tui.core.models import Citation
+from planner_tui.widgets.artifacts.text_view import TextLines
 from planner_tui.widgets.textstyle import markdown_line
 
 EPIC_DIR = f".task-master/epics/{DEMO_EPIC}"
@@ -37,7 +36,7 @@ def test_c_cites_the_cursor_line_and_the_entry_carries_it(drive):
             screen = await drive.workbench(pilot)
             document = await open_in_viewer(drive, pilot, screen, DIAGRAM)
             assert document.mode == "text"  # a mermaid file is shown as lines
-            area = document.query_one("#doc-text", TextArea)
+            area = document.query_one("#doc-text", TextLines)
             await pilot.press("down", "down", "down")
             assert area.cursor_location[0] == 3
             await pilot.press("c")
@@ -98,7 +97,7 @@ def test_o_opens_the_cited_line_and_escape_goes_back_to_the_rendered_view(drive)
             assert screen.thread.highlight_entry(cited.id)
             await pilot.press("o")
             document = screen.artifact_pane.document
-            area = document.query_one("#doc-text", TextArea)
+            area = document.query_one("#doc-text", TextLines)
             await drive.until(pilot, lambda: document.artifact.path == PRD and document.mode == "text", what="PRD at the line")
             assert area.selection.start == (3, 0)
             assert area.selected_text == document.text.split("\n")[3]

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.widgets import TextArea
 
 import planner_tui
 from planner_tui.core.models import Artifact
 from planner_tui.core.text.reading import ReadResult
 from planner_tui.widgets.artifacts.document import DocumentView
+from planner_tui.widgets.artifacts.text_view import TextLines
 
 CSS = Path(planner_tui.__file__).parent / "app.tcss"
 
@@ -97,7 +97,7 @@ def test_show_loaded_shows_a_small_document_at_once_even_before_mounting():
             assert shown.startswith("Photo annotations\n\n• keep originals\n• annotations table")
             document.show_loaded(artifact("docs/flow.mmd"), result("docs/flow.mmd", "graph TD\n  A --> B\n"))
             assert document.mode == "text"  # synchronous: no worker, no frame needed
-            assert document.query_one("#doc-text", TextArea).text.startswith("graph TD")
+            assert document.query_one("#doc-text", TextLines).text.startswith("graph TD")
             assert not [w for w in app.workers if w.group == "artifact"]
             gone = ReadResult(path="docs/gone.md", state="missing", reason="file not found")
             document.show_loaded(artifact("docs/gone.md"), gone)
@@ -196,7 +196,7 @@ def test_go_to_line_selects_it_and_escape_returns_to_the_markdown_view_there():
             document = await open_doc(pilot, "docs/notes.md")
             document.go_to_line(81)
             await pilot.pause()
-            area = document.query_one("#doc-text", TextArea)
+            area = document.query_one("#doc-text", TextLines)
             assert document.mode == "text" and area.selected_text.startswith("p81w0")
             await pilot.press("escape")
             await pilot.pause()

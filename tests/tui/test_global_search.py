@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import OptionList, TextArea
+from textual.widgets import OptionList
 
 from workbench_kit import DEMO_EPIC, SIZE
 from planner_tui.screens.search import DEBOUNCE, SearchScreen
+from planner_tui.widgets.artifacts.text_view import TextLines
 
 PRD = f".task-master/epics/{DEMO_EPIC}/04-prd.md"
 
@@ -55,7 +56,7 @@ def test_search_lists_artifact_discussion_and_plan_hits_and_opens_an_artifact_at
             await choose(pilot, found, index)
             assert pilot.app.screen is workbench
             document = workbench.artifact_pane.document
-            area = document.query_one("#doc-text", TextArea)
+            area = document.query_one("#doc-text", TextLines)
             await drive.until(pilot, lambda: document.artifact.path == PRD and document.mode == "text", what="PRD at the hit")
             assert area.selection.start == (hit.line - 1, 0)
             assert "originals" in area.selected_text.lower()

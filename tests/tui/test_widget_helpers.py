@@ -23,6 +23,7 @@ AT = datetime(2025, 3, 4, tzinfo=timezone.utc)
         ("#2: yes", (2, "yes")),
         ("#12) yes, both", (12, "yes, both")),
         ("2: yes", (2, "yes")),
+        ("2. yes", (2, "yes")),
         ("  3) multi\nline", (3, "multi\nline")),
         ("#2", None),
         ("2 apples are enough", None),

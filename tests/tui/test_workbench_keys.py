@@ -93,12 +93,13 @@ def test_settings_file_is_read_from_the_environment_path(tmp_path, monkeypatch):
     assert (settings.theme, settings.markdown_limit, settings.keymap) == ("nord", 1000, {"topic.next": "f6"})
 
 
-def test_a_settings_file_with_the_retired_full_markdown_limit_still_loads(tmp_path, monkeypatch):
+def test_a_settings_file_with_the_retired_full_markdown_limit_still_loads_and_drops_it(tmp_path, monkeypatch):
     path = tmp_path / "old.toml"
     path.write_text("full_markdown_limit = 2048\nmarkdown_limit = 5000\n", encoding="utf-8")
     monkeypatch.setenv("PLANNER_TUI_CONFIG", str(path))
     settings = load_settings()
-    assert (settings.full_markdown_limit, settings.markdown_limit) == (2048, 5000)
+    assert settings.markdown_limit == 5000 and "full_markdown_limit" not in settings.model_dump()
+    assert not hasattr(settings, "full_markdown_limit")
 
 
 def test_settings_default_path_is_under_xdg_config_home(isolated_environment):

@@ -8,6 +8,7 @@ import time
 from textual.widgets import TextArea
 
 from workbench_kit import DEMO_EPIC, SIZE
+from planner_tui.widgets.artifacts.text_view import TextLines
 
 
 def run(coro):
@@ -81,7 +82,7 @@ def test_find_in_document_jumps_from_match_to_match(drive):
             bar = document.query_one("#find")
             assert bar.display and screen.focused is bar
             await pilot.press(*word)
-            area = document.query_one("#doc-text", TextArea)
+            area = document.query_one("#doc-text", TextLines)
             assert document.mode == "text"  # matches are highlighted in the text view
             assert area.selected_text.lower() == word
             first = area.selection
@@ -120,7 +121,7 @@ def test_a_two_megabyte_file_opens_at_once_as_text(drive):
             await drive.until(pilot, lambda: document.mode == "text" and len(document.text) > 1_000_000, timeout=10, what="big file shown")
             elapsed = time.perf_counter() - started
             assert elapsed < 5, elapsed
-            area = document.query_one("#doc-text", TextArea)
+            area = document.query_one("#doc-text", TextLines)
             assert area.document.line_count > 20_000
             # Still responsive: a key works at once.
             await pilot.press("alt+right")
@@ -154,7 +155,7 @@ def test_hostile_file_text_never_reaches_the_terminal_raw(drive):
                 pane.open(mermaid)
                 await drive.until(pilot, lambda: "graph TD" in document.text, what="diagram shown")
                 assert document.mode == "text"
-                assert document.query_one("#doc-text", TextArea).text.startswith("graph TD")
+                assert document.query_one("#doc-text", TextLines).text.startswith("graph TD")
 
     run(scenario())
 
@@ -187,7 +188,7 @@ def test_plan_scrolls_to_the_current_topics_section(drive):
             screen = await drive.workbench(pilot)
             topics = screen.planner.role.topics
             observability = next(t for t in topics if t.section == "Observability")
-            screen.go_to_topic(observability)
+            screen.navigation.go_to_topic(observability)
             await drive.settle(pilot)
             await pilot.pause()
             preview = screen.plan_pane.preview
@@ -308,7 +309,7 @@ def test_a_mid_sized_markdown_file_is_drawn_line_by_line_and_find_still_works(dr
             await pilot.press("home")
             assert view.top_line() == 1 and view.shown_text().startswith("Field notes")
             await pilot.press("ctrl+f", *"visit 599", "enter")
-            area = document.query_one("#doc-text", TextArea)
+            area = document.query_one("#doc-text", TextLines)
             assert document.mode == "text" and area.selected_text == "Visit 599"
             await pilot.press("escape")
             assert document.mode == "markdown"

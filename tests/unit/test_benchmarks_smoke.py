@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^(?P<row>[^|]+) \| (?P<value>.+) \| target (?P<target>[^|]+) \| (?P<verdict>holds|falls short)$")
 ROWS = [
@@ -23,6 +25,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 def test_runner_prints_a_line_per_row_and_exits_by_the_verdicts(tmp_path):
     out = tmp_path / "results.json"
     proc = subprocess.run(

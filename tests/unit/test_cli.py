@@ -201,3 +201,35 @@ def test_builtin_role_without_a_prompt_pack(capsys, project):
     assert code == 0, err
     assert out.startswith("# Photo Annotations — Backend Plan\n")
     assert "## Caching & Performance" in out
+
+
+# ------------------------------------------------------------------ the command registry
+
+
+def test_every_command_is_declared_once_in_the_registry_and_the_parser_is_made_from_it():
+    from planner_tui.cli.main import build_parser
+    from planner_tui.cli.registry import COMMANDS
+
+    names = [c.name for c in COMMANDS]
+    assert len(names) == len(set(names))
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert list(sub.choices) == names
+    assert all(callable(c.handler) and c.help for c in COMMANDS)
+
+
+def test_the_command_line_has_no_import_cycle_and_one_set_of_exit_codes():
+    """Handlers import shared helpers (context, reports, exits), never the entry point that dispatches to them."""
+    import ast
+    import re
+
+    cli = Path(__file__).resolve().parents[2] / "planner_tui" / "cli"
+    for path in cli.rglob("*.py"):
+        if path.name == "__init__.py" and path.parent == cli:
+            continue  # the package re-exports main
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        if path.name != "main.py":
+            assert "planner_tui.cli.main" not in imported, path
+        if path.name != "exits.py":
+            assert not re.search(r"^EXIT_\w+\s*=", path.read_text(encoding="utf-8"), re.M), path

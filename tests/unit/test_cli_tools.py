@@ -158,15 +158,15 @@ def test_roles_status_in_check_and_each_role_keeps_its_own_session(capsys, proje
 def test_questions_and_answer_batch(capsys, project):
     ids = [run(capsys, project, "add", "2", "question", q)[1].strip() for q in ("Cursor or pages?", "Page size?", "Include deleted photos?")]
     code, out, _ = run(capsys, project, "questions", "2")
-    assert out.splitlines() == [f"1. Cursor or pages?  [{ids[0]}]", f"2. Page size?  [{ids[1]}]", f"3. Include deleted photos?  [{ids[2]}]"]
+    assert out.splitlines() == [f"#1 Cursor or pages?  [{ids[0]}]", f"#2 Page size?  [{ids[1]}]", f"#3 Include deleted photos?  [{ids[2]}]"]
     code, out, err = run(capsys, project, "answer-batch", "2", "2: 25\n5: nope")
-    assert code == 1 and "there is no question 5; nothing was answered" in err
+    assert code == 1 and "there is no question #5; nothing was answered" in err
     assert len(json.loads(run(capsys, project, "questions", "2", "--json")[1])) == 3
     code, out, err = run(capsys, project, "answer-batch", "2", "1: cursor pagination, 25 per page\n#3 no")
     assert code == 0, err
     assert len(out.split()) == 2
     code, out, _ = run(capsys, project, "questions", "2")
-    assert out == f"1. Page size?  [{ids[1]}]\n"
+    assert out == f"#2 Page size?  [{ids[1]}]\n"  # its number from the thread, kept
 
 
 def test_export_markdown_and_json(capsys, project, tmp_path):

@@ -25,7 +25,8 @@ from git_support import (  # noqa: F401  (gitenv is a fixture)
 
 from planner_tui.core.git import commits
 from planner_tui.core.errors import GitRefusal
-from planner_tui.core.git.commits import commit_path, committed_text, path_status, repo_info
+from planner_tui.core.git.commits import commit_path
+from planner_tui.core.git.repo import committed_text, path_status, repo_info
 
 
 def test_c1_not_a_repository_refuses_and_keeps_the_file(gitenv, tmp_path):

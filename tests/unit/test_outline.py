@@ -5,8 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner_tui.core.text.outline import headings_by_full_parse, outline
-from planner_tui.core.plan.render import section_spans
+from planner_tui.core.text.markdown import headings_by_full_parse, outline, sections
 from planner_tui.core.plan.readiness import _cut_blocks
 
 PLAN = """# Photo Annotations — Backend Plan
@@ -28,7 +27,7 @@ Free text paragraph.
 
 def test_a_plan_gives_the_same_headings_and_lines_as_a_full_parse():
     assert outline(PLAN) == headings_by_full_parse(PLAN)
-    assert [h for h, _s, _e in section_spans(PLAN)] == ["Photo Annotations — Backend Plan", "Domain & Data", "API Surface", "Notes"]
+    assert [s.heading for s in sections(PLAN)] == ["Photo Annotations — Backend Plan", "Domain & Data", "API Surface", "Notes"]
 
 
 def test_shapes_that_could_hide_a_heading_fall_back_to_the_full_parse():
@@ -72,3 +71,14 @@ def _naive_cut(text: str, blocks: list[str]) -> str:
 @given(st.text(alphabet="ab-\n", max_size=40), st.lists(st.text(alphabet="ab-\n", min_size=1, max_size=6), max_size=8))
 def test_cutting_blocks_with_a_cursor_matches_replacing_each_in_turn(text, blocks):
     assert _cut_blocks(text, blocks) == _naive_cut(text, blocks)
+
+
+def test_sections_cut_at_top_level_headings_only():
+    text = "# T\n\n## A\n```\n## in a fence\n```\n> ## in a quote\n\nSetext\n---\n## B\nlast\n"
+    found = sections(text)
+    assert [(s.heading, s.level, s.start, s.end) for s in found] == [
+        ("T", 1, 0, 2), ("A", 2, 2, 8), ("Setext", 2, 8, 10), ("B", 2, 10, 12)
+    ]
+    assert [s.heading for s in sections(text, level=2)] == ["A", "Setext", "B"]
+    assert sections(text.replace("\n", "\r\n")) == found
+    assert sections("no heading\n") == []

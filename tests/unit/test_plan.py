@@ -12,7 +12,7 @@ import pytest
 
 from planner_tui.core.plan import render
 from planner_tui.core.errors import PlanError
-from planner_tui.core.text.contain import markdown_parser
+from planner_tui.core.text.markdown import markdown_parser, sections
 from planner_tui.core.models import Session
 from planner_tui.core.plan.render import (
     packaged_templates,
@@ -22,8 +22,6 @@ from planner_tui.core.plan.render import (
     plan_title,
     render_plan,
     scaffold_headings,
-    section_of_line,
-    section_spans,
     template_name,
 )
 
@@ -260,8 +258,8 @@ def test_structure_injection_is_contained(payload):
     lines = out.split("\n")
     first = next(i for i, line in enumerate(lines) if F4[payload] in line)
     last = max(i for i, line in enumerate(lines) if F4[payload] in line)
-    assert section_of_line(out, first) == "API Surface"
-    assert section_of_line(out, last) == "Notes"
+    assert section_at(out, first) == "API Surface"
+    assert section_at(out, last) == "Notes"
 
 
 def test_quotes_lists_and_indented_blocks_nest_without_escaping():
@@ -352,13 +350,17 @@ def test_plan_module_never_builds_templates_from_strings():
     assert sum(1 for f in calls if getattr(f, "attr", None) == "render") == 1
 
 
-def test_section_spans_and_lookup():
+def section_at(text: str, line: int) -> str | None:
+    """The heading of the section holding this 0-based line."""
+    return next((s.heading for s in sections(text) if s.start <= line < s.end), None)
+
+
+def test_sections_and_lookup():
     out = EXPECTED
-    spans = section_spans(out)
-    assert [s[0] for s in spans][:3] == ["Saved Searches — Backend Plan", "Domain & Data", "API Surface"]
+    spans = sections(out)
+    assert [s.heading for s in spans][:3] == ["Saved Searches — Backend Plan", "Domain & Data", "API Surface"]
     lines = out.split("\n")
-    heading, start, end = spans[2]
-    assert lines[start] == "## API Surface" and lines[end] == "## Controllers & Validation"
-    assert section_of_line(out, lines.index("  body: { name, filters }")) == "API Surface"
-    assert section_of_line(out, len(lines) - 2) == "Notes"
-    assert spans[-1][2] == len(lines) - 1
+    assert lines[spans[2].start] == "## API Surface" and lines[spans[2].end] == "## Controllers & Validation"
+    assert section_at(out, lines.index("  body: { name, filters }")) == "API Surface"
+    assert section_at(out, len(lines) - 2) == "Notes"
+    assert spans[-1].end == len(lines) - 1

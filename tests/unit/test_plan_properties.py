@@ -7,9 +7,11 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner_tui.core.text.contain import markdown_parser, normalise_text
+from planner_tui.core.text.contain import normalise_text
+from planner_tui.core.text import markdown
+from planner_tui.core.text.markdown import markdown_parser
 from planner_tui.core.models import Entry
-from planner_tui.core.plan.render import render_plan, scaffold_headings, section_spans
+from planner_tui.core.plan.render import render_plan, scaffold_headings
 
 try:
     from .plan_support import T0, backend_role, session_with
@@ -144,7 +146,7 @@ def test_outline_fences_and_references_are_contained(session, title):
 def test_every_plan_entry_is_found_in_its_section(session):
     out = render_plan(ROLE, session, "Epic")
     lines = out.split("\n")
-    spans = {heading: (start, end) for heading, start, end in section_spans(out)}
+    spans = {s.heading: (s.start, s.end) for s in markdown.sections(out)}
     for state in session.topics:
         for item in state.entries:
             want = normalise_text(item.text)

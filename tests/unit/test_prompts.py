@@ -18,7 +18,7 @@ from planner_tui.core.pack.prompts import (
     reply_line,
     role_key_from_text,
 )
-from planner_tui.core.pack.topics import slugify, split_topic
+from planner_tui.core.pack.topics import split_topic, topic_id
 
 # A backend-shaped prompt in our own words: indented scaffold, git fence at column 0, step 3
 # missing from the numbering (as in real packs).
@@ -266,12 +266,12 @@ def test_split_topic_shapes() -> None:
     assert split_topic("Validation and error display.") == ("Validation and error display", [])
 
 
-def test_slugify_is_stable_and_unique() -> None:
+def test_topic_id_is_stable_and_unique() -> None:
     taken: set[str] = set()
-    assert slugify("Domain and data model boundaries", taken) == "domain-data-model"
-    assert slugify("API surface", taken) == "api-surface"
-    assert slugify("API surface", taken) == "api-surface-2"
-    assert slugify("!!!", taken) == "topic"
+    assert topic_id("Domain and data model boundaries", taken) == "domain-data-model"
+    assert topic_id("API surface", taken) == "api-surface"
+    assert topic_id("API surface", taken) == "api-surface-2"
+    assert topic_id("!!!", taken) == "topic"
 
 
 def test_builtin_backend_matches_the_pipeline_strings() -> None:

@@ -25,7 +25,7 @@ from planner_tui.core.text.reading import (
     read_text_safely,
     resolve_inside,
 )
-from planner_tui.core.storage.files import atomic_write_text, sweep_orphans
+from planner_tui.core.storage.files import atomic_write_text, temp_files
 
 
 @pytest.fixture
@@ -352,19 +352,21 @@ def test_atomic_write_failure_removes_temp_and_keeps_old(tmp_path: Path) -> None
         atomic_write_text(tmp_path / "no-such-dir" / "x.md", "x")
 
 
-def test_sweep_orphans_lists_leftovers_newest_first_and_deletes_nothing(tmp_path: Path) -> None:
-    old = tmp_path / ".session.json.0badc0de.tmp"
-    new = tmp_path / ".session.json.1234abcd.tmp"
+def test_temp_files_lists_leftovers_newest_first_and_deletes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "session.json"
+    old = tmp_path / f".session.json.{os.getpid()}.0badc0de.tmp"
+    new = tmp_path / f".session.json.{os.getpid()}.1234abcd.tmp"
     old.write_text("{", encoding="utf-8")
     new.write_text("{}", encoding="utf-8")
     os.utime(old, (1_000_000, 1_000_000))
-    (tmp_path / "session.json").write_text("{}", encoding="utf-8")
-    (tmp_path / ".other.json.1234abcd.tmp").write_text("{}", encoding="utf-8")
+    target.write_text("{}", encoding="utf-8")
+    (tmp_path / f".other.json.{os.getpid()}.1234abcd.tmp").write_text("{}", encoding="utf-8")
     (tmp_path / ".session.json.notes.tmp").write_text("{}", encoding="utf-8")
-    assert sweep_orphans(tmp_path, "session.json") == [new, old]
-    assert sweep_orphans(tmp_path, "session") == [new, old]
+    (tmp_path / f".session.json.{os.getpid()}.5555aaaa.tmp").mkdir()  # not a file: never offered
+    assert temp_files(target, include_live=True) == [new, old]
+    assert temp_files(target) == []  # this process is alive: its temps are being written
     assert old.exists() and new.exists()
-    assert sweep_orphans(tmp_path / "absent", "session.json") == []
+    assert temp_files(tmp_path / "absent" / "session.json", include_live=True) == []
 
 
 _WRITER = """
@@ -399,5 +401,5 @@ def test_sigkill_during_saves_never_leaves_a_partial_file(tmp_path: Path) -> Non
         assert isinstance(data["n"], int)
         assert data["pad"] in ("", "x" * (20000 + data["n"] % 7 * 5000))
     # leftovers may exist; they are listed for recovery, never silently removed
-    for orphan in sweep_orphans(tmp_path, "session.json"):
+    for orphan in temp_files(target, include_live=True):
         assert orphan.parent == tmp_path

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from session_support import T0, make_role
 
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import TopicError
-from planner_tui.core.models import Citation, Entry, TopicState
+from planner_tui.core.models import ENTRY_KINDS, KINDS, PLAN_KINDS, PRIMARY_KIND, Citation, Entry, TopicState
 
 ROLE = make_role()
 LATER = T0 + timedelta(minutes=5)
@@ -81,9 +82,20 @@ def test_add_entry_avoids_id_collisions(s, monkeypatch):
     assert actions.add_entry(s, ROLE, 1, "note", "two", now=T0).id == "e-abcdef"
 
 
+def test_the_kind_table_is_what_the_session_accepts():
+    assert ENTRY_KINDS == tuple(KINDS) == ("question", "answer", "decision", "note", "risk")
+    assert PLAN_KINDS == ("decision", "note", "risk") and PRIMARY_KIND == "decision"
+    assert [k.name for k in KINDS.values() if k.asks] == ["question"] and [k.name for k in KINDS.values() if k.replies] == ["answer"]
+    for unique in ("letter", "key", "label"):
+        values = [getattr(k, unique) for k in KINDS.values()]
+        assert len(set(values)) == len(values), unique
+    with pytest.raises(ValidationError, match="Input should be 'question', 'answer', 'decision', 'note' or 'risk'"):
+        Entry(id="e-1", kind="opinion", text="x", at=T0)
+
+
 def test_question_reopens_confirmed_topic_other_kinds_do_not(s):
     actions.confirm(s, ROLE, 1, now=T0)
-    for kind in ("note", "decision", "risk"):
+    for kind in (k for k in ENTRY_KINDS if not KINDS[k].asks and not KINDS[k].replies):
         actions.add_entry(s, ROLE, 1, kind, f"a {kind}", now=T0)
         assert s.topic("domain-data").confirmed
     actions.add_entry(s, ROLE, 1, "question", "Soft deletes?", now=T0)

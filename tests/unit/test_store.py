@@ -188,7 +188,8 @@ def test_newer_schema_is_read_only_and_never_rewritten(tmp_path):
         with pytest.raises(SessionReadOnly, match="upgrade planner-tui"):
             attempt()
     assert st.path.read_bytes() == raw
-    assert sorted(p.name for p in st.path.parent.iterdir()) == ["03-backend.json"]
+    # The kernel lock's file stays (filelock keeps it so waiters share one inode); nothing else is made.
+    assert sorted(p.name for p in st.path.parent.iterdir()) == ["03-backend.json", "03-backend.json.lock"]
 
 
 def test_newer_schema_detected_during_mutate(tmp_path):
@@ -261,7 +262,7 @@ def test_write_failure_leaves_file_and_memory_intact_and_retry_works(tmp_path, m
     monkeypatch.undo()
     assert st.path.read_bytes() == before_bytes and st.session == before_session
     assert st.last_error == "Session NOT saved: No space left on device."
-    assert st.orphans() == [] and not st.path.with_name("03-backend.json.lock").exists()
+    assert st.orphans.list() == [] and not st.path.with_name("03-backend.json.lock.holder").exists()
     add(st, "three")
     fresh = store(tmp_path)
     fresh.load()
@@ -326,6 +327,6 @@ def test_newer_schema_backups_and_orphans_are_never_restored(tmp_path):
     orphan = st.path.with_name(".03-backend.json.999999.0123abcd.tmp")
     orphan.write_text(json.dumps(data))
     with pytest.raises(SessionReadOnly, match="schema 99"):
-        st.recover_orphan(orphan)
+        st.orphans.recover(orphan)
     restored = st.restore_backup()
     assert restored.schema_version == 1 and json.loads(st.path.read_text())["schema_version"] == 1

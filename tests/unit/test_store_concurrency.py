@@ -16,6 +16,7 @@ from session_support import EPIC, ROLE, add, store, texts
 
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import SessionCorrupt, SessionLocked
+from planner_tui.core.storage.lock import LockFile
 from planner_tui.core.storage.migrate import encode_session
 
 REPO = Path(__file__).resolve().parents[2]
@@ -73,7 +74,7 @@ def test_two_processes_add_fifty_each(tmp_path):
         mine = [t for t in got if t.startswith(name)]
         assert sorted(mine, key=lambda t: int(t.split("-")[1])) == [f"{name}-{i}" for i in range(50)]
     assert len({e.id for t in st.session.topics for e in t.entries}) == 100
-    assert not st.path.with_name("03-backend.json.lock").exists()
+    assert not st.path.with_name("03-backend.json.lock.holder").exists()  # no hold left
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -102,9 +103,9 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(tmp_path):
         assert len([e for t in s.topics for e in t.entries]) == base_entries + (s.revision - base_rev)
         last_rev = s.revision
     assert last_rev > base_rev + 10 and time.monotonic() - started < 30  # kills landed mid-stream
-    for orphan in check.orphans():  # leftovers are either complete sessions or rejected cleanly
+    for orphan in check.orphans.list():  # leftovers are either complete sessions or rejected cleanly
         try:
-            assert check.recover_orphan(orphan).revision >= base_rev
+            assert check.orphans.recover(orphan).revision >= base_rev
         except SessionCorrupt as exc:
             assert "left in place" in str(exc) and orphan.exists()
 
@@ -118,46 +119,88 @@ def _dead_pid() -> int:
     return p.pid
 
 
-def test_stale_lock_of_dead_process_is_taken_over(tmp_path):
-    st = store(tmp_path)
-    add(st, "before")
-    lock = st.path.with_name("03-backend.json.lock")
-    lock.write_text(f"{_dead_pid()} {socket.gethostname()}\n")
-    add(st, "after")
-    assert texts(st) == ["before", "after"] and not lock.exists()
+def _lock_free(lock_path) -> bool:
+    """True when the lock can be taken at once (no waiting)."""
+    probe = LockFile(lock_path, timeout=0)
+    try:
+        probe.acquire()
+    except SessionLocked:
+        return False
+    probe.release()
+    return True
 
 
-def test_old_empty_lock_is_stale_fresh_one_is_respected(tmp_path):
+_HOLD = (
+    "import sys, time\n"
+    "from pathlib import Path\n"
+    "from planner_tui.core.storage.lock import LockFile\n"
+    "lock = LockFile(Path(sys.argv[1]))\n"
+    "lock.acquire()\n"
+    "print('held', flush=True)\n"
+    "time.sleep(60)\n"
+)
+
+
+def _holder(lock_path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(lock_path)], env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def test_a_killed_holders_lock_is_free_at_once(tmp_path):
     st = store(tmp_path, lock_timeout=0.3)
     add(st, "before")
     lock = st.path.with_name("03-backend.json.lock")
-    lock.write_bytes(b"")
-    with pytest.raises(SessionLocked):
-        add(st, "blocked")
-    os.utime(lock, (time.time() - 60, time.time() - 60))
+    holder = _holder(lock)
+    try:
+        assert not _lock_free(lock)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _lock_free(lock)  # no stale lock to wait out or take over: the kernel dropped it
+    add(st, "after")
+    assert texts(st) == ["before", "after"] and not lock.with_name(lock.name + ".holder").exists()
+
+
+def test_a_lock_file_left_by_an_older_version_or_another_tool_does_not_block(tmp_path):
+    st = store(tmp_path, lock_timeout=0.3)
+    add(st, "before")
+    lock = st.path.with_name("03-backend.json.lock")
+    lock.write_text(f"{_dead_pid()} {socket.gethostname()}\n")  # the old O_EXCL format
     add(st, "after")
     assert texts(st) == ["before", "after"]
 
 
-def test_live_foreign_lock_raises_within_bound_naming_pid(tmp_path):
+def test_live_holder_raises_within_bound_naming_pid_and_host(tmp_path):
     st = store(tmp_path, lock_timeout=0.5)
     add(st, "before")
     before = st.path.read_bytes()
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    lock = st.path.with_name("03-backend.json.lock")
+    holder = _holder(lock)
     try:
-        lock = st.path.with_name("03-backend.json.lock")
-        lock.write_text(f"{holder.pid} {socket.gethostname()}\n")
         t0 = time.monotonic()
         with pytest.raises(SessionLocked, match=f"process {holder.pid} on this host"):
             add(st, "blocked")
         assert 0.45 <= time.monotonic() - t0 < 1.5
-        assert lock.exists() and st.path.read_bytes() == before and texts(st) == ["before"]
-        lock.write_text("1 some-other-host\n")  # another host's pid cannot be checked: respected
+        assert st.path.read_bytes() == before and texts(st) == ["before"]
+        note = lock.with_name(lock.name + ".holder")
+        note.write_text("1 some-other-host\n")  # the note is all we know of another host's process
         with pytest.raises(SessionLocked, match="process 1 on some-other-host"):
+            add(st, "blocked")
+        note.write_text(f"{_dead_pid()} {socket.gethostname()}\n")  # a killed holder's leftover note
+        with pytest.raises(SessionLocked, match="locked by another process"):
             add(st, "blocked")
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_lock_excludes_a_second_holder_in_the_same_process(tmp_path):
+    path = tmp_path / "x.lock"
+    with LockFile(path, timeout=1):
+        assert not _lock_free(path)
+    assert _lock_free(path)
 
 
 # ------------------------------------------------------------------ backups, refresh, orphans
@@ -201,11 +244,11 @@ def test_orphans_are_listed_validated_and_never_deleted(tmp_path):
     good.write_bytes(encode_session(newer))
     bad.write_bytes(encode_session(newer)[:50])
     st.path.with_name(f".03-backend.json.{os.getpid()}.00000000.tmp").write_bytes(b"live writer")
-    assert sorted(st.orphans()) == sorted([good, bad])
-    recovered = st.recover_orphan(good)
+    assert sorted(st.orphans.list()) == sorted([good, bad])
+    recovered = st.orphans.recover(good)
     assert recovered.revision == st.session.revision + 1
     with pytest.raises(SessionCorrupt, match="left in place"):
-        st.recover_orphan(bad)
+        st.orphans.recover(bad)
     adopted = st.adopt(recovered)
     assert adopted.revision == recovered.revision + 1 and texts(st) == ["saved", "typed just before the crash"]
     assert good.exists() and bad.exists()

@@ -8,7 +8,7 @@ from itertools import chain
 from operator import attrgetter
 
 from planner_tui.core.errors import TopicError
-from planner_tui.core.models import ENTRY_KINDS, Citation, Entry, RoleSpec, Session, TopicSpec, TopicState
+from planner_tui.core.models import ENTRY_KINDS, KINDS, Citation, Entry, RoleSpec, Session, TopicSpec, TopicState
 
 __all__ = [
     "new_id",
@@ -107,7 +107,7 @@ def _entry(session: Session, entry_id: str) -> tuple[TopicState, Entry]:
 
 def _question(session: Session, question_id: str) -> tuple[TopicState, Entry]:
     topic, entry = _entry(session, question_id)
-    if entry.kind != "question":
+    if not KINDS[entry.kind].asks:
         raise TopicError(f"{entry.id} is a {entry.kind}, not a question; only questions can be answered or dropped.")
     if entry.status == "answered":
         raise TopicError(f"Question {entry.id} is already answered (by {entry.answer_id}); flag it to reopen it first.")
@@ -154,9 +154,10 @@ def add_entry(
     `section` must name one of the role's scaffold headings (any case); it is stored as the
     scaffold spells it. Answers are added with `answer()`, which links them to their question.
     """
-    if kind not in ENTRY_KINDS:
+    kind_spec = KINDS.get(kind) if isinstance(kind, str) else None
+    if kind_spec is None:
         raise TopicError(f"Unknown entry kind {kind!r}: use one of {', '.join(ENTRY_KINDS)}.")
-    if kind == "answer":
+    if kind_spec.replies:
         raise TopicError("An answer must reply to a question: answer the question by its id instead.")
     cleaned = _clean(text)
     who = _author(author)
@@ -177,10 +178,10 @@ def add_entry(
         author_name=author_name,
         cite=cite,
         section=heading,
-        status="open" if kind == "question" else None,
+        status="open" if kind_spec.asks else None,
     )
     state.entries.append(entry)
-    if kind == "question":
+    if kind_spec.asks:
         _reopen(state)
     return entry
 

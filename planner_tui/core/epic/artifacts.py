@@ -11,6 +11,7 @@ from typing import Literal
 from urllib.parse import unquote
 
 from planner_tui.core.epic.epics import load_epic_tasks
+from planner_tui.core.epic.links import extract_links
 from planner_tui.core.models import Artifact, Epic, EpicTask
 from planner_tui.core.text.reading import (
     NOT_REGULAR,
@@ -30,7 +31,6 @@ __all__ = [
     "LINK_COUNT",
     "LINK_PER_DOC",
     "FOLDER_CAP",
-    "extract_links",
     "render_task",
     "prior_artifacts",
     "read_artifact",
@@ -55,62 +55,12 @@ LINK_PER_DOC = 100
 _SUBFOLDERS: dict[str, Group] = {"packages": "packages", "stories": "stories", "diagrams": "diagrams"}
 _NUMBERED = re.compile(r"^\d\d-.+")
 _ROLE = re.compile(r"^(\d\d)-.+\.md$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~).*?^ {0,3}\1[^\n]*$", re.M | re.S)
-_CODE_SPAN = re.compile(r"`[^`\n]*`")
-_INLINE = re.compile(r"!?\[[^\]\n]*\]\(\s*(<[^>\n]*>|[^\s)]+)[^)\n]*\)")
-_REFDEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*(<[^>\n]*>|\S+)", re.M)
-_ANGLE = re.compile(r"<([^<>\s=\"'][^<>=\"'\n]*)>")
-_TAG = re.compile(r"^/?[A-Za-z][A-Za-z0-9-]*\s*/?$")
-_BARE = re.compile(r"(?<![\w(<\[/.])\.{1,2}/[^\s)>\]|,;`'\"]+")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _MARKDOWN = (".md", ".markdown")
-_LINKS_SEEN: dict[tuple[int, int], tuple[str, ...]] = {}
 """Links found per document text (by length and hash): the list is made again on every file change."""
 _NO_LINKS = frozenset({"rules", "task", "roles"})
 _SORTED = frozenset({"planning", "packages", "stories", "diagrams", "roles"})
-
-
-def extract_links(text: str) -> list[str]:
-    """Link targets of a markdown text, in order: inline, reference, `<...>` and bare `./x` paths.
-
-    Code blocks and code spans are skipped; targets are returned as written (angle brackets off).
-    """
-    key = (len(text), hash(text))
-    known = _LINKS_SEEN.get(key)
-    if known is not None:
-        return list(known)
-    # Each pattern needs a literal that `in` finds at C speed: a big document without links
-    # (a 2 MB PRD) is scanned once per listing instead of once per pattern.
-    if "```" in text or "~~~" in text:
-        text = _FENCE.sub("", text)
-    if "`" in text:
-        text = _CODE_SPAN.sub("", text)
-    found: list[tuple[int, str]] = []
-    if "](" in text:
-        found.extend((m.start(), m.group(1)) for m in _INLINE.finditer(text))
-    if "]:" in text:
-        found.extend((m.start(), m.group(1)) for m in _REFDEF.finditer(text))
-    for m in _ANGLE.finditer(text) if "<" in text else ():
-        inner = m.group(1).strip()
-        if _TAG.match(inner) or ("@" in inner and "/" not in inner):
-            continue  # an HTML tag such as <details> or <br/>, or an email autolink
-        if "/" in inner or "." in inner or ":" in inner:
-            found.append((m.start(), m.group(0)))
-    if "./" in text:
-        found.extend((m.start(), m.group(0)) for m in _BARE.finditer(text))
-    found.sort(key=lambda item: item[0])
-    targets: list[str] = []
-    for _pos, raw in found:
-        target = raw.strip()
-        if target.startswith("<") and target.endswith(">"):
-            target = target[1:-1].strip()
-        if target and target not in targets:
-            targets.append(target)
-    if len(_LINKS_SEEN) > 64:
-        _LINKS_SEEN.clear()
-    _LINKS_SEEN[key] = tuple(targets)  # keyed by a hash: the text itself is not kept alive
-    return targets
 
 
 def render_task(task: EpicTask) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from planner_tui.core.epic.artifacts import read_artifact
 from planner_tui.core.errors import TopicError
-from planner_tui.core.models import Artifact, Blocker, Citation, Entry, EpicTask, RoleSpec, Session
+from planner_tui.core.models import PLAN_KINDS, Artifact, Blocker, Citation, Entry, EpicTask, RoleSpec, Session
 from planner_tui.core.text.reading import ReadResult, looks_outside, read_text_safely
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
     "stale_blockers",
 ]
 
-STALE_KINDS = ("decision", "risk", "note")
+STALE_KINDS = PLAN_KINDS
 """Kinds that land in the plan, and so can go stale when their source changes."""
 
 

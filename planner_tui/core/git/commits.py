@@ -8,55 +8,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pygit2
-from pygit2.enums import FileMode, ObjectType, ReferenceType, RepositoryState
+from pygit2.enums import FileMode, ReferenceType
 
 from planner_tui.core.errors import GitRefusal
+from planner_tui.core.git.repo import (
+    Head,
+    head_tree,
+    index_path,
+    open_repo,
+    read_head,
+    repo_state,
+    short_branch,
+    target_path,
+    tree_entry,
+)
 
 # The commit machinery (identity, hooks, index, signing) is imported by the functions that
 # commit: reading HEAD, which the workbench does at start, needs none of it.
 
-__all__ = ["RepoInfo", "CommitResult", "repo_info", "committed_text", "path_status", "commit_path"]
-
-_STATES = {
-    RepositoryState.NONE: "none",
-    RepositoryState.MERGE: "merge",
-    RepositoryState.REVERT: "revert",
-    RepositoryState.REVERT_SEQUENCE: "revert",
-    RepositoryState.CHERRYPICK: "cherry-pick",
-    RepositoryState.CHERRYPICK_SEQUENCE: "cherry-pick",
-    RepositoryState.BISECT: "bisect",
-    RepositoryState.REBASE: "rebase",
-    RepositoryState.REBASE_INTERACTIVE: "rebase",
-    RepositoryState.REBASE_MERGE: "rebase",
-    RepositoryState.APPLY_MAILBOX: "am",
-    RepositoryState.APPLY_MAILBOX_OR_REBASE: "rebase",
-}
-# Checked by hand as well: libgit2 misses some (e.g. a bisect started from a linked worktree).
-_STATE_FILES = (
-    ("rebase-merge", "rebase"),
-    ("rebase-apply", "rebase"),
-    ("MERGE_HEAD", "merge"),
-    ("CHERRY_PICK_HEAD", "cherry-pick"),
-    ("REVERT_HEAD", "revert"),
-    ("BISECT_LOG", "bisect"),
-)
-
-
-@dataclass(frozen=True)
-class RepoInfo:
-    """Where the repository is and what HEAD looks like."""
-
-    workdir: Path | None
-    git_dir: Path
-    branch: str | None
-    """Short branch name (`main`, `feature/x`), None when detached."""
-    detached: bool
-    unborn: bool
-    state: str
-    """`none`, `merge`, `rebase`, `cherry-pick`, `revert`, `bisect` or `am`."""
-    bare: bool
-    head: str | None = None
-    """Full sha of HEAD's commit, None when unborn."""
+__all__ = ["CommitResult", "commit_path"]
 
 
 @dataclass
@@ -75,149 +45,6 @@ class CommitResult:
     """The committed path, relative to the work tree, with `/`."""
     workdir: Path | None = None
     signed: bool = False
-
-
-@dataclass(frozen=True)
-class _Head:
-    ref: str | None  # the branch ref HEAD points at; None when detached
-    oid: pygit2.Oid | None  # None when unborn
-
-
-def _target(root: Path, rel_path: str) -> Path:
-    """The absolute path of the file, with symlinked parent folders resolved (not the file itself)."""
-    full = Path(os.path.normpath(Path(root).expanduser().absolute() / rel_path))
-    return full.parent.resolve() / full.name
-
-
-def _existing(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
-
-
-def _open(start: Path) -> pygit2.Repository | None:
-    """The repository containing `start`, None if there is none; ownership errors become GitRefusal."""
-    found = pygit2.discover_repository(str(_existing(start)))
-    if not found:
-        return None
-    try:
-        return pygit2.Repository(found)
-    except pygit2.GitError as exc:
-        top = Path(found.rstrip("/"))
-        top = top.parent if top.name == ".git" else top
-        raise GitRefusal(
-            f"{exc} (if you trust this repository: git config --global --add safe.directory {top})"
-        ) from None
-
-
-def _state(repo: pygit2.Repository) -> str:
-    name = _STATES.get(repo.state(), "none")
-    if name != "none":
-        return name
-    git_dir = Path(repo.path)
-    return next((label for fname, label in _STATE_FILES if (git_dir / fname).exists()), "none")
-
-
-def _head(repo: pygit2.Repository) -> _Head:
-    head = repo.lookup_reference("HEAD")
-    if head.type == ReferenceType.SYMBOLIC:
-        name = str(head.target)
-        try:
-            return _Head(name, repo.lookup_reference(name).resolve().target)
-        except (KeyError, pygit2.GitError):
-            return _Head(name, None)
-    return _Head(None, head.target)
-
-
-def _short_branch(ref: str | None) -> str | None:
-    return ref.removeprefix("refs/heads/") if ref else None
-
-
-def repo_info(path: Path) -> RepoInfo | None:
-    """Describe the repository containing `path`; None when it is not inside one.
-
-    A repository libgit2 refuses to open (another owner, see `safe.directory`) raises GitRefusal.
-    """
-    repo = _open(Path(path).expanduser().absolute())
-    if repo is None:
-        return None
-    if repo.is_bare:
-        return RepoInfo(None, Path(repo.path), None, False, False, "none", True)
-    head = _head(repo)
-    return RepoInfo(
-        workdir=Path(repo.workdir),
-        git_dir=Path(repo.path),
-        branch=_short_branch(head.ref),
-        detached=head.ref is None,
-        unborn=head.oid is None,
-        state=_state(repo),
-        bare=False,
-        head=str(head.oid) if head.oid else None,
-    )
-
-
-def _index_path(repo: pygit2.Repository, target: Path) -> str:
-    workdir = Path(repo.workdir).resolve()
-    try:
-        rel = target.relative_to(workdir)
-    except ValueError:
-        raise GitRefusal(f"Not committed: {target} is outside the work tree {workdir}.") from None
-    if not rel.parts or rel.parts[0] == ".git":
-        raise GitRefusal(f"Not committed: {target} is not a file of the work tree.")
-    return rel.as_posix()
-
-
-def _head_tree(repo: pygit2.Repository, head: _Head) -> pygit2.Tree | None:
-    return repo[head.oid].peel(pygit2.Tree) if head.oid is not None else None
-
-
-def _tree_entry(tree: pygit2.Tree | None, path: str) -> pygit2.Object | None:
-    if tree is None:
-        return None
-    try:
-        return tree[path]
-    except KeyError:
-        return None
-
-
-def committed_text(root: Path, rel_path: str) -> str | None:
-    """The file's content at HEAD as stored in git (UTF-8, invalid bytes replaced); None if absent."""
-    target = _target(Path(root), rel_path)
-    repo = _open(target.parent)
-    if repo is None or repo.is_bare:
-        return None
-    try:
-        path = _index_path(repo, target)
-        obj = _tree_entry(_head_tree(repo, _head(repo)), path)
-    except GitRefusal:
-        return None
-    if obj is None or obj.type != ObjectType.BLOB:
-        return None
-    return obj.peel(pygit2.Blob).data.decode("utf-8", errors="replace")
-
-
-def path_status(root: Path, rel_path: str) -> str:
-    """`untracked`, `unchanged`, `modified` (vs HEAD, through filters), `new` (staged only) or `not-git`."""
-    target = _target(Path(root), rel_path)
-    repo = _open(target.parent)
-    if repo is None or repo.is_bare:
-        return "not-git"
-    try:
-        path = _index_path(repo, target)
-    except GitRefusal:
-        return "not-git"
-    obj = _tree_entry(_head_tree(repo, _head(repo)), path)
-    if obj is None:
-        try:
-            return "new" if path in repo.index else "untracked"
-        except pygit2.GitError:
-            return "untracked"
-    if not target.is_file():
-        return "modified"
-    try:
-        return "unchanged" if repo.hashfile(path) == obj.id else "modified"
-    except pygit2.GitError:
-        return "modified"
 
 
 def _clean_message(text: str) -> str:
@@ -251,7 +78,7 @@ class _RefMoved(Exception):
     """The branch no longer points where we read it: someone else committed."""
 
 
-def _ref_lock(repo: pygit2.Repository, head: _Head) -> Path:
+def _ref_lock(repo: pygit2.Repository, head: Head) -> Path:
     from planner_tui.core.git.hooks import common_dir
 
     if head.ref is None:
@@ -259,7 +86,7 @@ def _ref_lock(repo: pygit2.Repository, head: _Head) -> Path:
     return common_dir(repo) / (head.ref + ".lock")
 
 
-def _advance(repo: pygit2.Repository, head: _Head, new: pygit2.Oid, reflog: str) -> None:
+def _advance(repo: pygit2.Repository, head: Head, new: pygit2.Oid, reflog: str) -> None:
     """Move the branch (or detached HEAD) from head.oid to `new`, compare-and-swap, never forced."""
     try:
         if head.oid is None:
@@ -310,17 +137,17 @@ def commit_path(
 
     environ = dict(os.environ if env is None else env)
     root = Path(root)
-    target = _target(root, rel_path)
-    repo = _open(target.parent)
+    target = target_path(root, rel_path)
+    repo = open_repo(target.parent)
     if repo is None:
         raise GitRefusal(f"Not committed: {root} is not inside a git repository")
     if repo.is_bare:
         raise GitRefusal("Not committed: bare repository not supported (there is no work tree to commit from).")
-    state = _state(repo)
+    state = repo_state(repo)
     if state != "none":
         raise GitRefusal(f"Not committed: {state} in progress: finish or abort it first.")
-    path = _index_path(repo, target)
-    head = _head(repo)
+    path = index_path(repo, target)
+    head = read_head(repo)
     if head.ref is None and not allow_detached:
         raise GitRefusal(
             f"Not committed: HEAD is detached (at {str(head.oid)[:7]}); the commit would not be on any branch. "
@@ -331,7 +158,7 @@ def commit_path(
         raise GitRefusal(f"Not committed: cannot lock branch ref {head.ref or 'HEAD'} ({ref_lock.name} exists).")
     author, committer, notes = resolve_identity(repo.config, environ)
     plan = signing_plan(repo.config, committer)
-    result = CommitResult(None, False, _short_branch(head.ref), notes, path=path, workdir=Path(repo.workdir))
+    result = CommitResult(None, False, short_branch(head.ref), notes, path=path, workdir=Path(repo.workdir))
     with IndexLock(Path(repo.path)) as lock:
         # A big index is rewritten in place when its format allows (one entry spliced in);
         # libgit2 reads and writes it otherwise. Both keep every other entry as it was.
@@ -339,8 +166,8 @@ def commit_path(
         if fast is not None and fast.unmerged:
             raise GitRefusal(UNMERGED)
         index = read_index(repo) if fast is None else None
-        base = _head_tree(repo, head)
-        old = _tree_entry(base, path)
+        base = head_tree(repo, head)
+        old = tree_entry(base, path)
         if fast is not None:
             staged_hex = fast.staged(path)
             staged = None if staged_hex is None else _Staged(pygit2.Oid(hex=staged_hex))
@@ -391,14 +218,14 @@ def commit_path(
                 _advance(repo, head, new, reflog)
                 break
             except _RefMoved:
-                moved = _head(repo)
+                moved = read_head(repo)
                 if attempt == 2 or moved.ref != head.ref or moved.oid is None:
                     raise GitRefusal(
                         f"Not committed: {head.ref or 'HEAD'} moved while committing (another git process?); "
                         "nothing was committed, try again."
                     ) from None
                 # Someone committed in between: rebuild on their tip once, never force over it.
-                head, base = moved, _head_tree(repo, moved)
+                head, base = moved, head_tree(repo, moved)
                 tree = tree_with(repo, base, path, blob, mode)
                 if tree == base.id:
                     result.sha, result.message = str(head.oid), f"already committed ({str(head.oid)[:7]})"

@@ -8,7 +8,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from planner_tui.core.models import McpStatus
 
@@ -49,57 +49,29 @@ class ConfigEntry:
     body: dict[str, Any]
 
 
-def _string_end(text: str, i: int) -> int:
-    """Index just past the JSON string starting at text[i] (a quote)."""
-    j = i + 1
-    while j < len(text) and text[j] != '"':
-        j += 2 if text[j] == "\\" else 1
-    return min(j + 1, len(text))
+# A JSON string (kept as it is), or what a pass removes outside strings. Every alternative is
+# anchored on its first characters and its repetition on disjoint classes: linear time.
+_STRING = r'"(?:[^"\\\n]|\\.)*(?:"|$)'
+_COMMENTS = re.compile(_STRING + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S | re.M)
+_TRAILING_COMMAS = re.compile(_STRING + r"|,(?=\s*[}\]])", re.M)
+
+
+def _outside_strings(pattern: re.Pattern[str], text: str, replace: Callable[[str], str]) -> str:
+    """`text` with each match of `pattern` that is not a JSON string replaced by `replace(match)`."""
+    return pattern.sub(lambda m: m.group() if m.group().startswith('"') else replace(m.group()), text)
+
+
+def _blank_comment(comment: str) -> str:
+    if comment.startswith("/*") and not comment.endswith("*/"):
+        raise ValueError("unclosed /* comment")
+    return " " if comment.startswith("/*") else ""
 
 
 def load_jsonc(text: str) -> Any:
     """Parse JSON that may carry // and /* */ comments and trailing commas (VS Code's format)."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            end = _string_end(text, i)
-            out.append(text[i:end])
-            i = end
-        elif text.startswith("//", i):
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl
-        elif text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            if close < 0:
-                raise ValueError("unclosed /* comment")
-            out.append(" ")
-            i = close + 2
-        else:
-            out.append(ch)
-            i += 1
-    bare = "".join(out)
-    # Second pass, now free of comments: drop a comma whose next non-blank is a closer.
-    kept: list[str] = []
-    i, n = 0, len(bare)
-    while i < n:
-        ch = bare[i]
-        if ch == '"':
-            end = _string_end(bare, i)
-            kept.append(bare[i:end])
-            i = end
-            continue
-        if ch == ",":
-            j = i + 1
-            while j < n and bare[j] in " \t\r\n":
-                j += 1
-            if j < n and bare[j] in "}]":
-                i += 1
-                continue
-        kept.append(ch)
-        i += 1
-    return json.loads("".join(kept).lstrip("\ufeff"))
+    bare = _outside_strings(_COMMENTS, text, _blank_comment)
+    # Comments are gone, so a comma followed only by blanks and a closer is a trailing one.
+    return json.loads(_outside_strings(_TRAILING_COMMAS, bare, lambda _: "").lstrip("\ufeff"))
 
 
 def _read(path: Path) -> tuple[Any, str | None]:

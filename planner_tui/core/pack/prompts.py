@@ -8,7 +8,8 @@ from pathlib import PurePosixPath
 
 from planner_tui.core.text import markdown
 from planner_tui.core.errors import PromptError
-from planner_tui.core.text.markdown import BULLET, NUMBERED, Doc, Fence, backticked, clean_line, indent_of, plain
+from planner_tui.core.text.display import clean_line
+from planner_tui.core.text.markdown import BULLET, NUMBERED, Doc, Fence, backticked, indent_of, plain
 from planner_tui.core.models import RoleSpec, Scaffold, ScaffoldSection
 from planner_tui.core.pack.topics import build_topics
 
@@ -80,7 +81,7 @@ def parse_role_prompt(text: str, source: str) -> RoleSpec:
 
 
 def _title(doc: Doc) -> str:
-    return next((plain(text) for _, level, text in doc.headings() if level == 1), "")
+    return next((plain(head.text) for head in doc.headings if head.level == 1), "")
 
 
 def _name(reply: str, title: str, key: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from planner_tui.core.text import markdown
 from planner_tui.core.errors import PromptError
-from planner_tui.core.text.markdown import BULLET, HEADING, NUMBERED, backticked, indent_of, plain
+from planner_tui.core.text.markdown import BULLET, NUMBERED, backticked, indent_of, plain
 from planner_tui.core.models import McpList, McpServerSpec, Pipeline, PipelineStep, Rule, RuleBook, RuleCategory
 
 __all__ = ["parse_rules", "parse_mcp_list", "parse_pipeline", "roles_before", "position"]
@@ -44,16 +44,16 @@ def parse_rules(text: str, source: str) -> RuleBook:
             m = None if doc.in_fence[i] else BULLET.match(doc.lines[i])
             if m and indent_of(doc.lines[i]) <= 1:
                 book.principles.append(m.group(2).strip())
-    heads = doc.headings()
-    for n, (i, level, heading) in enumerate(heads):
-        if level != 3:
+    heads = doc.headings
+    for n, head in enumerate(heads):
+        if head.level != 3:
             continue
-        end = heads[n + 1][0] if n + 1 < len(heads) else len(doc.lines)
-        m = _CATEGORY.match(plain(heading))
+        end = heads[n + 1].line if n + 1 < len(heads) else len(doc.lines)
+        m = _CATEGORY.match(plain(head.text))
         number = int(m.group(1)) if m and m.group(1) else len(book.categories) + 1
-        category = RuleCategory(number=number, title=(m.group(2) if m else heading).strip())
+        category = RuleCategory(number=number, title=(m.group(2) if m else head.text).strip())
         base: int | None = None
-        for j in range(i + 1, end):
+        for j in range(head.line + 1, end):
             line = doc.lines[j]
             bullet = None if doc.in_fence[j] else BULLET.match(line)
             if not bullet:
@@ -84,9 +84,8 @@ def parse_mcp_list(text: str, source: str) -> McpList:
     uses_start = uses_rng[0] - 1 if uses_rng else len(doc.lines)
     servers: dict[str, McpServerSpec] = {}
     for i, line in enumerate(doc.lines):
-        if doc.in_fence[i] or HEADING.match(line):
-            continue
-        m = NUMBERED.match(line) or BULLET.match(line)
+        # A heading line never matches a list item, so only fences need skipping.
+        m = None if doc.in_fence[i] else NUMBERED.match(line) or BULLET.match(line)
         item = m.group(m.lastindex).strip() if m else ""
         names = backticked(item[: item.find("`", 1) + 1]) if item.startswith("`") else []
         if not names:

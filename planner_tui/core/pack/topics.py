@@ -6,17 +6,16 @@ from __future__ import annotations
 import re
 
 from planner_tui.core.text.markdown import plain
-from planner_tui.core.models import Scaffold, ScaffoldSection, TopicSpec
+from planner_tui.core.text.names import split_outside_brackets
+from planner_tui.core.models import KINDS, Scaffold, ScaffoldSection, TopicSpec
 
-__all__ = ["split_topic", "slugify", "stem", "words", "build_topics", "NON_TOPIC_SECTIONS"]
+__all__ = ["split_topic", "topic_id", "stem", "words", "build_topics", "NON_TOPIC_SECTIONS"]
 
 STOP_WORDS = frozenset(
     "a an and or the of for to from in on with by at as is are be it its their this that these "
     "those any all per via into onto what which who how when where our your we you each every "
     "needed need use used using".split()
 )
-NON_TOPIC_SECTIONS = frozenset({"risk", "note"})
-"""Stems of headings that collect cross-cutting entries, never a topic's decisions."""
 _HEADING_WEIGHT = 3
 _SLUG_WORDS = 3
 
@@ -35,6 +34,10 @@ def stem(word: str) -> str:
     return w
 
 
+NON_TOPIC_SECTIONS = frozenset(stem(k.section.split()[0]) for k in KINDS.values() if k.section)
+"""Stems of headings that collect cross-cutting entries (Risks, Notes), never a topic's decisions."""
+
+
 def words(text: str) -> set[str]:
     """Stemmed content words of a text: letters only, no stop words, no single letters."""
     out = set()
@@ -46,25 +49,8 @@ def words(text: str) -> set[str]:
     return out
 
 
-def _split_top(text: str) -> list[str]:
-    """Split on commas and semicolons outside parentheses."""
-    parts, depth, cur = [], 0, []
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth = max(0, depth - 1)
-        if ch in ",;" and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return parts
-
-
 def _points(text: str) -> list[str]:
-    items = [p.strip().rstrip(".").strip() for p in _split_top(text)]
+    items = [p.strip().rstrip(".").strip() for p in split_outside_brackets(text, ",;")]
     items = [re.sub(r"^(and|or)\s+", "", p, flags=re.IGNORECASE) for p in items]
     items = [p for p in items if p]
     # "a, b and c" written without the serial comma still names three things.
@@ -110,7 +96,7 @@ def split_topic(line: str) -> tuple[str, list[str]]:
     return text, []
 
 
-def slugify(title: str, taken: set[str]) -> str:
+def topic_id(title: str, taken: set[str]) -> str:
     """A short stable id from the title's first content words, made unique against `taken`."""
     kept = [w.lower() for w in re.split(r"[^A-Za-z0-9]+", title) if w and w.lower() not in STOP_WORDS]
     base = "-".join(kept[:_SLUG_WORDS]) or "topic"
@@ -169,7 +155,7 @@ def build_topics(lines: list[str], scaffold: Scaffold) -> list[TopicSpec]:
         slot = _clear_slot(tokens, sec) if shared[sec.heading] > 1 else None
         topics.append(
             TopicSpec(
-                id=slugify(title, taken),
+                id=topic_id(title, taken),
                 number=n,
                 title=title,
                 text=line.strip(),

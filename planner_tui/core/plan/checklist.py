@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from planner_tui.core.models import TopicSpec, TopicState
+from planner_tui.core.models import KINDS, TopicSpec, TopicState
 
 __all__ = ["point_words", "addressed_points"]
 
@@ -30,7 +30,7 @@ def addressed_points(spec: TopicSpec, state: TopicState | None) -> list[tuple[st
     text_words: set[str] = set()
     if state is not None:
         for entry in state.entries:
-            if entry.kind == "question":
+            if KINDS[entry.kind].asks:
                 continue  # asking about a point does not address it
             text_words |= {_stem(w) for w in re.findall(r"[a-z0-9+]+", entry.text.lower())}
     result = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from planner_tui.core.models import Entry, RoleSpec, Session, TopicState
+from planner_tui.core.models import KINDS, Entry, RoleSpec, Session, TopicState
 from planner_tui.core.text.display import visible
 
 __all__ = ["settled_by", "decision_log", "log_markdown"]
@@ -36,8 +36,8 @@ def settled_by(state: TopicState) -> tuple[dict[str, list[Entry]], list[Entry]]:
     decision before it. Returns ({decision id: questions}, questions settled after the
     topic's last decision), each list in thread order.
     """
-    decisions = sorted((e for e in state.entries if e.kind == "decision"), key=lambda e: (_utc(e.at), e.id))
-    settled = [(t, q) for q in state.entries if q.kind == "question" and (t := _settled_at(state, q)) is not None]
+    decisions = sorted((e for e in state.entries if KINDS[e.kind].primary), key=lambda e: (_utc(e.at), e.id))
+    settled = [(t, q) for q in state.entries if KINDS[q.kind].asks and (t := _settled_at(state, q)) is not None]
     settled.sort(key=lambda pair: (pair[0], pair[1].id))
     chain: dict[str, list[Entry]] = {d.id: [] for d in decisions}
     later: list[Entry] = []
@@ -84,7 +84,7 @@ def decision_log(
         spec = specs.get(state.id)
         topic = {"id": state.id, "number": spec.number if spec else None, "title": spec.title if spec else state.id}
         chain, later = settled_by(state)
-        for entry in sorted((e for e in state.entries if e.kind == "decision"), key=lambda e: (_utc(e.at), e.id)):
+        for entry in sorted((e for e in state.entries if KINDS[e.kind].primary), key=lambda e: (_utc(e.at), e.id)):
             citations = []
             if entry.cite is not None:
                 cite = {"path": entry.cite.path, "line": entry.cite.line, "sha256": getattr(entry.cite, "sha256", None)}

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["SectionChange", "SectionStatus", "PREAMBLE", "split_sections", "section_diff", "summary"]
+from planner_tui.core.text import markdown
+
+__all__ = ["SectionChange", "SectionStatus", "PREAMBLE", "split_sections", "keyed_sections", "section_diff", "summary"]
 
 SectionStatus = Literal["added", "removed", "changed", "unchanged"]
 
 PREAMBLE = ""
 """The heading given to the text before the first `## ` heading (the plan's `# title`)."""
-
-# A level-2 ATX heading: up to three spaces, exactly two hashes, then a space or the line's end.
-_H2 = re.compile(r"^ {0,3}##(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
 
 @dataclass(frozen=True)
@@ -41,40 +38,28 @@ class SectionChange:
 
 
 def split_sections(text: str) -> list[tuple[str, list[str]]]:
-    """Split markdown at its `## ` headings (not inside code fences) into (heading, lines) pairs.
+    """Split markdown at its level-2 headings (as markdown-it reads them) into (heading, lines) pairs.
 
     The first pair is the preamble (heading `PREAMBLE`), present only when it has any line. Each
-    other pair's lines start with its heading line.
+    other pair's lines start with its heading line; other headings stay inside their section.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it is not an empty line of its own
-    sections: list[tuple[str, list[str]]] = [(PREAMBLE, [])]
-    fence: str | None = None
-    for line in lines:
-        opened = _FENCE.match(line)
-        if fence is not None:
-            # A fence closes only with the same character, at least as long, and nothing after it.
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence) and not opened.group(2).strip():
-                fence = None
-        elif opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
-            fence = opened.group(1)
-        else:
-            heading = _H2.match(line)
-            if heading:
-                sections.append(((heading.group(1) or "").strip(), [line]))
-                continue
-        sections[-1][1].append(line)
-    if not sections[0][1]:
-        sections.pop(0)
-    return sections
+    cuts = markdown.sections(text, level=2)
+    first = cuts[0].start if cuts else len(lines)
+    parts = [(PREAMBLE, lines[:first])] if first else []
+    parts.extend((cut.heading, lines[cut.start : cut.end]) for cut in cuts)
+    return parts
 
 
-def _keyed(sections: list[tuple[str, list[str]]]) -> list[tuple[tuple[str, int], list[str]]]:
-    """Give each section a key (heading, n) so repeated headings pair up in order."""
+def keyed_sections(text: str) -> list[tuple[tuple[str, int], list[str]]]:
+    """`split_sections` with each section keyed (heading, n), so that the n-th section with a
+    heading pairs with the n-th one of another text (repeated headings pair up in order)."""
     seen: dict[str, int] = {}
     keyed = []
-    for heading, lines in sections:
+    for heading, lines in split_sections(text):
         n = seen.get(heading, 0)
         seen[heading] = n + 1
         keyed.append(((heading, n), lines))
@@ -94,10 +79,10 @@ def section_diff(old: str | None, new: str, *, context: int = 2) -> list[Section
     `changed` or `unchanged`, never removed and added. A removed section is listed after the
     section that preceded it in the old plan.
     """
-    new_keyed = _keyed(split_sections(new))
+    new_keyed = keyed_sections(new)
     if old is None:
         return [SectionChange(key[0], "added", [f"+{line}" for line in lines]) for key, lines in new_keyed]
-    old_keyed = _keyed(split_sections(old))
+    old_keyed = keyed_sections(old)
     old_map = dict(old_keyed)
     new_keys = {key for key, _ in new_keyed}
 

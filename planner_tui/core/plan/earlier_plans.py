@@ -8,8 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
-from planner_tui.core.models import Blocker, Entry, Epic, RoleSpec, Session
-from planner_tui.core.text.names import near_miss
+from planner_tui.core.models import PLAN_KINDS, Blocker, Entry, Epic, RoleSpec, Session
+from planner_tui.core.text.names import near_miss, split_outside_brackets
 from planner_tui.core.text.reading import read_text_safely
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 NameKind = Literal["table", "column", "queue", "env"]
-CHECKED_KINDS = ("decision", "risk", "note")
+CHECKED_KINDS = PLAN_KINDS
 """Entry kinds that land in the plan and are checked against the earlier plans."""
 
 _WORD = {"table": "table", "column": "column", "queue": "queue", "env": "environment variable"}
@@ -166,19 +166,7 @@ class Contradiction:
 
 def _split_top(text: str) -> list[str]:
     """Split at commas outside parentheses: `a, b enum(x, y), c` -> three items."""
-    parts, depth, buf = [], 0, []
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth = max(0, depth - 1)
-        if ch == "," and depth == 0:
-            parts.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    parts.append("".join(buf))
-    return [p.strip() for p in parts if p.strip()]
+    return [p.strip() for p in split_outside_brackets(text) if p.strip()]
 
 
 def _column_names(listing: str) -> list[str]:

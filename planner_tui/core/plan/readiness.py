@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
+from planner_tui.core.text import markdown
 from planner_tui.core.text.contain import bullet, paragraph
-from planner_tui.core.plan.render import place_entries, plan_headings, scaffold_headings, section_spans
+from planner_tui.core.plan.render import place_entries, plan_headings, scaffold_headings
 from planner_tui.core.plan.rulecheck import Finding, find_breaks, rule_text, unescape_plan
 
 __all__ = ["blockers", "is_ready"]
@@ -64,7 +65,7 @@ def _owner(role: RoleSpec, heading: str) -> TopicSpec | None:
 def _section_blockers(role: RoleSpec, plan_text: str) -> list[Blocker]:
     """Bullet sections with nothing under them (prose sections such as Notes may stay empty)."""
     lines = plan_text.split("\n")
-    spans = {heading: (start, end) for heading, start, end in section_spans(plan_text)}
+    spans = {s.heading: (s.start, s.end) for s in markdown.sections(plan_text)}
     out = []
     for sec in role.scaffold.sections:
         if sec.is_prose:

@@ -11,9 +11,10 @@ from datetime import datetime, timezone
 import jinja2
 
 from planner_tui.core.errors import PlanError
-from planner_tui.core.text.contain import bullet, normalise_text, one_line, paragraph
-from planner_tui.core.models import Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
-from planner_tui.core.text.outline import outline
+from planner_tui.core.text.contain import bullet, normalise_text, paragraph, plan_line
+from planner_tui.core.models import KINDS, PLAN_KINDS, Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
+from planner_tui.core.storage.store import STATE_DIR
+from planner_tui.core.text.markdown import outline
 
 __all__ = [
     "GENERIC_TEMPLATE",
@@ -25,17 +26,15 @@ __all__ = [
     "place_entries",
     "plan_context",
     "render_plan",
+    "project_templates",
+    "template_source",
     "plan_headings",
     "scaffold_headings",
-    "section_spans",
-    "section_of_line",
 ]
 
 GENERIC_TEMPLATE = "plan.md.j2"
 """The template used for any role without its own `<role key>.md.j2`."""
 
-# Kinds that land in the plan; questions and answers are the thread, never the plan.
-_PLAN_KINDS = ("decision", "risk", "note")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _TRAILING_HASHES = re.compile(r"([ \t])(#+[ \t]*)$")
 
@@ -90,6 +89,36 @@ def _packaged_environment() -> jinja2.Environment:
     return make_environment()
 
 
+def project_templates(root: Path) -> Path:
+    """Where a project overrides the bundled scaffolds: `.planner-tui/templates/` (`03-backend.md.j2`, `plan.md.j2`)."""
+    return root / STATE_DIR / "templates"
+
+
+@lru_cache(maxsize=8)
+def _override_environment(folder: Path) -> jinja2.Environment:
+    # The project's folder first, the bundled one behind it: a role's own template (either
+    # place) still wins over a generic one. auto_reload: an override edited while the
+    # workbench runs is used on the next render.
+    env = make_environment(jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder), jinja2.FileSystemLoader(packaged_templates())]))
+    env.auto_reload = True
+    return env
+
+
+def _environment(overrides: Path | None) -> jinja2.Environment:
+    if overrides is not None and overrides.is_dir():
+        return _override_environment(overrides)
+    return _packaged_environment()
+
+
+def template_source(role: RoleSpec, overrides: Path | None = None) -> tuple[Path, bool]:
+    """The file the role's plan is rendered with, and whether it is the project's own (else bundled)."""
+    for name in (template_name(role), GENERIC_TEMPLATE):
+        for folder, own in ((overrides, True), (packaged_templates(), False)):
+            if folder is not None and (folder / name).is_file():
+                return folder / name, own
+    return packaged_templates() / GENERIC_TEMPLATE, False
+
+
 def template_name(role: RoleSpec) -> str:
     """The role's own template name (`03-backend.md.j2`), or the generic one for an odd key."""
     return f"{role.key}.md.j2" if _SAFE_KEY.fullmatch(role.key) else GENERIC_TEMPLATE
@@ -97,7 +126,7 @@ def template_name(role: RoleSpec) -> str:
 
 def plan_title(role: RoleSpec, epic_title: str) -> str:
     """The plan's first line with the epic title, squeezed to one line, filled in."""
-    line = one_line(role.scaffold.title(one_line(epic_title)))
+    line = plan_line(role.scaffold.title(plan_line(epic_title)))
     # A closing run of `#` would be eaten by the ATX heading syntax; keep it as text.
     return _TRAILING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
 
@@ -116,23 +145,13 @@ def _resolve(role: RoleSpec, *candidates: str | None) -> ScaffoldSection:
     return role.scaffold.sections[-1]
 
 
-def _default_heading(role: RoleSpec, kind: str) -> str | None:
-    if kind == "risk":
-        return "Risks"
-    if kind == "note":
-        sec = role.scaffold.section("Notes")
-        if sec is None:
-            sec = next((s for s in role.scaffold.sections if s.is_prose), None)
-        return sec.heading if sec else None
-    return None
-
-
 def _place(role: RoleSpec, spec: TopicSpec | None, entry: Entry) -> tuple[str, int | None]:
     """Where an entry lands: its own section if set, else by kind, else its topic's section."""
     topic_heading = spec.section if spec else None
-    sec = _resolve(role, entry.section, _default_heading(role, entry.kind), topic_heading)
+    kind = KINDS[entry.kind]
+    sec = _resolve(role, entry.section, kind.heading(role.scaffold), topic_heading)
     own = role.scaffold.section(topic_heading) if topic_heading else None
-    slot = spec.slot if spec is not None and entry.kind == "decision" and own is sec else None
+    slot = spec.slot if spec is not None and kind.primary and own is sec else None
     return sec.heading, slot
 
 
@@ -154,7 +173,7 @@ def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntr
     for state in session.topics:
         spec = specs.get(state.id)
         for entry in state.entries:
-            if entry.kind not in _PLAN_KINDS or not normalise_text(entry.text):
+            if entry.kind not in PLAN_KINDS or not normalise_text(entry.text):
                 continue
             heading, slot = _place(role, spec, entry)
             group = (0, slot) if slot is not None else (1, 0)
@@ -180,16 +199,21 @@ def plan_context(role: RoleSpec, session: Session, epic_title: str) -> dict[str,
 
 
 def render_plan(
-    role: RoleSpec, session: Session, epic_title: str, *, env: jinja2.Environment | None = None
+    role: RoleSpec,
+    session: Session,
+    epic_title: str,
+    *,
+    env: jinja2.Environment | None = None,
+    overrides: Path | None = None,
 ) -> str:
     """The plan markdown: LF, one trailing newline, byte-identical for the same session.
 
     User text only ever travels as template data and the output is never rendered again, so
-    `{{ 7*7 }}` stays literal. `env` is for tests; by default the packaged templates are
-    used. Raises PlanError for a template bug or an outline the
+    `{{ 7*7 }}` stays literal. `overrides` is the project's template folder (see
+    `project_templates`), searched before the packaged templates; `env` is for tests. Raises PlanError for a template bug or an outline the
     containment failed to keep (the plan is then not to be written).
     """
-    env = env or _packaged_environment()
+    env = env or _environment(overrides)
     names = [template_name(role), GENERIC_TEMPLATE]
     try:
         template = env.select_template(names)
@@ -219,7 +243,7 @@ def plan_headings(markdown: str) -> list[tuple[int, str]]:
     """Every heading markdown-it finds, as (level, raw inline text), in document order."""
     # The outline is parsed section by section and cached, so a render, its readiness checks
     # and the preview share one parse, and a new entry re-parses only its own section.
-    return [(level, text) for level, text, _line in outline(markdown)]
+    return [(heading.level, heading.text) for heading in outline(markdown)]
 
 
 def scaffold_headings(role: RoleSpec, epic_title: str | None = None) -> list[tuple[int, str]]:
@@ -232,22 +256,3 @@ def scaffold_headings(role: RoleSpec, epic_title: str | None = None) -> list[tup
     for sec in role.scaffold.sections:
         skeleton += [f"## {sec.heading}", ""]
     return plan_headings("\n".join(skeleton))
-
-
-def section_spans(plan_text: str) -> list[tuple[str, int, int]]:
-    """(heading, start line, end line) per heading: 0-based, end exclusive, up to the next heading."""
-    starts = [(text, line) for _level, text, line in outline(plan_text)]
-    total = len(plan_text.split("\n")) - (1 if plan_text.endswith("\n") else 0)
-    spans = []
-    for n, (heading, start) in enumerate(starts):
-        end = starts[n + 1][1] if n + 1 < len(starts) else total
-        spans.append((heading, start, end))
-    return spans
-
-
-def section_of_line(plan_text: str, line: int) -> str | None:
-    """The heading whose span holds this 0-based line, or None before the first heading."""
-    for heading, start, end in section_spans(plan_text):
-        if start <= line < end:
-            return heading
-    return None

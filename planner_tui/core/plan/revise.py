@@ -21,13 +21,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner_tui.core.discussion import actions
-from planner_tui.core.plan.diff import PREAMBLE, split_sections
+from planner_tui.core.plan.diff import PREAMBLE, keyed_sections, split_sections
 from planner_tui.core.errors import PlannerError
-from planner_tui.core.models import Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
-from planner_tui.core.plan.render import plan_headings, render_plan
+from planner_tui.core.models import KINDS, PRIMARY_KIND, Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
+from planner_tui.core.plan.render import plan_headings, project_templates, render_plan
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from planner_tui.core.engine import Planner
@@ -71,17 +72,6 @@ class ImportReport:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _keyed(sections: list[tuple[str, list[str]]]) -> list[tuple[tuple[str, int], list[str]]]:
-    # The n-th section with a heading pairs with the n-th one of the other text (as diffing does).
-    seen: dict[str, int] = {}
-    out = []
-    for heading, lines in sections:
-        n = seen.get(heading, 0)
-        seen[heading] = n + 1
-        out.append(((heading, n), lines))
-    return out
 
 
 # --------------------------------------------------------------------------- parsing
@@ -178,22 +168,23 @@ def _owners(role: RoleSpec, sec: ScaffoldSection) -> list[TopicSpec]:
     return [t for t in role.topics if role.scaffold.section(t.section) is sec]
 
 
-def _note_heading(role: RoleSpec) -> str | None:
-    sec = role.scaffold.section("Notes") or next((s for s in role.scaffold.sections if s.is_prose), None)
-    return sec.heading if sec else None
+# Prose becomes the prose kind (notes); a list under a kind's own heading (Risks) that no topic
+# owns becomes that kind; any other list item becomes the primary kind (a decision).
+_PROSE_KIND = next(k for k in KINDS.values() if k.prose)
+_LIST_KINDS = {k.section.lower(): k.name for k in KINDS.values() if k.section and not k.prose}
 
 
 def _target(role: RoleSpec, sec: ScaffoldSection | None, index: int) -> tuple[TopicSpec, str, str | None]:
     """(topic, kind, section override) for the index-th item of a section."""
     first = role.topics[0]
     if sec is None:
-        return first, "note", None
+        return first, _PROSE_KIND.name, None
     owners = _owners(role, sec)
     if sec.is_prose:
         topic = owners[0] if owners else first
-        return topic, "note", None if sec.heading == _note_heading(role) else sec.heading
-    if not owners and sec.heading.lower() == "risks":
-        return first, "risk", None
+        return topic, _PROSE_KIND.name, None if sec.heading == _PROSE_KIND.heading(role.scaffold) else sec.heading
+    if not owners and sec.heading.lower() in _LIST_KINDS:
+        return first, _LIST_KINDS[sec.heading.lower()], None
     slotted = sorted((t for t in owners if t.slot is not None), key=lambda t: t.slot or 0)
     if slotted:
         # The topic owning the item's slot; past the last slot, the last one, so order is kept.
@@ -202,13 +193,15 @@ def _target(role: RoleSpec, sec: ScaffoldSection | None, index: int) -> tuple[To
     else:
         topic = owners[0] if owners else first
     own = role.scaffold.section(topic.section)
-    return topic, "decision", None if own is sec else sec.heading
+    return topic, PRIMARY_KIND, None if own is sec else sec.heading
 
 
 # --------------------------------------------------------------------------- importing
 
 
-def import_plan(session: Session, role: RoleSpec, text: str, epic_title: str, *, now: datetime, path: str = "") -> ImportReport:
+def import_plan(
+    session: Session, role: RoleSpec, text: str, epic_title: str, *, now: datetime, path: str = "", overrides: Path | None = None
+) -> ImportReport:
     """Import a committed plan into an empty session (in place) and record its baseline.
 
     Each item becomes an entry (times one microsecond apart, so the file order is the
@@ -244,10 +237,10 @@ def import_plan(session: Session, role: RoleSpec, text: str, epic_title: str, *,
         state = session.topic(spec.id)
         if state is not None:
             state.confirmed, state.confirmed_at = True, now
-    rendered = render_plan(role, session, epic_title)
+    rendered = render_plan(role, session, epic_title, overrides=overrides)  # the template Planner.render uses
     records = []
-    original = dict(_keyed(split_sections(text)))
-    for key, lines in _keyed(split_sections(rendered)):
+    original = dict(keyed_sections(text))
+    for key, lines in keyed_sections(rendered):
         old = original.get(key)
         # Keep a section's own bytes only when they have the outline the scaffold demands.
         keep = old is not None and old[:1] == lines[:1] and plan_headings("\n".join(old)) == plan_headings("\n".join(lines))
@@ -278,7 +271,10 @@ def import_committed(planner: "Planner") -> ImportReport | None:
         return None
     try:
         return planner._mutate(  # noqa: SLF001 - the engine's single write path
-            lambda s: import_plan(s, planner.role, text, planner.epic.title, now=planner.clock(), path=planner.plan_path)
+            lambda s: import_plan(
+                s, planner.role, text, planner.epic.title, now=planner.clock(), path=planner.plan_path,
+                overrides=project_templates(planner.project.root),
+            )
         )
     except PlannerError as exc:
         return ImportReport(0, [f"The committed plan could not be imported: {exc}"])
@@ -310,14 +306,14 @@ def apply_baseline(rendered: str, session: Session) -> str:
     for rec in data["sections"]:
         if isinstance(rec, dict) and "heading" in rec:
             recorded[(rec["heading"], rec.get("n", 0))] = rec
-    current = _keyed(split_sections(rendered))
+    current = keyed_sections(rendered)
     same = [key in recorded and recorded[key].get("rendered") == _digest("\n".join(lines)) for key, lines in current]
     keep = [ok and bool(recorded[key].get("keep")) for (key, _), ok in zip(current, same)]
     if all(keep) and len(current) == len(recorded):
         return data["text"]
     if not any(keep):
         return rendered
-    original = dict(_keyed(split_sections(data["text"])))
+    original = dict(keyed_sections(data["text"]))
     out: list[str] = []
     for (key, lines), ok in zip(current, keep):
         out.extend(original[key] if ok and key in original else lines)

@@ -1,21 +1,20 @@
-"""Atomic writes and the file moves the session store needs: replace, backups, move-aside, orphan temps."""
+"""Atomic writes and the file moves the session store needs: replace, backups, move-aside, temp files."""
 
 from __future__ import annotations
 
 import os
-import errno
 import re
 import secrets
 import stat
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from planner_tui.core.storage.lock import pid_alive
 
 __all__ = [
-    "atomic_write_text",
-    "replace_with",
-    "sweep_orphans",
     "atomic_write",
+    "atomic_write_text",
     "fsync_dir",
     "write_new",
     "move_aside",
@@ -35,37 +34,84 @@ BACKUPS = 3
 
 
 def fsync_dir(directory: Path) -> None:
-    """Flush a folder's entries so a rename survives power loss (best effort where unsupported)."""
+    """Flush a folder's entries so a rename survives power loss; any failure is ignored."""
+    # Every caller has already renamed the new file into place: it is on disk and visible, and
+    # raising now cannot undo that. Reporting "not saved" for a file that is saved would make the
+    # person distrust it or redo the change, so a folder that cannot be opened or fsynced (some
+    # filesystems refuse, or an EIO) is let go; the reliability tests hold saves to this.
     try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(directory, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
     except OSError:
         return
     try:
         os.fsync(fd)
     except OSError:
-        # Some filesystems refuse fsync on folders; the rename is done and visible either way,
-        # and reporting "not saved" here would make the caller distrust a file that is on disk.
         pass
     finally:
         os.close(fd)
 
 
+def _real_target(path: Path) -> Path:
+    """Where a write to `path` lands: a symlinked file is followed, so the link itself is kept."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
 def _temp_name(target: Path) -> Path:
-    # The pid tells orphans (writer dead) from a live writer's temp; the name matches what
-    # safefs.sweep_orphans expects: `.<name>.<anything>.<8 hex>.tmp`.
+    # The pid tells orphans (writer dead) from a live writer's temp; temp_files() lists this shape.
     return target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+@contextmanager
+def _removed_on_error(tmp: Path) -> Iterator[None]:
+    """Remove the temp file when the block fails (it may not exist yet), then re-raise unchanged."""
+    try:
+        yield
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte and fsync: a short write or an EIO raises before anything relies on it."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.fsync(fd)
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Replace `path` with `data`, old-or-new only: temp in the same folder, fsync, rename, fsync folder.
 
-    A symlinked file is followed, so the link is preserved and the real target is replaced.
-    A new file is private to its owner (0600). On any error the temp file is removed, the
-    original is untouched, and the OSError raised.
+    The one copy of the sequence the plan and the session store both rely on. A symlinked file
+    is followed, so the link is kept and its target replaced. The temp file is created
+    exclusively (never through a symlink) beside the target, takes the target's permissions
+    when it exists (`mode` for a new file), and is renamed only once its bytes are on disk. On
+    any error the temp file is removed, the target is untouched, and the OSError re-raised.
     """
-    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
-    replace_with(target, data, _temp_name(target), mode=0o600)
+    target = _real_target(path)
+    tmp = _temp_name(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW, mode)
+    with _removed_on_error(tmp):
+        try:
+            try:
+                os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
+            except FileNotFoundError:
+                pass
+            _write_all(fd, data)  # never rename unsynced data over the old file
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
     fsync_dir(target.parent)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """`atomic_write` for a text file such as the plan: LF line endings, UTF-8 without BOM, and a
+    new file made with the usual permissions (the umask decides) rather than private."""
+    data = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").encode("utf-8")
+    atomic_write(path, data, mode=0o666)
 
 
 def write_new(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
@@ -79,10 +125,7 @@ def write_new(path: Path, data: bytes, *, mode: int = 0o600) -> Path:
             candidate = path.with_name(f"{path.name}.{n}")
             continue
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            _write_all(fd, data)
         except BaseException:
             os.close(fd)
             os.unlink(candidate)
@@ -141,14 +184,11 @@ def rotate_backups(path: Path, data: bytes, *, link: bool = False) -> None:
     a 5 MB session does not write it twice), falling back to a copy where links do not work.
     """
     tmp = _temp_name(path.with_name(path.name + ".bak"))
-    try:
+    with _removed_on_error(tmp):
         if not (link and _link_copy(path, tmp)):
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
+                _write_all(fd, data)
             finally:
                 os.close(fd)
         slots = backup_paths(path)
@@ -156,12 +196,6 @@ def rotate_backups(path: Path, data: bytes, *, link: bool = False) -> None:
             if newer.exists():
                 os.replace(newer, older)
         os.replace(tmp, slots[0])
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     fsync_dir(path.parent)
 
 
@@ -169,111 +203,30 @@ _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
 
 
 def temp_files(path: Path, *, include_live: bool = False) -> list[Path]:
-    """Temp files left next to `path` by writers that died (newest first).
+    """Temp files left by writers of `path` (beside its target, for a link) that died, newest first.
 
-    Temps whose writer pid is still alive are being written right now and are skipped.
+    Temps whose writer pid is still alive are being written right now and are skipped (unless
+    `include_live`). Only regular files count: a link or a folder with a temp's name is never
+    offered for recovery, so reading an orphan cannot be turned into reading another file.
     """
-    found = []
+    path = _real_target(path)
+    found: list[tuple[float, str, Path]] = []
     try:
-        names = os.listdir(path.parent)
+        entries = list(os.scandir(path.parent))
     except OSError:
         return []
-    for name in names:
-        match = _TEMP.match(name)
+    for entry in entries:
+        match = _TEMP.match(entry.name)
         if not match or match["name"] != path.name:
             continue
         if not include_live and pid_alive(int(match["pid"])):
             continue
-        found.append(path.parent / name)
-
-    def mtime(p: Path) -> float:
         try:
-            return p.stat().st_mtime
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            mtime = entry.stat(follow_symlinks=False).st_mtime
         except OSError:
-            return 0.0
-
-    return sorted(found, key=mtime, reverse=True)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        dfd = os.open(directory, os.O_RDONLY | _O_DIRECTORY | _O_CLOEXEC)
-    except OSError:
-        return  # some platforms cannot open folders; the rename itself has happened
-    try:
-        os.fsync(dfd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(dfd)
-
-
-def replace_with(target: Path, data: bytes, tmp: Path, *, mode: int = 0o666) -> None:
-    """Write data to the new file `tmp`, fsync it and rename it over `target` (not the folder).
-
-    The one copy of the sequence both the plan and the session store rely on: `tmp` is created
-    exclusively (never through a symlink) in target's folder, takes target's permissions when
-    target exists (`mode` otherwise), and is renamed only once its bytes are on disk. On error
-    the temp file is removed and the OSError re-raised unchanged; target is untouched.
-    """
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_CLOEXEC | _O_NOFOLLOW, mode)
-    try:
-        try:
-            try:
-                os.fchmod(fd, stat.S_IMODE(os.stat(target).st_mode))
-            except FileNotFoundError:
-                pass
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)  # an EIO here is a failure: never rename unsynced data over the old file
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Replace path's content with text so a reader only ever sees the old or the new file.
-
-    Writes `.<name>.<random>.tmp` in the same folder as the real target, fsyncs it, renames it
-    over the target and fsyncs the folder. A symlink at `path` is kept and its target written.
-    Always LF line endings, UTF-8 without BOM. On error the temp file is removed and the
-    OSError re-raised unchanged; the old file is untouched.
-    """
-    target = Path(os.path.realpath(path))
-    directory = target.parent
-    data = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").encode("utf-8")
-    replace_with(target, data, directory / f".{target.name}.{secrets.token_hex(4)}.tmp")
-    _fsync_dir(directory)
-
-
-def sweep_orphans(directory: Path, stem: str) -> list[Path]:
-    """List temp files an interrupted `atomic_write_text` left for target `stem`, newest first.
-
-    `stem` is the target's file name (`session.json`) or its start (`session`). Nothing is
-    deleted: the caller decides whether to offer, quarantine or remove them.
-    """
-    pattern = re.compile(rf"^\.{re.escape(stem)}(?:\..+)?\.[0-9a-f]{{8}}\.tmp$")
-    found: list[tuple[float, str, Path]] = []
-    try:
-        entries = list(os.scandir(directory))
-    except OSError:
-        return []
-    for entry in entries:
-        if not pattern.match(entry.name):
-            continue
-        try:
-            if entry.is_file(follow_symlinks=False):
-                mtime = entry.stat(follow_symlinks=False).st_mtime
-                found.append((mtime, entry.name, Path(entry.path)))
-        except OSError:
-            continue
+            continue  # gone meanwhile
+        found.append((mtime, entry.name, Path(entry.path)))
     found.sort(key=lambda item: (-item[0], item[1]))
     return [p for _, _, p in found]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -12,26 +11,26 @@ from planner_tui.core.storage.migrate import Decoded, TooNew, Undecodable
 from planner_tui.core.models import Session
 from planner_tui.core.storage.files import move_to, temp_files
 
-__all__ = ["OrphanMixin"]
+__all__ = ["OrphanFiles"]
 
 
-class OrphanMixin:
-    """Orphan handling for SessionStore (vim's swap-file promise: nothing is silently deleted)."""
+class OrphanFiles:
+    """The orphaned temp files of one session file (vim's swap-file promise: nothing is silently deleted)."""
 
-    path: Path
-    session: Session | None
-    clock: Callable[[], datetime]
-    _decode: Callable[[bytes], Decoded]
+    def __init__(self, path: Path, *, clock: Callable[[], datetime], decode: Callable[[bytes], Decoded]) -> None:
+        self.path = path
+        """The session file whose temp files these are."""
+        self.clock = clock
+        self._decode = decode
 
-    def orphans(self) -> list[Path]:
+    def list(self) -> list[Path]:
         """Temp files left by a writer that was killed mid-save, newest first (never deleted here)."""
-        target = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
-        return temp_files(target)
+        return temp_files(self.path)
 
-    def recover_orphan(self, path: Path) -> Session:
+    def recover(self, path: Path) -> Session:
         """Validate a leftover temp file and return its session; nothing is written or deleted.
 
-        Pass the result to `adopt()` to make it the session.
+        Pass the result to the store's `adopt()` to make it the session.
         """
         try:
             raw = Path(path).read_bytes()
@@ -50,7 +49,7 @@ class OrphanMixin:
             raise SessionReadOnly(f"{Path(path).name} was written by a newer planner-tui (session schema {version}); it was left in place.")
         return decoded.session
 
-    def quarantine_orphan(self, path: Path) -> Path:
+    def quarantine(self, path: Path) -> Path:
         """Move a leftover temp file aside as `<session name>.corrupt-<ts>` (never over a file); returns where."""
         path = Path(path)
         dest = path.with_name(f"{self.path.name}.corrupt-{self.clock():%Y%m%dT%H%M%SZ}")
@@ -59,26 +58,26 @@ class OrphanMixin:
         except OSError as exc:
             raise SessionError(f"Cannot move {path.name} aside: {exc.strerror or exc}.") from exc
 
-    def triage_orphans(self) -> list[tuple[Path, Session]]:
+    def triage(self, current: Session | None) -> list[tuple[Path, Session]]:
         """Check every orphan: quarantine the unreadable ones, return the valid newer ones to offer.
 
-        "Newer" means a higher revision than the session as last read (any valid one when there
-        is no session). Valid older ones and newer-schema ones stay where they are; the result is
-        newest first. Nothing is deleted or adopted here: pass a session to `adopt()` for that.
+        "Newer" means a higher revision than `current`, the session as last read (any valid one
+        when there is none). Valid older ones and newer-schema ones stay where they are; the result is
+        newest first. Nothing is deleted or adopted here: pass a session to the store's `adopt()` for that.
         """
-        current = self.session.revision if self.session is not None else -1
+        newest = current.revision if current is not None else -1
         offers: list[tuple[Path, Session]] = []
-        for path in self.orphans():
+        for path in self.list():
             try:
-                session = self.recover_orphan(path)
+                session = self.recover(path)
             except SessionCorrupt:
                 try:
-                    self.quarantine_orphan(path)
+                    self.quarantine(path)
                 except SessionError:
                     pass  # cannot move it (read-only folder): it stays listed, still untouched
                 continue
             except SessionError:
                 continue
-            if session.revision > current:
+            if session.revision > newest:
                 offers.append((path, session))
         return offers

@@ -13,7 +13,7 @@ from planner_tui.core.errors import SessionCorrupt, SessionError, SessionReadOnl
 from planner_tui.core.storage.lock import LockFile
 from planner_tui.core.storage.migrate import SCHEMA_VERSION, Decoded, TooNew, Undecodable, decode_session, encode_session
 from planner_tui.core.models import Session, utcnow
-from planner_tui.core.storage.orphans import OrphanMixin
+from planner_tui.core.storage.orphans import OrphanFiles
 from planner_tui.core.storage.encoding import SessionEncoder
 from planner_tui.core.storage.files import atomic_write, backup_paths, move_aside, rotate_backups, write_new
 
@@ -37,18 +37,14 @@ def _sig(st: os.stat_result) -> _Sig:
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
-class SessionStore(OrphanMixin):
+class SessionStore:
     """One session file, `<root>/.planner-tui/sessions/<epic_folder>/<role_key>.json`.
 
     `mutate()` is the only way to change it: under an exclusive lock it re-reads the file when
     another writer changed it, applies the change to the freshest session and replaces the
     file atomically, so concurrent writers never lose each other's entries. A corrupt file is
     moved aside (never overwritten), a file from a newer schema opens read-only, an older one
-    is migrated after an exact copy is kept. Orphaned temp files: see OrphanMixin.
+    is migrated after an exact copy is kept. Temp files a killed save left: `orphans`.
     """
 
     def __init__(
@@ -82,6 +78,8 @@ class SessionStore(OrphanMixin):
         self._snapshot: tuple[Session, int, Session] | None = None
         self._version = SCHEMA_VERSION  # schema version of `_raw`
         self._mutex = threading.RLock()  # one store used from a worker thread and the UI
+        self.orphans = OrphanFiles(self.path, clock=clock, decode=self._decode)
+        """Temp files a writer killed mid-save left beside the session file."""
 
     # ------------------------------------------------------------------ reading
 
@@ -198,7 +196,7 @@ class SessionStore(OrphanMixin):
                 now, _ = self._read()
                 if now != raw:
                     return SessionCorrupt(f"{where}; it changed while being checked, so try again.")
-                moved = move_aside(self.path, f".corrupt-{_stamp(self.clock())}")
+                moved = move_aside(self.path, f".corrupt-{self.clock():%Y%m%dT%H%M%SZ}")
             finally:
                 if lock is not None:
                     lock.release()
@@ -206,9 +204,7 @@ class SessionStore(OrphanMixin):
             return SessionCorrupt(f"{where}; it was left in place because: {exc}")
         except OSError as exc:
             return SessionCorrupt(f"{where}; it could not be moved aside ({exc.strerror or exc}) and was left untouched.")
-        error = SessionCorrupt(f"{where}; it was moved to {moved.name} and left untouched, and {self._backup_phrase()}.")
-        error.moved_to = moved  # type: ignore[attr-defined]  # for a dialog that offers a diff
-        return error
+        return SessionCorrupt(f"{where}; it was moved to {moved.name} and left untouched, and {self._backup_phrase()}.", moved_to=moved)
 
     def restore_backup(self) -> Session | None:
         """Make the newest valid backup the session again (None if there is none)."""
@@ -375,7 +371,7 @@ class SessionStore(OrphanMixin):
             with self._lock():
                 raw, _ = self._read()
                 revisions = [session.revision, self.session.revision if self.session else 0]
-                stamp = _stamp(self.clock())
+                stamp = f"{self.clock():%Y%m%dT%H%M%SZ}"
                 try:
                     if raw is not None:
                         try:

@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from markdown_it import MarkdownIt
+from planner_tui.core.text.markdown import PROSE_BLOCK_TOKENS, markdown_parser
 
 __all__ = [
-    "markdown_parser",
     "normalise_text",
-    "one_line",
+    "plan_line",
     "contain_lines",
     "bullet",
     "paragraph",
     "is_contained",
-    "ALLOWED_BLOCK_TOKENS",
 ]
 
 # Escaping policy (what a person finds in the plan file for what they typed):
@@ -46,32 +44,9 @@ _REFDEF = re.compile(r"\[(?:[^\]\\]|\\.)*(?:\]:|$)")
 _TABLE_DELIM = re.compile(r"[|:\- \t]*-[|:\- \t]*$")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-# Block tokens that user text may produce inside its bullet or paragraph.
-ALLOWED_BLOCK_TOKENS = frozenset(
-    {
-        "paragraph_open",
-        "paragraph_close",
-        "inline",
-        "bullet_list_open",
-        "bullet_list_close",
-        "ordered_list_open",
-        "ordered_list_close",
-        "list_item_open",
-        "list_item_close",
-        "blockquote_open",
-        "blockquote_close",
-    }
-)
-_ALLOWED_TOKENS = ALLOWED_BLOCK_TOKENS
 # How many entries' contained blocks are remembered: parsing each entry with markdown-it is what
 # a render costs, and between two renders almost every entry is the same text as before.
 _CACHED_ENTRIES = 8192
-
-
-@lru_cache(maxsize=1)
-def markdown_parser() -> MarkdownIt:
-    """The CommonMark parser (plus GFM tables) used to check structure, shared and cached."""
-    return MarkdownIt("commonmark").enable("table")
 
 
 def _visible_control(match: re.Match[str]) -> str:
@@ -101,8 +76,10 @@ def normalise_text(text: str) -> list[str]:
     return lines
 
 
-def one_line(text: str) -> str:
-    """Text squeezed to one line (for titles): every run of whitespace becomes one space."""
+def plan_line(text: str) -> str:
+    """Text squeezed to one line of the plan (for titles): whitespace runs become one space and
+    controls are made visible as in `normalise_text` (unlike `display.one_line`, which is for the
+    screen, escapes C1 and bidi controls its own way and caps the length)."""
     # Line-breaking controls become spaces; the other controls become visible like elsewhere.
     breaks = "\r\x0b\x0c\x85"
     text = _CONTROLS.sub(lambda m: " " if m.group(0) in breaks else _visible_control(m), text)
@@ -196,7 +173,7 @@ def is_contained(block: str, *, as_bullet: bool) -> bool:
     tokens = markdown_parser().parse(block, env)
     if env.get("references"):
         return False
-    if any(tok.type not in _ALLOWED_TOKENS for tok in tokens):
+    if any(tok.type not in PROSE_BLOCK_TOKENS for tok in tokens):
         return False
     if as_bullet:
         top = [tok for tok in tokens if tok.level == 0]

@@ -1,10 +1,11 @@
-"""Make untrusted text safe to show in a terminal, and turn titles into folder slugs."""
+"""Make untrusted text safe to show in a terminal or put in a commit message, and turn titles into folder slugs."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["visible", "one_line", "slugify"]
+__all__ = ["visible", "one_line", "clean_line", "slugify"]
 
 # Bidi overrides/isolates (Trojan Source) plus the invisible direction marks, which can make a
 # path or a rule read differently from what the bytes say.
@@ -45,6 +46,8 @@ _TABLE = _build_table()
 _WS = re.compile(r"\s+")
 _CUT_ESCAPE = re.compile(r"(?:<(?:U(?:\+[0-9A-F]{0,4})?)?|\\(?:x[0-9a-f]?)?)$")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+_BREAKS = frozenset("\r\n\t\x0b\x0c\x85\u2028\u2029")
 
 
 def visible(text: str) -> str:
@@ -71,6 +74,24 @@ def one_line(text: str, limit: int = 200) -> str:
     if "<" in cut[-7:] or "\\" in cut[-4:]:
         cut = _CUT_ESCAPE.sub("", cut)
     return cut.rstrip() + "…"
+
+
+def clean_line(text: str, limit: int | None = None) -> str:
+    """Return text as one clean line for a commit message or a path: escape sequences, controls
+    and bidi marks removed (not shown), breaks made spaces, whitespace collapsed, capped with `…`."""
+    text = _ANSI.sub("", text)
+    out = []
+    for ch in text:
+        if ch in _BREAKS:
+            out.append(" ")
+        elif ord(ch) in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
+            continue
+        else:
+            out.append(ch)
+    line = " ".join("".join(out).split())
+    if limit is not None and len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line
 
 
 def slugify(text: str) -> str:

@@ -1,34 +1,177 @@
-"""Line-level markdown reading shared by the prompt-pack parsers: fences, headings, list items."""
+"""The one markdown reader: headings, sections and fences from markdown-it tokens, plus list-line helpers."""
 
 from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 __all__ = [
+    "markdown_parser",
+    "PROSE_BLOCK_TOKENS",
+    "Heading",
+    "outline",
+    "headings_by_full_parse",
+    "Section",
+    "sections",
     "Fence",
     "Doc",
     "load",
     "indent_of",
     "plain",
     "backticked",
-    "clean_line",
     "BULLET",
     "NUMBERED",
-    "HEADING",
 ]
 
 BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 NUMBERED = re.compile(r"^(\s*)(\d+)[.)]\s+(.*)$")
-HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})(.*)$")
 _BACKTICK = re.compile(r"`([^`\n]+)`")
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
-# Bidi overrides can make a commit subject read differently from what it says.
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-_BREAKS = set("\r\n\t\x0b\x0c\x85\u2028\u2029")
+# An ATX heading opener at the very start of a line: where a new chunk of a plan begins.
+_ATX_AT_LINE_START = re.compile(r"#{1,6}(?:[ \t]|$)")
+# Block tokens of paragraphs, lists and quotes: the blocks an ATX heading on the next line
+# always closes (and the only ones contained user text may produce).
+PROSE_BLOCK_TOKENS = frozenset(
+    {
+        "paragraph_open",
+        "paragraph_close",
+        "inline",
+        "bullet_list_open",
+        "bullet_list_close",
+        "ordered_list_open",
+        "ordered_list_close",
+        "list_item_open",
+        "list_item_close",
+        "blockquote_open",
+        "blockquote_close",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def markdown_parser() -> MarkdownIt:
+    """The CommonMark parser (plus GFM tables) every part of the core reads markdown with, shared.
+
+    It reads block structure only: the core looks at blocks (headings, fences, lists, quotes,
+    reference definitions) and at the raw text block rules keep, never at inline tokens, and
+    the inline pass would cost four times the rest of a parse.
+    """
+    return MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+
+
+# --------------------------------------------------------------------------- headings
+
+
+class Heading(NamedTuple):
+    """A heading as markdown-it reports it."""
+
+    level: int
+    text: str
+    """The raw inline text (closing `#`s and edge spaces removed, emphasis kept)."""
+    line: int
+    """0-based line of the heading (of a setext heading, its text line)."""
+    nested: bool = False
+    """Inside a list item or a quote."""
+
+
+def _headings(tokens: Sequence[Token]) -> tuple[Heading, ...]:
+    return tuple(
+        Heading(int(tok.tag[1:]), tokens[i + 1].content, tok.map[0] if tok.map else 0, tok.level > 0)
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open"
+    )
+
+
+def headings_by_full_parse(text: str) -> tuple[Heading, ...]:
+    """Every heading of the whole text in one markdown-it parse (the reference behaviour)."""
+    return _headings(markdown_parser().parse(text))
+
+
+@lru_cache(maxsize=4096)
+def _closed_chunk(chunk: str) -> tuple[int, str] | None:
+    """The heading of a chunk that starts with one and holds only paragraphs, lists and quotes.
+
+    Such a chunk is closed: the ATX heading that starts the next chunk ends every block it
+    can hold (a heading interrupts a paragraph, is never a lazy continuation, and closes lists
+    and quotes), so parsing the chunks apart gives the same headings as parsing the whole
+    text. Anything else (a fence, an HTML block, a table, a second heading, a link reference
+    definition) returns None and the caller parses the whole text instead.
+    """
+    env: dict = {}
+    tokens = markdown_parser().parse(chunk, env)
+    if env.get("references") or len(tokens) < 3:
+        return None
+    first = tokens[0]
+    if first.type != "heading_open" or not first.map or first.map[0] != 0:
+        return None
+    if any(tok.type not in PROSE_BLOCK_TOKENS for tok in tokens[3:]):
+        return None
+    return int(first.tag[1:]), tokens[1].content
+
+
+@lru_cache(maxsize=32)
+def outline(text: str) -> tuple[Heading, ...]:
+    """The text's headings, exactly as one markdown-it parse of it reports them.
+
+    A plan is a title and sections whose bodies are contained blocks, so it is parsed section
+    by section, each section cached by its text: after an entry is added only the section it
+    changed is parsed again. Text that does not have that shape is parsed whole.
+    """
+    if "\r" in text:  # markdown-it counts a lone CR as a line break; str.split does not
+        return headings_by_full_parse(text)
+    lines = text.split("\n")
+    starts = [i for i, line in enumerate(lines) if line[:1] == "#" and _ATX_AT_LINE_START.match(line)]
+    if not starts or any(line.strip(" \t") for line in lines[: starts[0]]):
+        return headings_by_full_parse(text)
+    found: list[Heading] = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        heading = _closed_chunk("\n".join(lines[start:end]))
+        if heading is None:
+            return headings_by_full_parse(text)
+        found.append(Heading(heading[0], heading[1], start))
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """The lines from one heading up to the next cut: 0-based, `end` exclusive."""
+
+    heading: str
+    """The heading's raw inline text, as in `Heading.text`."""
+    level: int
+    start: int
+    """The heading's line."""
+    end: int
+
+
+def sections(text: str, level: int | None = None) -> list[Section]:
+    """The text cut at its top-level headings (only those of `level` when given), in order.
+
+    A heading inside a fence, an HTML block or an indented code block is not one, and a setext
+    heading is (markdown-it decides); one inside a list item or a quote does not cut it. Lines
+    before the first cut belong to no section. CRLF and CR count as LF; a final newline ends
+    the last line rather than starting an empty one.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cuts = [h for h in outline(text) if not h.nested and (level is None or h.level == level)]
+    total = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return [
+        Section(h.text, h.level, h.line, cuts[n + 1].line if n + 1 < len(cuts) else total)
+        for n, h in enumerate(cuts)
+    ]
+
+
+# --------------------------------------------------------------------------- prompt documents
 
 
 @dataclass(frozen=True)
@@ -38,73 +181,66 @@ class Fence:
     start: int
     """Index of the opening fence line."""
     end: int
-    """Index of the closing fence line (len(lines) when the fence is never closed)."""
+    """Index of the closing fence line (of the line after the block when it is never closed)."""
     indent: int
     info: str
     body: tuple[str, ...]
+    """The lines between the fence lines, as written (indentation kept)."""
 
     def text(self) -> str:
         """The content, dedented (real prompts indent fences inside list items)."""
         return textwrap.dedent("\n".join(self.body)).strip("\n")
 
 
+def _fences(tokens: Sequence[Token], lines: list[str]) -> list[Fence]:
+    found = []
+    for tok in tokens:
+        if tok.type != "fence" or not tok.map:
+            continue
+        start, stop = tok.map
+        # markdown-it's block ends after the closing line, or where its container ends when
+        # the fence is never closed: only the line's own shape tells the two apart.
+        closing = re.compile(rf"[ \t>]*{re.escape(tok.markup[0])}{{{len(tok.markup)},}}[ \t]*")
+        end = stop - 1 if stop - 1 > start and closing.fullmatch(lines[stop - 1]) else stop
+        found.append(Fence(start, end, indent_of(lines[start]), tok.info.strip(), tuple(lines[start + 1 : end])))
+    return found
+
+
 @dataclass
 class Doc:
-    """A markdown text split into lines, with which lines belong to fenced blocks."""
+    """A markdown text split into lines, with its headings and fenced blocks (from one parse)."""
 
     lines: list[str]
     in_fence: list[bool]
-    fences: list[Fence] = field(default_factory=list)
-
-    def headings(self) -> list[tuple[int, int, str]]:
-        """(line index, level, text) of every heading outside fences."""
-        out = []
-        for i, line in enumerate(self.lines):
-            if self.in_fence[i]:
-                continue
-            m = HEADING.match(line)
-            if m:
-                out.append((i, len(m.group(1)), m.group(2).strip()))
-        return out
+    """Per line: True for a fence line or a line inside a fenced block."""
+    fences: list[Fence]
+    headings: tuple[Heading, ...]
 
     def section(self, pattern: str, level: int = 2) -> tuple[int, int] | None:
         """Line range (after the heading, up to the next heading of the same or higher level)
         of the first heading of this level whose text matches the regex, case-insensitively."""
-        heads = self.headings()
-        for n, (i, lvl, text) in enumerate(heads):
-            if lvl == level and re.search(pattern, plain(text), re.IGNORECASE):
-                end = next((j for j, l2, _ in heads[n + 1 :] if l2 <= level), len(self.lines))
-                return i + 1, end
+        heads = self.headings
+        for n, head in enumerate(heads):
+            if head.level == level and re.search(pattern, plain(head.text), re.IGNORECASE):
+                end = next((h.line for h in heads[n + 1 :] if h.level <= level), len(self.lines))
+                return head.line + 1, end
         return None
-
-    def fence_at(self, start: int, end: int) -> Fence | None:
-        """The first fence opening within [start, end)."""
-        return next((f for f in self.fences if start <= f.start < end), None)
 
 
 def load(text: str) -> Doc:
-    """Split text into lines (BOM and CRLF tolerated, tabs expanded) and find the fences."""
+    """Split text into lines (BOM and CRLF tolerated, tabs expanded) and parse it once."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.expandtabs(4).rstrip() for line in text.split("\n")]
+    tokens = markdown_parser().parse("\n".join(lines))
+    fences = _fences(tokens, lines)
     in_fence = [False] * len(lines)
-    fences: list[Fence] = []
-    i = 0
-    while i < len(lines):
-        m = _FENCE_OPEN.match(lines[i])
-        # A backtick fence's info string may not contain backticks (CommonMark).
-        if not m or (m.group(2)[0] == "`" and "`" in m.group(3)):
-            i += 1
-            continue
-        marker = m.group(2)
-        close = re.compile(rf"^\s*{re.escape(marker[0])}{{{len(marker)},}}\s*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j]):
-            j += 1
-        for k in range(i, min(j + 1, len(lines))):
+    for fence in fences:
+        for k in range(fence.start, min(fence.end + 1, len(lines))):
             in_fence[k] = True
-        fences.append(Fence(i, j, len(m.group(1)), m.group(3).strip(), tuple(lines[i + 1 : j])))
-        i = j + 1
-    return Doc(lines, in_fence, fences)
+    return Doc(lines, in_fence, fences, _headings(tokens))
+
+
+# --------------------------------------------------------------------------- line helpers
 
 
 def indent_of(line: str) -> int:
@@ -122,21 +258,3 @@ def plain(text: str) -> str:
 def backticked(text: str) -> list[str]:
     """The contents of every `inline code` span in the text, in order."""
     return [s.strip() for s in _BACKTICK.findall(text)]
-
-
-def clean_line(text: str, limit: int | None = None) -> str:
-    """One safe line: escape sequences and control characters removed, breaks made spaces,
-    whitespace collapsed, and capped at `limit` characters (with an ellipsis)."""
-    text = _ANSI.sub("", text)
-    out = []
-    for ch in text:
-        if ch in _BREAKS:
-            out.append(" ")
-        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
-            continue
-        else:
-            out.append(ch)
-    line = " ".join("".join(out).split())
-    if limit is not None and len(line) > limit:
-        line = line[: limit - 1].rstrip() + "…"
-    return line

@@ -1,10 +1,30 @@
-"""Whether two names are different spellings of one thing: plural, a typo, an extra segment."""
+"""Names in prose: split a written list of them, and tell whether two are spellings of one thing."""
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["near_miss"]
+__all__ = ["near_miss", "split_outside_brackets"]
+
+
+def split_outside_brackets(text: str, separators: str = ",") -> list[str]:
+    """Split at any of `separators` outside brackets: `a, b enum(x, y), c` gives three parts.
+
+    Parts are returned as written (not stripped, empty ones kept).
+    """
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        if ch in separators and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
 
 
 def _singular(word: str) -> str:

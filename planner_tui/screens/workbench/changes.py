@@ -10,11 +10,11 @@ from typing import Any, Callable, TypeVar
 
 from textual.dom import DOMNode
 
+from planner_tui.core.discussion.numbering import open_question
 from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import TopicSpec
 from planner_tui.widgets.discussion.composer import Composer, parse_answer_ref
-from planner_tui.widgets.discussion.thread import question_numbers
 
 __all__ = ["ChangeQueue", "Refused", "submitted_change"]
 
@@ -177,10 +177,11 @@ def submitted_change(planner: Planner, message: Composer.Submitted, topic: Topic
         return planner.answer(target.entry_id, text)
     if (ref := parse_answer_ref(text)) is not None:
         number, rest = ref
-        qid = next((eid for eid, n in question_numbers(state).items() if n == number), None)
-        if qid is None:
-            raise Refused(f"There is no question #{number} in this topic.")
-        return planner.answer(qid, rest)
+        try:
+            question = open_question(state, number)  # missing, answered or dropped: says which
+        except PlannerError as exc:
+            raise Refused(str(exc)) from None
+        return planner.answer(question.id, rest)
     if message.kind == "answer":
         open_ids = [e.id for e in state.open_questions] if state else []
         qid = selected if selected in open_ids else (open_ids[0] if len(open_ids) == 1 else None)

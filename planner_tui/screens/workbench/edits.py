@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.text.display import one_line
@@ -10,20 +10,24 @@ from planner_tui.screens.workbench.changes import Refused, submitted_change
 from planner_tui.dialogs.prompt import PromptScreen
 from planner_tui.widgets.discussion.composer import Composer
 from planner_tui.widgets.textstyle import KIND_LABEL
-from planner_tui.widgets.discussion.thread import ThreadView, question_numbers
+from planner_tui.widgets.discussion.thread import question_numbers
 
-__all__ = ["WorkbenchEdits"]
+if TYPE_CHECKING:
+    from planner_tui.screens.workbench.screen import WorkbenchScreen
+
+__all__ = ["Edits"]
 
 
-class WorkbenchEdits:
-    """Mixin for the workbench screen (which provides planner, changes, topic, the panes, refresh_view, …).
+class Edits:
+    """The workbench's edits part: every change to the discussion, queued on the screen's ChangeQueue.
 
-    Every change goes through `_apply`: queued on the screen's ChangeQueue, saved in a thread in
-    order, then shown. The thread's entry-action handler here runs before WorkbenchTools' one
-    (the screen lists this mixin first), as it did when it was the screen's own.
+    Every change goes through `apply`: saved in a thread after every earlier one, then shown.
     """
 
-    def _apply(
+    def __init__(self, screen: WorkbenchScreen) -> None:
+        self.screen = screen
+
+    def apply(
         self,
         change: Callable[[], Any],
         done: str | Callable[[Any], str] | None = None,
@@ -37,56 +41,57 @@ class WorkbenchEdits:
         result) or `failed` run on it afterwards. A refusal is shown, never a crash.
         """
 
+        screen = self.screen
+
         def finish(result: Any, error: BaseException | None) -> None:
             if error is None:
-                self.refresh_view()  # type: ignore[attr-defined]
+                screen.refresh_view()
                 if saved is not None:
                     saved(result)
                 if done:
-                    self.notify(done(result) if callable(done) else done, markup=False, timeout=3)  # type: ignore[attr-defined]
+                    screen.notify(done(result) if callable(done) else done, markup=False, timeout=3)
                 return
             if failed is not None:
                 failed()
             if isinstance(error, Refused):
-                self.notify(str(error), severity=error.severity, markup=False)  # type: ignore[attr-defined]
+                screen.notify(str(error), severity=error.severity, markup=False)
             elif isinstance(error, PlannerError):
-                self.notify(str(error), title="Not done", severity="error", markup=False)  # type: ignore[attr-defined]
-                self.refresh_view(scroll_plan=False)  # type: ignore[attr-defined]  # another writer may have changed what we showed
+                screen.notify(str(error), title="Not done", severity="error", markup=False)
+                screen.refresh_view(scroll_plan=False)  # another writer may have changed what we showed
             elif isinstance(error, OSError):
-                self.notify(f"Could not save: {error.strerror or error}", title="Not saved", severity="error", markup=False)  # type: ignore[attr-defined]
+                screen.notify(f"Could not save: {error.strerror or error}", title="Not saved", severity="error", markup=False)
             else:
                 raise error
 
-        self.changes.push(change, finish)  # type: ignore[attr-defined]
+        screen.changes.push(change, finish)
 
-    def _submit(self, message: Composer.Submitted) -> None:
-        """Save what the composer sent (the screen's `on_composer_submitted`)."""
+    def submit(self, message: Composer.Submitted) -> None:
+        """Save what the composer sent."""
+        screen = self.screen
+        planner = screen.planner
 
         def keep() -> None:  # never lose what the person typed: back into the composer if not saved
             message.composer.restore(message.text, message.target, message.cite)
 
-        topic = self.planner.role.topic(message.topic_id) if message.topic_id else self.topic  # type: ignore[attr-defined]
+        topic = planner.role.topic(message.topic_id) if message.topic_id else screen.topic
         if topic is None:
             keep()
             return
-        option = self.thread.highlighted_option  # type: ignore[attr-defined]  # what was selected when they pressed enter
+        option = screen.thread.highlighted_option  # what was selected when they pressed enter
         selected = option.id if option is not None else None
 
         def saved(_entry: object) -> None:
-            if self.topic is not None and topic.id == self.topic.id:  # type: ignore[attr-defined]
-                latest = self.planner.session.topic(topic.id)  # type: ignore[attr-defined]
+            if screen.topic is not None and topic.id == screen.topic.id:
+                latest = planner.session.topic(topic.id)
                 if latest is not None and latest.entries:
-                    self.thread.highlight_entry(latest.entries[-1].id)  # type: ignore[attr-defined]
+                    screen.thread.highlight_entry(latest.entries[-1].id)
 
-        self._apply(lambda: submitted_change(self.planner, message, topic, selected), saved=saved, failed=keep)  # type: ignore[attr-defined]
+        self.apply(lambda: submitted_change(planner, message, topic, selected), saved=saved, failed=keep)
 
-    def on_thread_view_entry_action(self, message: ThreadView.EntryAction) -> None:
-        message.stop()
-        # Looked up once the changes before it are saved (the session is not read during a save).
-        self.changes.later(lambda: self._entry_action(message.action, message.entry_id))  # type: ignore[attr-defined]
-
-    def _entry_action(self, action: str, entry_id: str) -> None:
-        planner = self.planner  # type: ignore[attr-defined]
+    def entry_action(self, action: str, entry_id: str) -> None:
+        """Answer, edit, flag, drop, remove or reconfirm an entry, or open what it cites."""
+        screen = self.screen
+        planner = screen.planner
         found = planner.session.find_entry(entry_id)
         if found is None:
             return
@@ -94,32 +99,37 @@ class WorkbenchEdits:
         numbers = question_numbers(state)
         label = f"#{numbers[entry.id]}" if entry.id in numbers else KIND_LABEL[entry.kind].lower()
         if action == "answer":
-            self.composer.start_answer(entry.id, label)  # type: ignore[attr-defined]
+            screen.composer.start_answer(entry.id, label)
         elif action == "edit":
-            self.composer.start_edit(entry.id, label, entry.text)  # type: ignore[attr-defined]
+            screen.composer.start_edit(entry.id, label, entry.text)
         elif action == "flag":
-            self._apply(lambda: planner.flag(entry.id), f"Flagged as open question: {one_line(entry.text, 60)}")
+            self.apply(lambda: planner.flag(entry.id), f"Flagged as open question: {one_line(entry.text, 60)}")
         elif action == "drop":
 
             def dropped(reason: str | None) -> None:
                 if reason:
-                    self._apply(lambda: planner.drop(entry.id, reason), f"Dropped question {label}.")
+                    self.apply(lambda: planner.drop(entry.id, reason), f"Dropped question {label}.")
 
-            self.app.push_screen(PromptScreen(f"Drop question {label}", entry.text, placeholder="why it no longer matters"), dropped)  # type: ignore[attr-defined]
+            screen.app.push_screen(PromptScreen(f"Drop question {label}", entry.text, placeholder="why it no longer matters"), dropped)
         elif action == "remove":
 
             def removed(answer: str | None) -> None:
                 if answer is not None:
-                    self._apply(lambda: planner.remove(entry.id), "Entry removed.")
+                    self.apply(lambda: planner.remove(entry.id), "Entry removed.")
 
             question = f"Remove this entry? enter removes it, escape keeps it.\n{entry.text}"
-            self.app.push_screen(PromptScreen("Remove entry", question, allow_empty=True), removed)  # type: ignore[attr-defined]
+            screen.app.push_screen(PromptScreen("Remove entry", question, allow_empty=True), removed)
+        elif action == "open_cite" and entry.cite is not None:
+            screen.navigation.open_at(entry.cite.path, entry.cite.line)
+        elif action == "reconfirm":
+            self.apply(lambda: planner.reconfirm(entry.id), f"Kept as it is: {one_line(entry.text, 60)}")
 
-    def action_toggle_confirm(self) -> None:
-        topic = self.topic  # type: ignore[attr-defined]
+    def toggle_confirm(self) -> None:
+        """Confirm the current topic, or open it again when it is confirmed."""
+        topic = self.screen.topic
         if topic is None:
             return
-        planner = self.planner  # type: ignore[attr-defined]
+        planner = self.screen.planner
 
         def toggle() -> str:
             # Decided in the change thread: on the session as the changes before this one left it.
@@ -130,4 +140,4 @@ class WorkbenchEdits:
             planner.confirm(topic.id)
             return f"Topic {topic.number} confirmed."
 
-        self._apply(toggle, str)
+        self.apply(toggle, str)

@@ -2,34 +2,46 @@
 
 from __future__ import annotations
 
+import threading
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Static
 
+from planner_tui.app import PlannerApp
 from planner_tui.core.engine import Planner
-from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
 from planner_tui.core.text.display import one_line
+from planner_tui.core.text.reading import ReadResult
 from planner_tui.keymap import WORKBENCH_BINDINGS
 from planner_tui.screens.workbench.changes import ChangeQueue
-from planner_tui.screens.workbench.live import LiveUpdates, render_snapshot
-from planner_tui.screens.trust import TrustBanner, apply_trust_state
-from planner_tui.screens.workbench.edits import WorkbenchEdits
-from planner_tui.screens.workbench.tools import WorkbenchTools
+from planner_tui.screens.workbench.edits import Edits
+from planner_tui.screens.workbench.live import LiveUpdates, PlanSnapshot, render_snapshot
+from planner_tui.screens.workbench.marks import Marks
+from planner_tui.screens.workbench.navigation import Navigation
+from planner_tui.screens.workbench.tools import Tools
+from planner_tui.screens.workbench.trust import apply_trust_state
+from planner_tui.widgets.artifacts.document import DocumentView
 from planner_tui.widgets.artifacts.pane import ArtifactPane
 from planner_tui.widgets.discussion.composer import Composer
 from planner_tui.widgets.discussion.pane import DiscussionPane
+from planner_tui.widgets.discussion.thread import ThreadView
 from planner_tui.widgets.footer import QuietFooter
 from planner_tui.widgets.plan.pane import PlanPane
-from planner_tui.widgets.discussion.thread import ThreadView
+from planner_tui.widgets.trust_banner import TrustBanner
 
 __all__ = ["WorkbenchScreen"]
 
 
-class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None]):
-    """Everything about one role of one epic; every change goes through the Planner, saved in a thread, in order."""
+class WorkbenchScreen(Screen[None]):
+    """Everything about one role of one epic; every change goes through the Planner, saved in a thread, in order.
+
+    The screen holds its parts as objects and writes each handler and action once, handing the
+    work to the part it belongs to: `changes` (the save queue), `live` (workers that keep it
+    current), `marks` (stale and contradicted entries), `navigation`, `edits` and `tools`.
+    """
 
     BINDINGS = WORKBENCH_BINDINGS
     AUTO_FOCUS = "#composer"
@@ -49,7 +61,8 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
         self.watch_files = watch
         self.blockers: list[Blocker] = []
         self.plan_text = ""
-        self._plan_seq = 0
+        self.plan_seq = 0
+        """Counts plan renders asked for; a render or marks result of an older one is dropped."""
         self._plan_shown = -1
         session = planner.session
         topics = planner.role.topics
@@ -59,8 +72,11 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
         self.topic: TopicSpec | None = start
         self.changes = ChangeQueue(self, lambda: self.refresh_view(scroll_plan=False))
         """Every change to the session goes through it: saved in a thread, one at a time, in order."""
-        self._cursor: str | None = None
-        self._cursor_queued = False
+        self.live = LiveUpdates(self)
+        self.marks = Marks(self)
+        self.navigation = Navigation(self)
+        self.edits = Edits(self)
+        self.tools = Tools(self)
 
     # ------------------------------------------------------------------ layout
 
@@ -72,6 +88,14 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
             yield DiscussionPane(id="discussion")
             yield PlanPane(id="plan")
         yield QuietFooter()
+
+    @property
+    def planner_app(self) -> PlannerApp:
+        """The app, typed: the workbench only ever runs in a PlannerApp (made by `make_app`)."""
+        app = self.app
+        if not isinstance(app, PlannerApp):
+            raise TypeError("The workbench screen runs in a PlannerApp.")
+        return app
 
     @property
     def discussion(self) -> DiscussionPane:
@@ -93,15 +117,24 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
     def artifact_pane(self) -> ArtifactPane:
         return self.query_one(ArtifactPane)
 
+    @property
+    def watch_ready(self) -> threading.Event:
+        """Set once the file watcher listens (tests wait for it)."""
+        return self.live.watch_ready
+
     def on_mount(self) -> None:
         # The first view is built here, before the first frame, from what a worker would have
         # produced: every piece that arrives later from a worker costs a full layout of about
         # seventy widgets, and the person would watch the panes fill one by one.
         self.refresh_view(first=True)
-        self.start_live(self.poll_interval, watch=self.watch_files, artifacts=self.planner.project.artifacts(self.planner.epic))
-        self.app.freeze_startup_objects()  # type: ignore[attr-defined]  # the PlannerApp's
+        self.live.start(self.poll_interval, watch=self.watch_files, artifacts=self.planner.project.artifacts(self.planner.epic))
+        self.planner_app.freeze_startup_objects()
+        self.tools.say_imported()
 
-    def _read_artifact(self, artifact: Artifact):
+    def on_unmount(self) -> None:
+        self.live.stop()
+
+    def _read_artifact(self, artifact: Artifact) -> ReadResult:
         return self.planner.project.read_artifact(artifact)
 
     # ------------------------------------------------------------------ drawing
@@ -117,40 +150,39 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
             # A change is being written in its thread: the session is not read meanwhile.
             self.changes.redraw_wanted = True
             return
-        # A copy the widgets may keep and read while the next change is saved (and the worker
+        # A view the widgets may keep and read while the next change is saved (and the worker
         # renders from): unchanged entries are shared with the last copy, so this is cheap.
-        session = planner.snapshot()
+        view = planner.view()
         if self.topic is not None:
-            self.discussion.show(planner.role.topics, session, self.topic)
+            self.discussion.show(planner.role.topics, view.session, self.topic)
             self.composer.topic_id = self.topic.id
-        self._draw_top_bar()
-        self._plan_seq += 1
+        self.draw_top_bar()
+        self.plan_seq += 1
         if first:
-            rendered = LiveUpdates.PlanRendered(render_snapshot(planner, session, self._plan_seq), scroll_plan)
-            # What a posted message would do (each class's handler), without waiting a frame;
-            # the stale/contradiction marks (they read files in a thread) once the frame is out.
-            self.on_live_updates_plan_rendered(rendered)
-            self.call_after_refresh(WorkbenchTools.on_live_updates_plan_rendered, self, rendered)
+            # What the posted message would do, without waiting a frame; the stale and
+            # contradiction marks (they read files in a thread) once the frame is out.
+            self._show_plan(render_snapshot(view, self.plan_seq), scroll_plan)
+            self.call_after_refresh(self.marks.plan_rendered, self.plan_seq)
             return
-        self._render_plan(session, self._plan_seq, scroll_plan)
+        self.live.render_plan(view, self.plan_seq, scroll_plan)
 
     @property
     def plan_pending(self) -> bool:
         """True while the plan shown is older than the session (a render is running)."""
-        return self._plan_shown != self._plan_seq
+        return self._plan_shown != self.plan_seq
 
-    def on_live_updates_plan_rendered(self, message: LiveUpdates.PlanRendered) -> None:
-        snapshot = message.snapshot
-        if snapshot.seq != self._plan_seq:
+    def _show_plan(self, snapshot: PlanSnapshot, scroll: bool) -> None:
+        if snapshot.seq != self.plan_seq:
             return  # a newer render is on its way
         self._plan_shown = snapshot.seq
         self.blockers = snapshot.blockers
         if snapshot.text is not None:
             self.plan_text = snapshot.text
         heading = self.topic.section if self.topic else None
-        self.plan_pane.show(self.plan_text, self.blockers, heading, scroll=message.scroll, parts=snapshot.parts)
+        self.plan_pane.show(self.plan_text, self.blockers, heading, scroll=scroll, parts=snapshot.parts)
 
-    def _draw_top_bar(self) -> None:
+    def draw_top_bar(self) -> None:
+        """The bar above the panes: role, epic, plan path, and whether the session is saved."""
         planner = self.planner
         bar = Text()
         bar.append(f" {one_line(planner.role.name, 30)} plan ", style="bold reverse")
@@ -166,83 +198,67 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
         self.query_one("#top-bar", Static).update(bar)
         apply_trust_state(self)  # "Session NOT saved" / read-only banner, composer locked when read-only
 
-    # ------------------------------------------------------------------ composer (changes: workbench_edits.py)
+    # ------------------------------------------------------------------ messages from workers
+
+    def on_live_updates_plan_rendered(self, message: LiveUpdates.PlanRendered) -> None:
+        self._show_plan(message.snapshot, message.scroll)
+        self.marks.plan_rendered(message.snapshot.seq)
+
+    def on_live_updates_artifacts_listed(self, message: LiveUpdates.ArtifactsListed) -> None:
+        self.live.show_artifacts(message)
+
+    def on_live_updates_files_changed(self, message: LiveUpdates.FilesChanged) -> None:
+        self.live.files_changed(message)
+        # A cited file may have changed: check the entries again (the plan and blockers too).
+        if message.paths - {self.planner.store.path}:
+            self.refresh_view(scroll_plan=False)
+
+    def on_marks_found(self, message: Marks.Found) -> None:
+        message.stop()
+        self.marks.show(message)
+
+    def on_tools_role_opened(self, message: Tools.RoleOpened) -> None:
+        message.stop()
+        self.tools.role_opened(message)
+
+    # ------------------------------------------------------------------ messages from the panes
 
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         # Defined on the screen itself: benchmarks/ui_child.py times it by replacing it here.
         message.stop()
-        self._submit(message)
+        self.edits.submit(message)
 
     def on_composer_left(self, message: Composer.Left) -> None:
         message.stop()
         self.thread.focus()
 
-    # ------------------------------------------------------------------ topics
+    def on_thread_view_entry_action(self, message: ThreadView.EntryAction) -> None:
+        message.stop()
+        # Looked up once the changes before it are saved (the session is not read during a save).
+        self.changes.later(lambda: self.edits.entry_action(message.action, message.entry_id))
 
-    def go_to_topic(self, spec: TopicSpec, entry_id: str | None = None) -> None:
-        """Make spec the current topic (remembered in the session for the next start)."""
-        self.topic = spec
+    def on_document_view_cite_requested(self, message: DocumentView.CiteRequested) -> None:
+        message.stop()
+        self.tools.cite(message)
 
-        def show() -> None:
-            self.refresh_view()
-            if entry_id:
-                self.thread.highlight_entry(entry_id)
+    # ------------------------------------------------------------------ actions: the discussion
 
-        self.changes.later(show)
-        self._save_cursor(spec.id)
-
-    def _save_cursor(self, topic_id: str) -> None:
-        # A save like any other, so in the change thread; moves made while one waits share it.
-        self._cursor = topic_id
-        if self._cursor_queued:
-            return
-        self._cursor_queued = True
-
-        def change() -> None:
-            self._cursor_queued = False
-            try:
-                self.planner.set_cursor(self._cursor)
-            except (PlannerError, OSError):
-                pass  # where the cursor was is a convenience; never refuse to move for it
-
-        self.changes.push(change, lambda _result, _error: self._draw_top_bar())
-
-    def _step_topic(self, step: int) -> None:
-        topics = self.planner.role.topics
-        if not topics or self.topic is None:
-            return
-        index = next(i for i, t in enumerate(topics) if t.id == self.topic.id)
-        self.go_to_topic(topics[(index + step) % len(topics)])
+    def action_toggle_confirm(self) -> None:
+        self.edits.toggle_confirm()
 
     def action_next_topic(self) -> None:
-        self._step_topic(1)
+        self.navigation.step_topic(1)
 
     def action_previous_topic(self) -> None:
-        self._step_topic(-1)
-
-    # ------------------------------------------------------------------ commit and blockers
-
-    def _blocker_topic(self, blocker: Blocker) -> TopicSpec | None:
-        role = self.planner.role
-        if blocker.topic:
-            return role.topic(blocker.topic)
-        if blocker.entry and (found := self.planner.session.find_entry(blocker.entry)):
-            return role.topic(found[0].id)
-        if blocker.section:
-            return next((t for t in role.topics if t.section.lower() == blocker.section.lower()), None)
-        return None
+        self.navigation.step_topic(-1)
 
     def action_jump_blocker(self) -> None:
-        self.changes.later(self._jump_blocker)  # reads the session: not while a change is saved
+        self.changes.later(self.navigation.jump_blocker)  # reads the session: not while a change is saved
 
-    def _jump_blocker(self) -> None:
-        for blocker in self.blockers:
-            spec = self._blocker_topic(blocker)
-            if spec is not None:
-                self.go_to_topic(spec, blocker.entry)
-                self.notify(one_line(blocker.message, 300), title=f"Topic {spec.number}", markup=False)
-                return
-        self.notify("Nothing blocks the commit." if not self.blockers else one_line(self.blockers[0].message, 300), markup=False)
+    def action_batch_answer(self) -> None:
+        self.changes.later(self.tools.open_batch)  # on the session as saved
+
+    # ------------------------------------------------------------------ actions: commit, tools
 
     def action_commit(self) -> None:
         # The commit is of every change made before it: the dialog opens once they are saved.
@@ -250,7 +266,7 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
 
     def _open_commit(self) -> None:
         # Decided on the session as it is now, not on a render that may still be running.
-        snapshot = render_snapshot(self.planner, self.planner.session, self._plan_seq)
+        snapshot = render_snapshot(self.planner.view(), self.plan_seq)
         self.blockers = snapshot.blockers
         # An overwrite is approved inside the commit dialog, so it does not stop us here.
         blocking = [b for b in self.blockers if b.kind != "overwrite"]
@@ -258,7 +274,7 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
             lines = [f"• {one_line(b.message, 160)}" for b in blocking[:6]]
             if len(blocking) > 6:
                 lines.append(f"… and {len(blocking) - 6} more (right pane)")
-            spec = next((s for b in blocking if (s := self._blocker_topic(b)) is not None), None)
+            spec = next((s for b in blocking if (s := self.navigation.blocker_topic(b)) is not None), None)
             if spec is not None:
                 lines.append(f"Press b to go to topic {spec.number} ({one_line(spec.title, 40)}).")
             self.notify("\n".join(lines), title="Not ready to commit", severity="warning", markup=False, timeout=10)
@@ -278,16 +294,26 @@ class WorkbenchScreen(LiveUpdates, WorkbenchEdits, WorkbenchTools, Screen[None])
             self.notify(str(note), markup=False)
         self.app.exit(getattr(outcome, "reply", None))
 
-    # ------------------------------------------------------------------ views and focus
+    def action_search(self) -> None:
+        self.changes.later(self.tools.open_search)  # it copies the session
+
+    def action_switch_role(self) -> None:
+        self.tools.switch_role()
+
+    def action_export_log(self) -> None:
+        # The log is of every change made before it: copied once they are saved.
+        self.changes.later(self.tools.export_log)
+
+    def action_preparation(self) -> None:
+        self.planner_app.show_preparation()
+
+    # ------------------------------------------------------------------ actions: views and focus
 
     def action_toggle_raw(self) -> None:
         self.plan_pane.toggle_raw()
 
     def action_find(self) -> None:
         self.artifact_pane.document.open_find()
-
-    def action_preparation(self) -> None:
-        self.app.show_preparation()  # type: ignore[attr-defined]
 
     def action_maximize_pane(self) -> None:
         if self.maximized is not None:

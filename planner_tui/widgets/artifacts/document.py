@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Input, Static, TextArea
+from textual.widgets import ContentSwitcher, Input, Static
 from textual.widgets.text_area import Selection
 
 from planner_tui.core.models import Artifact
@@ -22,7 +22,7 @@ from planner_tui.core.text.display import one_line, visible
 from planner_tui.keymap import DOCUMENT_BINDINGS
 from planner_tui.widgets.artifacts.doc_lines import clamp_line
 from planner_tui.widgets.artifacts.markdown_view import FIRST_SCREEN_ROWS, MarkdownLines, PreparedMarkdown, prepare_markdown
-from planner_tui.widgets.artifacts.text_view import FastTextArea, PreparedText, prepare_text
+from planner_tui.widgets.artifacts.text_view import PreparedText, TextLines, prepare_text
 from planner_tui.widgets.artifacts.find_bar import FindBar, find_matches
 
 __all__ = ["DocumentView", "Reader"]
@@ -35,8 +35,9 @@ class DocumentView(Vertical):
 
     Two views: markdown up to `markdown_limit` bytes is drawn line by line, styled like the plan
     preview and soft-wrapped (`MarkdownLines`: only the lines on screen are ever styled), and a
-    read-only TextArea (line based, opens 2 MB at once) shows the rest and anything that is not
-    markdown (mermaid, JSON, PHP); find and `o` use it to select a line of a markdown document too.
+    read-only line view (`TextLines`: opens 2 MB at once, draws only the rows on screen) shows the
+    rest and anything that is not markdown (mermaid, JSON, PHP); find and `o` use it to select a
+    line of a markdown document too.
     """
 
     ALLOW_MAXIMIZE = False
@@ -86,7 +87,7 @@ class DocumentView(Vertical):
         with ContentSwitcher(initial="doc-empty", id="doc-switcher"):
             yield Static("", id="doc-empty")
             yield MarkdownLines(id="doc-md")
-            yield FastTextArea(id="doc-text", read_only=True, show_line_numbers=True, soft_wrap=False)
+            yield TextLines(id="doc-text")
         yield FindBar(placeholder="find in document (enter: next, escape: close)", id="find")
 
     # ------------------------------------------------------------------ loading
@@ -198,11 +199,11 @@ class DocumentView(Vertical):
         if message.view == "markdown":
             view.show(message.markdown or prepare_markdown(message.text), top)
             switcher.current = "doc-md"
-            area = self.query_one("#doc-text", FastTextArea)
+            area = self.query_one("#doc-text", TextLines)
             if area.document.line_count > 1:
                 area.load_text("")  # a big file shown before is not kept in memory behind this one
         else:
-            area = self.query_one("#doc-text", FastTextArea)
+            area = self.query_one("#doc-text", TextLines)
             if message.prepared is not None:
                 area.show_prepared(message.prepared)  # no soft wrap: wrapping a huge file costs seconds
             else:
@@ -227,7 +228,7 @@ class DocumentView(Vertical):
         """
         mode = self.mode
         if mode == "text":
-            return self.query_one("#doc-text", TextArea).selection.start[0] + 1
+            return self.query_one("#doc-text", TextLines).selection.start[0] + 1
         if mode == "markdown":
             line = self.markdown_view.top_line()
             return None if line is None else clamp_line(line, self.text)
@@ -267,10 +268,10 @@ class DocumentView(Vertical):
         if current and current != "doc-empty":
             self.query_one(f"#{current}").focus()
 
-    def _line_view(self) -> TextArea:
+    def _line_view(self) -> TextLines:
         """The text view, switched to from the markdown view (escape goes back): it selects lines."""
         switcher = self.query_one("#doc-switcher", ContentSwitcher)
-        area = self.query_one("#doc-text", TextArea)
+        area = self.query_one("#doc-text", TextLines)
         if switcher.current == "doc-md":
             self._view_before_find = switcher.current
             area.soft_wrap = True
@@ -283,7 +284,7 @@ class DocumentView(Vertical):
         if self._view_before_find is None:
             return
         view, self._view_before_find = self._view_before_find, None
-        row = self.query_one("#doc-text", TextArea).selection.start[0]
+        row = self.query_one("#doc-text", TextLines).selection.start[0]
         self.query_one("#doc-switcher", ContentSwitcher).current = view
         markdown = self.markdown_view
         markdown.focus()

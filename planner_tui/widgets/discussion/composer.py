@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
 
-from planner_tui.core.models import ENTRY_KINDS, Citation
+from planner_tui.core.discussion.numbering import split_ref
+from planner_tui.core.models import ENTRY_KINDS, KINDS, PRIMARY_KIND, Citation
 from planner_tui.core.text.display import one_line
 from planner_tui.keymap import COMPOSER_BINDINGS
 from planner_tui.widgets.ordered import OrderedKeys
@@ -17,18 +17,18 @@ from planner_tui.widgets.textstyle import KIND_LABEL
 
 __all__ = ["Composer", "Target", "parse_answer_ref", "short_cite"]
 
-# `#2 text`, `#2: text` or `2: text` answers question #2 (a fast typist never leaves the composer).
-_ANSWER_REF = re.compile(r"^\s*(?:#(\d+)[:.)]?|(\d+)[:)])\s+(.*)$", re.S)
+# The composer's title names the kind keys, e.g. `alt+q/a/d/n/r`.
+_KIND_KEYS = "/".join(k.key.rsplit("+", 1)[-1] if i else k.key for i, k in enumerate(k for k in KINDS.values() if k.key))
 
 
 def parse_answer_ref(text: str) -> tuple[int, str] | None:
-    """(question number, answer text) when text starts with `#N` or `N:`, else None."""
-    match = _ANSWER_REF.match(text)
-    if match is None:
-        return None
-    number = int(match.group(1) or match.group(2))
-    rest = match.group(3).strip()
-    return (number, rest) if rest else None
+    """(question number, answer text) when text starts with `#2 `, `2: `, `2. ` or `2) ` and an answer, else None.
+
+    The grammar is core.discussion.numbering's, the same as batch answers (a fast typist never
+    leaves the composer).
+    """
+    ref = split_ref(text)
+    return ref if ref is not None and ref[1] else None
 
 
 def short_cite(cite: Citation) -> str:
@@ -58,7 +58,7 @@ class Composer(OrderedKeys, TextArea):
     BINDINGS = COMPOSER_BINDINGS
     ALLOW_MAXIMIZE = False
 
-    kind: reactive[str] = reactive("decision")
+    kind: reactive[str] = reactive(PRIMARY_KIND)
     target: reactive[Target | None] = reactive(None)
     cite: reactive[Citation | None] = reactive(None)
     """The line chosen with `c` in the document viewer; the next new entry carries it."""
@@ -104,7 +104,7 @@ class Composer(OrderedKeys, TextArea):
         elif target is not None:
             self.border_title = f"Answer to {target.label} (escape cancels)"
         else:
-            self.border_title = f"{KIND_LABEL.get(self.kind, self.kind)}  ·  alt+q/a/d/n/r or ctrl+g to change"
+            self.border_title = f"{KIND_LABEL.get(self.kind, self.kind)}  ·  {_KIND_KEYS} or ctrl+g to change"
         if self.cite is not None:
             # The chip: what the next entry cites (alt+c drops it).
             self.border_subtitle = f"cites {short_cite(self.cite)} · alt+c drops"
@@ -137,7 +137,7 @@ class Composer(OrderedKeys, TextArea):
     def action_cycle_kind(self) -> None:
         self.target = None
         kinds = list(ENTRY_KINDS)
-        self.kind = kinds[(kinds.index(self.kind) + 1) % len(kinds)] if self.kind in kinds else "decision"
+        self.kind = kinds[(kinds.index(self.kind) + 1) % len(kinds)] if self.kind in kinds else PRIMARY_KIND
 
     def action_set_kind(self, kind: str) -> None:
         self.target = None

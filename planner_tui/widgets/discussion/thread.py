@@ -1,4 +1,4 @@
-"""The current topic's thread: one line per entry, marked by kind, open questions numbered."""
+"""The current topic's thread: one line per entry, marked by kind, every question numbered `#N`."""
 
 from __future__ import annotations
 
@@ -9,24 +9,15 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from planner_tui.core.models import Entry, TopicState
+from planner_tui.core.discussion.numbering import question_numbers
+from planner_tui.core.models import KINDS, Entry, TopicState
 from planner_tui.core.text.display import one_line
 from planner_tui.keymap import THREAD_BINDINGS
 from planner_tui.widgets.discussion.composer import short_cite
-from planner_tui.widgets.textstyle import KIND_LETTER, KIND_STYLE, inline_markdown
+from planner_tui.widgets.textstyle import inline_markdown
 
+# question_numbers is the core's (core.discussion.numbering), re-exported for the screens.
 __all__ = ["ThreadView", "question_numbers", "entry_text"]
-
-
-def question_numbers(state: TopicState | None) -> dict[str, int]:
-    """Every question of the topic numbered #1, #2 … in thread order (stable as others are answered)."""
-    if state is None:
-        return {}
-    numbers: dict[str, int] = {}
-    for entry in state.entries:
-        if entry.kind == "question":
-            numbers[entry.id] = len(numbers) + 1
-    return numbers
 
 
 def entry_text(entry: Entry, numbers: dict[str, int], mark: str | None = None) -> Text:
@@ -34,10 +25,10 @@ def entry_text(entry: Entry, numbers: dict[str, int], mark: str | None = None) -
 
     `mark` is a warning shown after it (a stale source, a difference with an earlier plan).
     """
-    color = KIND_STYLE[entry.kind].split()[-1]
+    kind = KINDS[entry.kind]
     line = Text()
-    line.append(f" {KIND_LETTER[entry.kind]} ", style=f"bold reverse {color}")
-    if entry.kind == "question":
+    line.append(f" {kind.letter} ", style=f"bold reverse {kind.style}")
+    if kind.asks:
         number = numbers.get(entry.id, 0)
         if entry.status == "open":
             line.append(f" #{number} OPEN ", style="bold yellow")
@@ -45,17 +36,17 @@ def entry_text(entry: Entry, numbers: dict[str, int], mark: str | None = None) -
             line.append(f" #{number} ✓ ", style="green")
         else:
             line.append(f" #{number} ✗ ", style="dim")
-    elif entry.kind == "answer" and entry.reply_to and entry.reply_to in numbers:
+    elif kind.replies and entry.reply_to and entry.reply_to in numbers:
         line.append(f" → #{numbers[entry.reply_to]} ", style="cyan")
     else:
         line.append(" ")
     body = inline_markdown(entry.text)
-    if entry.kind == "question" and entry.status == "dropped":
+    if kind.asks and entry.status == "dropped":
         body.stylize("dim strike")
     elif entry.is_open:
         body.stylize("bold")
     line.append_text(body)
-    if entry.kind == "question" and entry.status == "dropped" and entry.drop_reason:
+    if kind.asks and entry.status == "dropped" and entry.drop_reason:
         line.append(f"  dropped: {one_line(entry.drop_reason, 200)}", style="dim italic")
     meta = []
     if entry.author == "agent":

@@ -17,7 +17,7 @@ from textual.strip import Strip
 from textual.widgets import ContentSwitcher, Static, TextArea
 
 from planner_tui.core.models import Blocker
-from planner_tui.core.plan.render import section_spans
+from planner_tui.core.text import markdown
 from planner_tui.core.text.display import one_line, visible
 from planner_tui.widgets.lines import LineCache, decorate, set_virtual_size
 
@@ -34,14 +34,10 @@ _GUTTER = 2  # a bar (on the current section) and a space
 def split_sections(text: str) -> list[tuple[str, str]]:
     """(heading, markdown) per heading of the plan; text before the first heading comes first."""
     lines = text.split("\n")
-    spans = section_spans(text)
-    parts: list[tuple[str, str]] = []
-    first = spans[0][1] if spans else len(lines)
-    head = "\n".join(lines[:first]).strip("\n")
-    if head:
-        parts.append(("", head))
-    for heading, start, end in spans:
-        parts.append((heading, "\n".join(lines[start:end]).rstrip("\n")))
+    found = markdown.sections(text)
+    head = "\n".join(lines[: found[0].start if found else len(lines)]).strip("\n")
+    parts = [("", head)] if head else []
+    parts.extend((s.heading, "\n".join(lines[s.start : s.end]).rstrip("\n")) for s in found)
     return parts
 
 

@@ -1,0 +1,94 @@
+"""Commands about the plan itself: render, diff, commit and the decision log export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from planner_tui.cli.context import open_planner, print_json
+from planner_tui.cli.exits import EXIT_BLOCKED, EXIT_OK
+from planner_tui.core.errors import PlannerError
+from planner_tui.core.text.display import visible
+
+__all__ = ["render", "diff", "commit", "export"]
+
+
+def render(args: argparse.Namespace) -> int:
+    sys.stdout.write(open_planner(args).render())
+    return EXIT_OK
+
+
+def diff(args: argparse.Namespace) -> int:
+    from planner_tui.core.plan.diff import section_diff, summary
+
+    planner = open_planner(args)
+    old = planner.committed_plan()
+    new = planner.render()
+    changes = section_diff(old, new)
+    if args.json:
+        print_json(
+            {
+                "plan_path": planner.plan_path,
+                "committed": old is not None,
+                "summary": summary(changes) if old is not None else "no committed plan yet",
+                "sections": [{"heading": c.heading, "status": c.status, "lines": c.lines} for c in changes],
+            }
+        )
+        return EXIT_OK
+    if old is None:
+        print(visible(f"{planner.plan_path} is not committed yet: every section is new."))
+    else:
+        print(visible(f"{planner.plan_path} against the committed version: {summary(changes)}."))
+    for change in changes:
+        if change.status == "unchanged":
+            continue
+        print(visible(f"## {change.heading or '(title)'} [{change.status}]"))
+        for line in change.lines:
+            print(visible(line))
+    return EXIT_OK
+
+
+def commit(args: argparse.Namespace) -> int:
+    from planner_tui.core.engine import NotReady
+
+    planner = open_planner(args)
+    try:
+        outcome = planner.commit(yes=args.yes, no_verify=args.no_verify, allow_detached=args.allow_detached, allow_ignored=args.allow_ignored)
+    except NotReady as exc:
+        print("Not ready to commit:", file=sys.stderr)
+        for blocker in exc.blockers:
+            print(f"- {visible(blocker.message)}", file=sys.stderr)
+        return EXIT_BLOCKED
+    if outcome.message:
+        print(visible(outcome.message), file=sys.stderr)
+    for note in outcome.notes:
+        print(visible(note), file=sys.stderr)
+    print(outcome.reply)
+    return EXIT_OK
+
+
+def export(args: argparse.Namespace) -> int:
+    from planner_tui.core.epic.citations import staleness
+    from planner_tui.core.plan.decision_log import decision_log, log_markdown
+    from planner_tui.core.storage.files import atomic_write_text
+
+    planner = open_planner(args)
+    epic = {"folder": planner.epic.folder, "title": planner.epic.title, "path": planner.epic.path}
+    log = decision_log(
+        planner.role, planner.session, epic=epic, stale=lambda e: staleness(e, planner.project.root, planner.project.tasks)
+    )
+    log["plan_path"] = planner.plan_path
+    text = json.dumps(log, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else log_markdown(log)
+    if args.output is None:
+        if args.format == "json":
+            print_json(log)
+        else:
+            sys.stdout.write(visible(text))
+        return EXIT_OK
+    try:
+        atomic_write_text(args.output, text)
+    except OSError as exc:
+        raise PlannerError(f"Cannot write {args.output}: {exc.strerror or exc}.") from exc
+    print(visible(f"Decision log written to {args.output} ({len(log['decisions'])} decisions)."), file=sys.stderr)
+    return EXIT_OK

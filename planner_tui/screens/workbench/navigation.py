@@ -1,0 +1,170 @@
+"""Moving around the workbench: topics, the blocking topic, an artifact at a line, a search hit, a plan line."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from textual.widgets import TextArea
+
+from planner_tui.core.epic.search import Hit
+from planner_tui.core.errors import PlannerError
+from planner_tui.core.models import Artifact, Blocker, TopicSpec
+from planner_tui.core.text import markdown
+from planner_tui.core.text.display import one_line
+from planner_tui.widgets.plan.pane import split_sections
+
+if TYPE_CHECKING:
+    from planner_tui.screens.workbench.screen import WorkbenchScreen
+
+__all__ = ["Navigation"]
+
+
+class Navigation:
+    """The workbench's navigation part: where the person is, and going where they ask."""
+
+    def __init__(self, screen: WorkbenchScreen) -> None:
+        self.screen = screen
+        self._cursor: str | None = None
+        self._cursor_queued = False
+
+    # ------------------------------------------------------------------ topics
+
+    def go_to_topic(self, spec: TopicSpec, entry_id: str | None = None) -> None:
+        """Make spec the current topic (remembered in the session for the next start)."""
+        screen = self.screen
+        screen.topic = spec
+
+        def show() -> None:
+            screen.refresh_view()
+            if entry_id:
+                screen.thread.highlight_entry(entry_id)
+
+        screen.changes.later(show)
+        self._save_cursor(spec.id)
+
+    def _save_cursor(self, topic_id: str) -> None:
+        # A save like any other, so in the change thread; moves made while one waits share it.
+        self._cursor = topic_id
+        if self._cursor_queued:
+            return
+        self._cursor_queued = True
+        screen = self.screen
+
+        def change() -> None:
+            self._cursor_queued = False
+            if self._cursor is None:
+                return
+            try:
+                screen.planner.set_cursor(self._cursor)
+            except (PlannerError, OSError):
+                pass  # where the cursor was is a convenience; never refuse to move for it
+
+        screen.changes.push(change, lambda _result, _error: screen.draw_top_bar())
+
+    def step_topic(self, step: int) -> None:
+        """Go to the next (1) or previous (-1) topic, round the end."""
+        topics = self.screen.planner.role.topics
+        current = self.screen.topic
+        if not topics or current is None:
+            return
+        index = next(i for i, t in enumerate(topics) if t.id == current.id)
+        self.go_to_topic(topics[(index + step) % len(topics)])
+
+    # ------------------------------------------------------------------ blockers
+
+    def blocker_topic(self, blocker: Blocker) -> TopicSpec | None:
+        """The topic a blocker is about (by topic, entry or plan section), if any."""
+        planner = self.screen.planner
+        role = planner.role
+        if blocker.topic:
+            return role.topic(blocker.topic)
+        if blocker.entry and (found := planner.session.find_entry(blocker.entry)):
+            return role.topic(found[0].id)
+        if blocker.section:
+            return next((t for t in role.topics if t.section.lower() == blocker.section.lower()), None)
+        return None
+
+    def jump_blocker(self) -> None:
+        """Go to the first topic something blocks in, and say what blocks."""
+        screen = self.screen
+        blockers = screen.blockers
+        for blocker in blockers:
+            spec = self.blocker_topic(blocker)
+            if spec is not None:
+                self.go_to_topic(spec, blocker.entry)
+                screen.notify(one_line(blocker.message, 300), title=f"Topic {spec.number}", markup=False)
+                return
+        screen.notify("Nothing blocks the commit." if not blockers else one_line(blockers[0].message, 300), markup=False)
+
+    # ------------------------------------------------------------------ artifacts, hits, plan lines
+
+    def _artifact_for(self, path: str) -> Artifact:
+        listed = self.screen.artifact_pane.tree.artifacts
+        found = next((a for a in listed if a.path == path), None)
+        # A file cited from the command line may not be a prior artifact: shown all the same.
+        return found or Artifact(path=path, group="linked", label=PurePosixPath(path).name, state="present")
+
+    def open_at(self, path: str, line: int | None) -> None:
+        """Show an artifact in the left pane, at a line when given (selected in the line view)."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        pane = screen.artifact_pane
+        pane.open(self._artifact_for(path))
+        if line:
+            pane.document.go_to_line(line)
+        else:
+            pane.document.focus_view()
+
+    def go_to_hit(self, hit: Hit) -> None:
+        """Show a search hit: the artifact at the line, the entry in its topic, or the plan section."""
+        screen = self.screen
+        if hit.kind == "artifact":
+            self.open_at(hit.path, hit.line)
+        elif hit.kind == "session":
+            rest = hit.path.removeprefix("session:").split(" ", 1)[0]
+            topic_id, _, entry_id = rest.partition("#")
+            spec = screen.planner.role.topic(topic_id)
+            if spec is None:
+                screen.notify("That entry's topic is not in this role any more.", severity="warning", markup=False)
+                return
+            if screen.maximized is not None:
+                screen.minimize()
+            self.go_to_topic(spec, entry_id)
+            screen.thread.focus()
+        else:
+            self.show_plan_line(hit.line)
+
+    def show_plan_line(self, line: int) -> None:
+        """Scroll the plan preview (or the raw view) to a 1-based line of the plan shown."""
+        screen = self.screen
+        pane = screen.plan_pane
+        if screen.maximized is not None and screen.maximized is not pane:
+            screen.minimize()
+        row = max(0, line - 1)
+        if pane.raw:
+            area = pane.query_one("#plan-raw", TextArea)
+            row = min(row, area.document.line_count - 1)
+            area.selection = ((row, 0), (row, len(area.document.get_line(row))))
+            area.scroll_cursor_visible(center=True)
+            area.focus()
+            return
+        text = pane.text
+        parts = split_sections(text)
+        has_head = bool(parts) and parts[0][0] == ""  # text before the first heading is a section too
+        index, offset = 0, row
+        for n, span in enumerate(markdown.sections(text)):
+            if span.start <= row < span.end:
+                index, offset = n + (1 if has_head else 0), row - span.start
+                break
+        preview = pane.preview
+        sections = preview.sections
+        if not sections:
+            return
+        index = min(index, len(sections) - 1)
+        top = preview.section_start(index) or 0
+        # Source lines may wrap into several rows: the offset is a good guess, kept in the section.
+        rows = len(sections[index].strips or []) or 1
+        preview.focus()
+        preview.call_after_refresh(lambda: preview.scroll_to(y=top + min(offset, rows - 1), animate=False))
