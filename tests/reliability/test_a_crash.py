@@ -89,6 +89,7 @@ def kill_during_save(planner: Planner, text: str, point: str) -> int:
 # ---------------------------------------------------------------------------------------- A1
 
 
+@pytest.mark.slow
 def test_A1_sigkill_at_random_moments_never_leaves_a_partial_session(planner):
     """A child saving in a loop is SIGKILLed 200 times at random moments: the session file always
     parses, is a whole file as the store writes it, and holds a consistent snapshot (revision and

@@ -234,6 +234,7 @@ def _pty_run(project: Path, child_env: dict[str, str], keys: list[tuple[bytes, f
     return out
 
 
+@pytest.mark.slow
 def test_E1_real_terminal_bytes_under_a_pty_carry_no_payload(hostile, child_env):
     """The real `python -m planner_tui` under a pseudo-terminal, on the hostile epic with hostile entries,
     walking down the artifact tree for a few seconds: the raw bytes it writes contain Textual's own
@@ -251,6 +252,7 @@ def test_E1_real_terminal_bytes_under_a_pty_carry_no_payload(hostile, child_env)
 # ---------------------------------------------------------------------------------------- E2
 
 
+@pytest.mark.slow
 def test_E2_markup_in_every_widget_is_shown_literally_and_inert(hostile):
     """`[/]`, `[/items] end`, `list[str]`, `[bold red]x`, `[@click=app.quit]x[/]` and `[link=…]x[/link]` as
     epic title (top bar Static), topic name (topic bar, pane border), entries and a question (thread
@@ -317,6 +319,7 @@ def test_E2_markup_in_every_widget_is_shown_literally_and_inert(hostile):
 # ---------------------------------------------------------------------------------------- E3
 
 
+@pytest.mark.slow
 def test_E3_error_messages_with_brackets_are_shown_literally(demo_project, tmp_path):
     """Errors whose text holds brackets: the project lives in `[/b]proj [x]` (outside git), so the commit
     refusal names a bracketed path; a linked file `[bold]gone[/bold].md` is missing; entries `[/` and one

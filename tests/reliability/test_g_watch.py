@@ -20,10 +20,10 @@ DOC = f".task-master/epics/{EPIC}/02-idea.md"
 
 
 def make_app(project: Path, **settings):
-    from planner_tui.factory import make_app as factory
+    from planner_tui import factory
     from planner_tui.settings import Settings
 
-    return factory(project, epic=EPIC, settings=Settings(cursor_blink=False, **settings), watch=True)
+    return factory.make_app(project, epic=EPIC, settings=Settings(cursor_blink=False, **settings), watch=True)
 
 
 async def until(pilot, predicate, timeout: float = 10.0, what: str = "condition") -> None:
@@ -164,6 +164,7 @@ def test_G2_ten_consecutive_saves_are_each_seen(demo_project):
     asyncio.run(scenario())
 
 
+@pytest.mark.slow
 def test_G3_a_burst_and_a_slow_stream_end_on_the_final_content(demo_project):
     """200 writes within a second are shown as a handful of reloads, never one per write: at most one per
     `WATCH_MAX_BATCH_MS` of burst (the workbench's latency promise) plus two, and the last write is what

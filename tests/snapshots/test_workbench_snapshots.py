@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from workbench_kit import SIZE
 
 
@@ -46,6 +47,7 @@ def test_commit_blocked(drive, snap_compare):
     assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow
 def test_ready_to_commit(drive, snap_compare):
     """Every topic confirmed (10/10 ✓ chips), "✓ Nothing blocks the commit" above the filled plan,
     back on topic 1 after the last alt+→ wrapped around."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pygit2
+import pytest
 
 from workbench_kit import SIZE
 
@@ -69,6 +70,7 @@ def test_ctrl_q_quits_even_while_typing(drive):
     run(scenario())
 
 
+@pytest.mark.slow
 def test_ready_plan_commits_and_the_app_returns_the_reply_line(drive):
     async def scenario():
         app = drive.app()
@@ -95,6 +97,7 @@ def test_ready_plan_commits_and_the_app_returns_the_reply_line(drive):
     run(scenario())
 
 
+@pytest.mark.slow
 def test_cancelled_commit_dialog_returns_to_the_workbench(drive):
     async def scenario():
         app = drive.app()

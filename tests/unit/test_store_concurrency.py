@@ -77,6 +77,7 @@ def test_two_processes_add_fifty_each(tmp_path):
     assert not st.path.with_name("03-backend.json.lock.holder").exists()  # no hold left
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_sigkill_during_saves_never_leaves_a_broken_file(tmp_path):
     st = store(tmp_path, backup_interval=0)
