@@ -209,30 +209,14 @@ def _matches(server: str, entry: ConfigEntry) -> str | None:
 
 def _judge(server: str, entry: ConfigEntry, how: str) -> McpStatus:
     via = "" if how == "name" else " (recognised by what it runs)"
-    if entry.body.get("disabled") is True:
-        return McpStatus(
-            server=server,
-            state="missing",
-            file=entry.file,
-            entry=entry.name,
-            detail=f"entry `{entry.name}` in {entry.file} is disabled{via}",
-        )
     secrets = _placeholders(entry.body)
-    if secrets:
-        return McpStatus(
-            server=server,
-            state="placeholder",
-            file=entry.file,
-            entry=entry.name,
-            detail=f"{', '.join(secrets)} in {entry.file} still holds a placeholder{via}",
-        )
-    return McpStatus(
-        server=server,
-        state="configured",
-        file=entry.file,
-        entry=entry.name,
-        detail=f"configured in {entry.file} as `{entry.name}`{via}; not checked that it runs",
-    )
+    if entry.body.get("disabled") is True:
+        state, detail = "missing", f"entry `{entry.name}` in {entry.file} is disabled{via}"
+    elif secrets:
+        state, detail = "placeholder", f"{', '.join(secrets)} in {entry.file} still holds a placeholder{via}"
+    else:
+        state, detail = "configured", f"configured in {entry.file} as `{entry.name}`{via}; not checked that it runs"
+    return McpStatus(server=server, state=state, file=entry.file, entry=entry.name, detail=detail)
 
 
 _RANK = {"configured": 0, "placeholder": 1, "missing": 2}
