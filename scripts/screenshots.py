@@ -8,6 +8,7 @@ workbench does.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from planner_tui.core.discussion import actions  # noqa: E402
 from planner_tui.core.models import Citation  # noqa: E402
 from planner_tui.demo import make_demo  # noqa: E402
 from planner_tui.factory import make_app  # noqa: E402
@@ -24,6 +26,11 @@ from planner_tui.settings import Settings  # noqa: E402
 
 SIZE = (160, 48)
 NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
+
+# Entries made in the same instant are ordered by id: numbered ids keep every picture the same
+# from one run to the next (random ones would reorder such entries).
+_IDS = itertools.count(1)
+actions.new_id = lambda: f"e-{next(_IDS):06d}"
 EPIC = "009_photo-annotations"
 OUT = ROOT / "screenshots"
 
