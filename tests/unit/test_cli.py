@@ -233,3 +233,23 @@ def test_the_command_line_has_no_import_cycle_and_one_set_of_exit_codes():
             assert "planner_tui.cli.main" not in imported, path
         if path.name != "exits.py":
             assert not re.search(r"^EXIT_\w+\s*=", path.read_text(encoding="utf-8"), re.M), path
+
+
+@pytest.mark.parametrize("command", [[], ["ui"], ["demo"]])
+def test_the_workbench_without_a_terminal_refuses_in_one_line_with_exit_2(project, tmp_path, command):
+    """An agent or a script runs `planner-tui` with pipes, not a terminal (a new session, no
+    controlling tty): it gets one line naming the commands instead of a full-screen app that
+    waits for keys forever, and `demo` copies nothing."""
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner_tui", "--project", str(project), *command],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, env=env, start_new_session=True,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("planner-tui: the workbench needs a terminal")
+    for name in ("status", "add", "answer", "commit"):
+        assert f" {name}," in lines[0]
+    assert "ui," not in lines[0] and "demo," not in lines[0]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("planner-tui-demo")] == []
