@@ -24,13 +24,7 @@ _LEAD = re.compile(r"^\s*(?:#(\d+)[:.)]?|(\d+)[:.)])(?=\s|$)\s*(.*)$", re.S)
 
 def question_numbers(state: TopicState | None) -> dict[str, int]:
     """Entry id -> number of every question of the topic (#1, #2 … in thread order)."""
-    if state is None:
-        return {}
-    numbers: dict[str, int] = {}
-    for entry in state.entries:
-        if KINDS[entry.kind].asks:
-            numbers[entry.id] = len(numbers) + 1
-    return numbers
+    return {question.id: number for number, question in numbered(state)}
 
 
 def numbered(state: TopicState | None, *, open_only: bool = False) -> list[tuple[int, Entry]]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
-from planner_tui.core.storage.lock import pid_alive
+from planner_tui.core.storage.lock import HOSTNAME, pid_alive
 from planner_tui.core.storage.store import STATE_DIR
 
 __all__ = ["mark_running", "clear_running", "previous_crashes"]
@@ -32,7 +31,7 @@ def mark_running(root: Path, epic_folder: str, role_key: str) -> Path | None:
     path = _markers(root) / f"{_prefix(epic_folder, role_key)}{os.getpid()}"
     try:
         path.parent.mkdir(exist_ok=True)
-        path.write_text(f"{socket.gethostname()}\n", encoding="utf-8")
+        path.write_text(f"{HOSTNAME}\n", encoding="utf-8")
     except OSError:
         return None  # a read-only project: the banner already says so, the marker is a nicety
     return path
@@ -58,12 +57,11 @@ def previous_crashes(root: Path, epic_folder: str, role_key: str) -> list[int]:
         names = sorted(p for p in _markers(root).iterdir() if p.name.startswith(prefix))
     except OSError:
         return []
-    host = socket.gethostname()
     found = []
     for path in names:
         try:
             pid = int(path.name[len(prefix):])
-            if path.read_text(encoding="utf-8").strip() != host or pid == os.getpid() or pid_alive(pid):
+            if path.read_text(encoding="utf-8").strip() != HOSTNAME or pid == os.getpid() or pid_alive(pid):
                 continue
             path.unlink()
         except (ValueError, OSError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from planner_tui.core.text.markdown import PROSE_BLOCK_TOKENS, markdown_parser
+from planner_tui.core.text.markdown import ATX_OPENER, PROSE_BLOCK_TOKENS, markdown_parser
 
 __all__ = [
     "normalise_text",
@@ -35,7 +35,6 @@ __all__ = [
 #   `C:\new\table`, `list[str]`, `{{ 7*7 }}`, and a trailing backslash (at the end of an entry it
 #   is a literal backslash; mid-entry it is a markdown hard line break, never a block).
 
-_ATX = re.compile(r"#{1,6}(?:[ \t]|$)")
 _SETEXT_OR_BREAK = re.compile(r"(?:=+|-+|(?:[-*_][ \t]*){3,})[ \t]*$")
 _FENCE = re.compile(r"(?:`{3,}|~{3,})")
 _HTML = re.compile(r"<[A-Za-z/!?]")
@@ -92,7 +91,7 @@ def _indent_width(prefix: str) -> int:
 
 def _escape_light(body: str) -> str:
     """Backslash the first character of a line when it would open a block other than a list."""
-    if _ATX.match(body) or _SETEXT_OR_BREAK.match(body) or _FENCE.match(body):
+    if ATX_OPENER.match(body) or _SETEXT_OR_BREAK.match(body) or _FENCE.match(body):
         return "\\" + body
     if _HTML.match(body) or _REFDEF.match(body):
         return "\\" + body

@@ -14,6 +14,7 @@ from markdown_it.token import Token
 __all__ = [
     "markdown_parser",
     "PROSE_BLOCK_TOKENS",
+    "ATX_OPENER",
     "Heading",
     "outline",
     "headings_by_full_parse",
@@ -32,8 +33,9 @@ __all__ = [
 BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 NUMBERED = re.compile(r"^(\s*)(\d+)[.)]\s+(.*)$")
 _BACKTICK = re.compile(r"`([^`\n]+)`")
-# An ATX heading opener at the very start of a line: where a new chunk of a plan begins.
-_ATX_AT_LINE_START = re.compile(r"#{1,6}(?:[ \t]|$)")
+# An ATX heading opener at the very start of a line: where a new chunk of a plan begins, and
+# what containment escapes at the start of a user's line.
+ATX_OPENER = re.compile(r"#{1,6}(?:[ \t]|$)")
 # Block tokens of paragraphs, lists and quotes: the blocks an ATX heading on the next line
 # always closes (and the only ones contained user text may produce).
 PROSE_BLOCK_TOKENS = frozenset(
@@ -125,7 +127,7 @@ def outline(text: str) -> tuple[Heading, ...]:
     if "\r" in text:  # markdown-it counts a lone CR as a line break; str.split does not
         return headings_by_full_parse(text)
     lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if line[:1] == "#" and _ATX_AT_LINE_START.match(line)]
+    starts = [i for i, line in enumerate(lines) if line[:1] == "#" and ATX_OPENER.match(line)]
     if not starts or any(line.strip(" \t") for line in lines[: starts[0]]):
         return headings_by_full_parse(text)
     found: list[Heading] = []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
-import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -74,7 +72,6 @@ class DocumentView(Vertical):
         self._matches: list[tuple[int, int]] = []
         self._query = ""
         self._match_index = -1
-        self._line_starts: list[int] | None = None
         self._view_before_find: str | None = None
         self._loaded = False
         self._pending_line: int | None = None
@@ -334,14 +331,7 @@ class DocumentView(Vertical):
 
     def _reset_find(self) -> None:
         self._matches, self._query, self._match_index = [], "", -1
-        self._line_starts = None
         self.query_one(FindBar).border_subtitle = ""
-
-    def _location(self, offset: int) -> tuple[int, int]:
-        if self._line_starts is None:  # built on the first find only: a big file may never need it
-            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        row = bisect.bisect_right(self._line_starts, offset) - 1
-        return row, offset - self._line_starts[row]
 
     def find(self, query: str, forward: bool = True) -> tuple[int, int] | None:
         """Jump to the next (or previous) match and select it; returns (row, column) or None."""
@@ -359,7 +349,8 @@ class DocumentView(Vertical):
         bar.border_subtitle = f"{self._match_index + 1} of {len(self._matches)}"
         # The markdown view cannot select a match; the same text as lines can (escape goes back).
         area = self._line_view()
-        first, last = self._location(start), self._location(end)
+        # The line view holds this same text, already indexed by line: no second index of it.
+        first, last = area.document.location_of(start), area.document.location_of(end)
         area.selection = Selection(first, last)
         area.scroll_cursor_visible(center=True)
         return first

@@ -105,6 +105,11 @@ class PreparedText:
         """The location after the last character."""
         return self.clamp((len(self._starts), len(self.text)))
 
+    def location_of(self, offset: int) -> Location:
+        """(line, column) of a character offset into the text."""
+        row = bisect_right(self._starts, offset) - 1
+        return row, offset - self._starts[row]
+
     def get_text_range(self, start: Location, end: Location) -> str:
         first, last = sorted((self.clamp(start), self.clamp(end)))
         return self.text[self._starts[first[0]] + first[1] : self._starts[last[0]] + last[1]]
