@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from planner_tui.cli.commands import discussion, plan, reading, workbench
+from planner_tui.cli.commands import agent, discussion, plan, reading, workbench
 from planner_tui.core.models import ENTRY_KINDS
 
 __all__ = ["Arg", "Command", "COMMANDS", "DEFAULT_COMMAND", "find"]
@@ -69,7 +69,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("answer", "answer an open question", discussion.answer, (arg("question_id"), arg("text"), AUTHOR)),
     Command("drop", "drop an open question, with the reason", discussion.drop, (arg("question_id"), arg("reason"))),
     Command("flag", "flag an entry as an open question", discussion.flag, (arg("entry_id"),)),
-    Command("confirm", "confirm a topic (refused while it has open questions)", discussion.confirm, (arg("topic"),)),
+    Command("confirm", "confirm a topic (refused while it has open questions; a topic with no entries needs --reason)",
+            discussion.confirm, (arg("topic"), arg("--reason", metavar="TEXT", help="why a topic with no entries needs none (kept as a note)"))),
     Command("unconfirm", "take back a topic's confirmation", discussion.unconfirm, (arg("topic"),)),
     Command("show", "print a topic's thread", reading.show, (
         arg("topic", nargs="?", help="topic number or id (default: every topic)"),
@@ -101,6 +102,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", "the decision log: every decision with its topic, time, author, citations and settled questions", plan.export, (
         arg("--format", choices=["md", "json"], default="md", help="markdown (default) or JSON"),
         arg("--output", type=Path, metavar="FILE", help="write it to FILE instead of stdout"),
+    )),
+    Command("mcp", "serve this session to an agent over MCP (stdio): tools, the person's answers, resources", agent.mcp, (
+        arg("--print-config", choices=["cursor", "claude", "vscode"], metavar="CLIENT",
+            help="print the snippet for .cursor/mcp.json (cursor), .mcp.json (claude) or .vscode/mcp.json (vscode)"),
     )),
 )
 

@@ -26,6 +26,7 @@ from planner_tui.core.plan.render import project_templates, render_plan
 from planner_tui.core.plan.checklist import addressed_points
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
+from planner_tui.core.storage.containment import make_folders, plan_target
 from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import SessionStore
 from planner_tui.core.view import PlannerView
@@ -76,6 +77,8 @@ class Planner:
         self.role = project.role
         self.clock = clock
         self.author = author
+        self.author_name: str | None = None
+        """The agent's own name (an MCP client's), kept on the entries it writes as `agent`."""
         self.store = SessionStore(project.root, epic.folder, self.role.key, clock=clock)
         self.store.load()
         if self.store.session is not None and not self.store.read_only:
@@ -147,11 +150,15 @@ class Planner:
         who = author or self.author
         if cite is not None:  # checked inside the project, with the file's hash as of now
             cite = citations.stamp(self.project.root, cite, self.project.tasks)
-        return self._mutate(lambda s: actions.add_entry(s, self.role, topic, kind, text, now=self.clock(), author=who, cite=cite, section=section))
+        name = self.author_name if who == "agent" else None
+        return self._mutate(
+            lambda s: actions.add_entry(s, self.role, topic, kind, text, now=self.clock(), author=who, author_name=name, cite=cite, section=section)
+        )
 
     def answer(self, question_id: str, text: str, *, author: str | None = None) -> Entry:
         who = author or self.author
-        return self._mutate(lambda s: actions.answer(s, question_id, text, now=self.clock(), author=who))
+        name = self.author_name if who == "agent" else None
+        return self._mutate(lambda s: actions.answer(s, question_id, text, now=self.clock(), author=who, author_name=name))
 
     def drop(self, question_id: str, reason: str) -> None:
         self._mutate(lambda s: actions.drop(s, question_id, reason, now=self.clock()))
@@ -159,8 +166,9 @@ class Planner:
     def flag(self, entry_id: str) -> None:
         self._mutate(lambda s: actions.flag(s, entry_id, now=self.clock()))
 
-    def confirm(self, topic: str | int) -> None:
-        self._mutate(lambda s: actions.confirm(s, self.role, topic, now=self.clock()))
+    def confirm(self, topic: str | int, *, reason: str | None = None) -> None:
+        """Confirm a topic; one with no entries needs a one-line reason (kept as its note)."""
+        self._mutate(lambda s: actions.confirm(s, self.role, topic, now=self.clock(), reason=reason, author=self.author))
 
     def unconfirm(self, topic: str | int) -> None:
         self._mutate(lambda s: actions.unconfirm(s, self.role, topic, now=self.clock()))
@@ -288,9 +296,10 @@ class Planner:
         if found:
             raise NotReady(found)
         rel = self.plan_path
-        target = self.project.root / rel
+        # Every component is checked before anything is made: no link followed, nothing outside.
+        target, folders = plan_target(self.project.root, rel, self.epic.path)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(folders, rel)
             atomic_write_text(target, text)
         except OSError as exc:
             raise PlanError(f"Cannot write {rel}: {exc.strerror or exc}.") from exc
@@ -332,6 +341,7 @@ class Planner:
                     "number": spec.number,
                     "id": spec.id,
                     "title": spec.title,
+                    "text": spec.text,
                     "state": state.state if state else "not started",
                     "section": spec.section,
                     "entries": len(entries),
