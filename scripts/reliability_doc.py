@@ -88,6 +88,18 @@ CATALOGUE: list[tuple[str, str, list[str]]] = [
         "No self-triggered loops",
         "Watcher lifecycle and environment",
     ]),
+    ("H", "Hostile repositories, hostile text, agents without a terminal", [
+        "Writes that leave the plan path",
+        "Folder names used byte for byte",
+        "Rule checks in linear time",
+        "Locks that die with their holder",
+        "Hooks that never end",
+        "Git configuration honoured or refused",
+        "The workbench without a terminal",
+        "Cost that does not grow with unrelated epics",
+        "Invisible characters in the commit subject",
+        "One sentence instead of an internal error",
+    ]),
 ]
 """Groups of the fault catalogue: letter, title, case titles (ids are the letter and 1-based index)."""
 
@@ -104,8 +116,9 @@ ANSWERS: dict[str, str] = {
     "A5": "There is no debounce: every change is saved before the call returns, so nothing is pending "
           "when a signal arrives and no signal handler is needed.",
     "A6": "The change is on disk. Each workbench run keeps a marker `.planner-tui/running/<epic>.<role>.<pid>`, "
-          "removed at a clean exit; a marker whose process is gone makes the next start say \"The previous "
-          "session ended unexpectedly\" (there is nothing else to restore).",
+          "removed at a clean exit; the run holds a kernel lock on it, so a marker nobody holds (the run was "
+          "killed, in a container or not) makes the next start say \"The previous session ended "
+          "unexpectedly\" (there is nothing else to restore).",
     "A7": "Answered by merging, not by refusing or read-only: the workbench and the agent's command line "
           "may work on one session at once. Each change takes a short exclusive lock "
           "(`<session>.lock`, a kernel lock through filelock, with a note of pid and host beside it), re-reads the file and applies "
@@ -138,10 +151,11 @@ ANSWERS: dict[str, str] = {
 FIXTURE_SKIPS = {
     "strace_bin": "strace is not installed or ptrace is refused",
     "mounts": "mounting is not allowed here (needs root and mount(8))",
+    "pid_namespace": "unshare(1) is missing or cannot make a PID namespace (needs root or user namespaces)",
 }
 """Fixtures that skip a test on machines lacking a tool, with the condition shown in the document."""
 
-_NAME = re.compile(r"^test_([A-G]\d{1,2})[a-z]?_")
+_NAME = re.compile(r"^test_([A-H]\d{1,2})[a-z]?_")
 
 
 @dataclass

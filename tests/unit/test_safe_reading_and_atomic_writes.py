@@ -363,10 +363,9 @@ def test_temp_files_lists_leftovers_newest_first_and_deletes_nothing(tmp_path: P
     (tmp_path / f".other.json.{os.getpid()}.1234abcd.tmp").write_text("{}", encoding="utf-8")
     (tmp_path / ".session.json.notes.tmp").write_text("{}", encoding="utf-8")
     (tmp_path / f".session.json.{os.getpid()}.5555aaaa.tmp").mkdir()  # not a file: never offered
-    assert temp_files(target, include_live=True) == [new, old]
-    assert temp_files(target) == []  # this process is alive: its temps are being written
+    assert temp_files(target) == [new, old]
     assert old.exists() and new.exists()
-    assert temp_files(tmp_path / "absent" / "session.json", include_live=True) == []
+    assert temp_files(tmp_path / "absent" / "session.json") == []
 
 
 _WRITER = """
@@ -401,5 +400,5 @@ def test_sigkill_during_saves_never_leaves_a_partial_file(tmp_path: Path) -> Non
         assert isinstance(data["n"], int)
         assert data["pad"] in ("", "x" * (20000 + data["n"] % 7 * 5000))
     # leftovers may exist; they are listed for recovery, never silently removed
-    for orphan in temp_files(target, include_live=True):
+    for orphan in temp_files(target):
         assert orphan.parent == tmp_path

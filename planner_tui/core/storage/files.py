@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from planner_tui.core.storage.lock import pid_alive
-
 __all__ = [
     "atomic_write",
     "atomic_write_text",
@@ -57,7 +55,7 @@ def _real_target(path: Path) -> Path:
 
 
 def _temp_name(target: Path) -> Path:
-    # The pid tells orphans (writer dead) from a live writer's temp; temp_files() lists this shape.
+    # The pid keeps names of concurrent writers apart; temp_files() lists this shape.
     return target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
 
 
@@ -202,12 +200,13 @@ def rotate_backups(path: Path, data: bytes, *, link: bool = False) -> None:
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
 
 
-def temp_files(path: Path, *, include_live: bool = False) -> list[Path]:
-    """Temp files left by writers of `path` (beside its target, for a link) that died, newest first.
+def temp_files(path: Path) -> list[Path]:
+    """Temp files of writes to `path` (beside its target, for a link), newest first.
 
-    Temps whose writer pid is still alive are being written right now and are skipped (unless
-    `include_live`). Only regular files count: a link or a folder with a temp's name is never
-    offered for recovery, so reading an orphan cannot be turned into reading another file.
+    Which of them a live writer is still writing is not told by the pid in the name (it may be
+    a container's, or from before a reboot): the caller holds the lock every writer holds, as
+    the session store's orphans do. Only regular files count: a link or a folder with a temp's
+    name is never offered for recovery, so reading an orphan cannot be turned into reading another file.
     """
     path = _real_target(path)
     found: list[tuple[float, str, Path]] = []
@@ -218,8 +217,6 @@ def temp_files(path: Path, *, include_live: bool = False) -> list[Path]:
     for entry in entries:
         match = _TEMP.match(entry.name)
         if not match or match["name"] != path.name:
-            continue
-        if not include_live and pid_alive(int(match["pid"])):
             continue
         try:
             if not entry.is_file(follow_symlinks=False):

@@ -12,15 +12,28 @@ from filelock import FileLock, Timeout
 
 from planner_tui.core.errors import SessionError, SessionLocked
 
-__all__ = ["LockInfo", "LockFile", "pid_alive", "read_lock", "note_path", "HOSTNAME"]
+__all__ = ["LockInfo", "LockFile", "pid_alive", "read_lock", "note_path", "HOSTNAME", "PID_NAMESPACE"]
 
 HOSTNAME = socket.gethostname()
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
+def _pid_namespace() -> str:
+    # A pid means something only inside its PID namespace (a container has its own); the note
+    # names it so that "process 7" from a container is not mistaken for this host's process 7.
+    try:
+        return os.readlink("/proc/self/ns/pid").replace(" ", "")
+    except OSError:
+        return ""
+
+
+PID_NAMESPACE = _pid_namespace()
+"""This process's PID namespace (`pid:[4026531836]`), or "" where the system does not say."""
+
+
 def pid_alive(pid: int) -> bool:
     """True when a process with this pid exists on this host (a zombie counts as alive)."""
-    # The lock only needs it for the "locked by" message; files.py and crash.py import it from here.
+    # Only for messages: the "locked by" line, and crash markers where there is no kernel lock.
     if pid <= 0:
         return False
     try:
@@ -40,11 +53,19 @@ class LockInfo:
 
     pid: int | None
     host: str | None
+    namespace: str | None = None
+
+    @property
+    def here(self) -> bool:
+        """Whether the note's pid is one of this host's and this PID namespace's (so it can be looked up)."""
+        return self.host == HOSTNAME and (self.namespace or PID_NAMESPACE) == PID_NAMESPACE
 
     def describe(self) -> str:
         if self.pid is None:
             return "a process that left no pid"
         where = "this host" if self.host == HOSTNAME else (self.host or "an unknown host")
+        if self.host == HOSTNAME and not self.here:
+            return f"process {self.pid} in another PID namespace (a container) on this host"
         return f"process {self.pid} on {where}"
 
 
@@ -54,7 +75,7 @@ def note_path(path: Path) -> Path:
 
 
 def read_lock(path: Path) -> LockInfo | None:
-    """The holder named by the note beside the lock `path`, or None when there is no note."""
+    """The holder named by the note beside the lock `path`, or None when there is no note (display only)."""
     try:
         with open(note_path(path), "rb") as fh:
             content = fh.read(512)
@@ -62,7 +83,7 @@ def read_lock(path: Path) -> LockInfo | None:
         return None
     parts = content.decode("utf-8", "replace").split()
     pid = int(parts[0]) if parts and parts[0].isdigit() else None
-    return LockInfo(pid, parts[1] if len(parts) > 1 else None)
+    return LockInfo(pid, parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
 
 
 class LockFile:
@@ -92,8 +113,9 @@ class LockFile:
             self._lock.acquire(poll_interval=self.poll)
         except Timeout:
             info = read_lock(self.path)
-            # A killed holder's note outlives it; its successor may not have written one yet.
-            if info is None or (info.pid is not None and info.host == HOSTNAME and not pid_alive(info.pid)):
+            # The kernel says the lock is held; the note only names by whom. A killed holder's note
+            # outlives it and its successor may not have written one yet, so a dead pid is not named.
+            if info is None or (info.pid is not None and info.here and not pid_alive(info.pid)):
                 holder = "another process"
             else:
                 holder = info.describe()
@@ -131,6 +153,6 @@ class LockFile:
 def _write_note(path: Path) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_CLOEXEC, 0o644)
     try:
-        os.write(fd, f"{os.getpid()} {HOSTNAME}\n".encode())
+        os.write(fd, f"{os.getpid()} {HOSTNAME} {PID_NAMESPACE}".rstrip().encode() + b"\n")
     finally:
         os.close(fd)

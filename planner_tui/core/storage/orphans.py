@@ -6,10 +6,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from planner_tui.core.errors import SessionCorrupt, SessionError, SessionReadOnly
+from planner_tui.core.errors import SessionCorrupt, SessionError, SessionLocked, SessionReadOnly
 from planner_tui.core.storage.migrate import Decoded, TooNew, Undecodable
 from planner_tui.core.models import Session
 from planner_tui.core.storage.files import move_to, temp_files
+from planner_tui.core.storage.lock import LockFile
 
 __all__ = ["OrphanFiles"]
 
@@ -17,15 +18,30 @@ __all__ = ["OrphanFiles"]
 class OrphanFiles:
     """The orphaned temp files of one session file (vim's swap-file promise: nothing is silently deleted)."""
 
-    def __init__(self, path: Path, *, clock: Callable[[], datetime], decode: Callable[[bytes], Decoded]) -> None:
+    def __init__(
+        self, path: Path, *, clock: Callable[[], datetime], decode: Callable[[bytes], Decoded], lock: Callable[[], LockFile]
+    ) -> None:
         self.path = path
         """The session file whose temp files these are."""
         self.clock = clock
         self._decode = decode
+        self._lock = lock
 
     def list(self) -> list[Path]:
-        """Temp files left by a writer that was killed mid-save, newest first (never deleted here)."""
-        return temp_files(self.path)
+        """Temp files left by a writer that was killed mid-save, newest first (never deleted here).
+
+        Listed under the session lock, which every writer holds while its temp file exists: the
+        kernel lock, not the pid in a temp file's name, tells a dead writer's file from a live
+        one's (a pid from a container or from before a reboot means nothing here). While another
+        writer holds the lock, nothing is listed: its temp file may be the one being written.
+        """
+        try:
+            with self._lock():
+                return temp_files(self.path)
+        except SessionLocked:
+            return []
+        except SessionError:  # the lock cannot even be created (a read-only folder): nobody writes there
+            return temp_files(self.path)
 
     def recover(self, path: Path) -> Session:
         """Validate a leftover temp file and return its session; nothing is written or deleted.

@@ -78,7 +78,7 @@ class SessionStore:
         self._snapshot: tuple[Session, int, Session] | None = None
         self._version = SCHEMA_VERSION  # schema version of `_raw`
         self._mutex = threading.RLock()  # one store used from a worker thread and the UI
-        self.orphans = OrphanFiles(self.path, clock=clock, decode=self._decode)
+        self.orphans = OrphanFiles(self.path, clock=clock, decode=self._decode, lock=self._lock)
         """Temp files a writer killed mid-save left beside the session file."""
 
     # ------------------------------------------------------------------ reading
