@@ -16,6 +16,16 @@ __all__ = ["check_report", "status_lines", "thread_data", "thread_lines"]
 _MARK = {"forbidden": "❌", "required": "✅", "plain": "•"}
 
 
+def _agent_server(planner: Planner):
+    """Whether the client config files run planner-tui itself as an MCP server (`planner-tui mcp`)."""
+    from planner_tui.core.pack.mcp_clients import check_mcp
+
+    found = check_mcp(planner.project.root, ["planner-tui"], planner.project.home)[0]
+    if found.state == "missing":
+        found.detail += "; `planner-tui mcp --print-config cursor|claude|vscode` prints the snippet"
+    return found
+
+
 def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
     """The preparation report as (JSON data, text lines, nothing blocks)."""
     project = planner.project
@@ -35,6 +45,7 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
         "epic": {"folder": planner.epic.folder, "title": planner.epic.title},
         "rules": prep.rules.model_dump() if prep.rules else None,
         "mcp": [s.model_dump() for s in prep.mcp],
+        "agent_server": _agent_server(planner).model_dump(),
         "pipeline_position": list(prep.pipeline_position) if prep.pipeline_position else None,
         "roles_before": prep.roles_before,
         "roles": [{"key": key, "name": name, "state": state} for key, name, state in prep.roles],
@@ -65,6 +76,9 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
             where = f" in {status.file}" if status.file else ""
             extra = f" — {status.detail}" if status.detail else ""
             lines.append(f"  {status.server}: {status.state}{where}{extra}")
+    own = data["agent_server"]
+    said = own["detail"] if own["detail"].startswith(own["state"]) else f"{own['state']} — {own['detail']}"
+    lines.append(f"  planner-tui itself (planner-tui mcp): {said}")
     lines.append("")
     if prep.pipeline_position:
         index, total = prep.pipeline_position

@@ -26,7 +26,6 @@ from planner_tui.core.plan.render import project_templates, render_plan
 from planner_tui.core.plan.checklist import addressed_points
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
-from planner_tui.core.storage.containment import make_folders, plan_target
 from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import SessionStore
 from planner_tui.core.view import PlannerView
@@ -166,9 +165,8 @@ class Planner:
     def flag(self, entry_id: str) -> None:
         self._mutate(lambda s: actions.flag(s, entry_id, now=self.clock()))
 
-    def confirm(self, topic: str | int, *, reason: str | None = None) -> None:
-        """Confirm a topic; one with no entries needs a one-line reason (kept as its note)."""
-        self._mutate(lambda s: actions.confirm(s, self.role, topic, now=self.clock(), reason=reason, author=self.author))
+    def confirm(self, topic: str | int) -> None:
+        self._mutate(lambda s: actions.confirm(s, self.role, topic, now=self.clock()))
 
     def unconfirm(self, topic: str | int) -> None:
         self._mutate(lambda s: actions.unconfirm(s, self.role, topic, now=self.clock()))
@@ -296,10 +294,9 @@ class Planner:
         if found:
             raise NotReady(found)
         rel = self.plan_path
-        # Every component is checked before anything is made: no link followed, nothing outside.
-        target, folders = plan_target(self.project.root, rel, self.epic.path)
+        target = self.project.root / rel
         try:
-            make_folders(folders, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(target, text)
         except OSError as exc:
             raise PlanError(f"Cannot write {rel}: {exc.strerror or exc}.") from exc
@@ -341,7 +338,6 @@ class Planner:
                     "number": spec.number,
                     "id": spec.id,
                     "title": spec.title,
-                    "text": spec.text,
                     "state": state.state if state else "not started",
                     "section": spec.section,
                     "entries": len(entries),
