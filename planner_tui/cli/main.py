@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command.handler(args)
     except PlannerError as exc:
         print(f"planner-tui: {visible(str(exc))}", file=sys.stderr)
-        return EXIT_BLOCKED
+        return getattr(exc, "exit_code", EXIT_BLOCKED)
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:

@@ -41,7 +41,8 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
         "project": str(project.root),
         "git": project.is_git,
         "prompt_pack": str(project.pack) if project.pack else None,
-        "role": {"key": planner.role.key, "name": planner.role.name, "source": planner.role.source},
+        "role": {"key": planner.role.key, "name": planner.role.name, "source": planner.role.source, **project.role_origin()},
+        "commit_message": planner.commit_message(),
         "epic": {"folder": planner.epic.folder, "title": planner.epic.title},
         "rules": prep.rules.model_dump() if prep.rules else None,
         "mcp": [s.model_dump() for s in prep.mcp],
@@ -55,6 +56,9 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
     }
     lines = [f"Project: {project.root}" + ("" if project.is_git else " (not a git repository: the plan can be written but not committed)")]
     lines.append(f"Role: {planner.role.name} ({planner.role.source})")
+    message = planner.commit_message().split("\n", 1)[0]
+    derived = " (derived: the prompt has no git step)" if "commit message" in planner.role.derived else ""
+    lines.append(f"  Commit message: {message}{derived}")
     lines.append(f"Epic: {planner.epic.folder} — {one_line(planner.epic.title, 100)}")
     lines.append("")
     if prep.rules is None:

@@ -22,7 +22,7 @@ from planner_tui.core.plan import earlier_plans
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
-from planner_tui.core.plan.render import project_templates, render_plan
+from planner_tui.core.plan.render import project_templates, render_plan, section_map
 from planner_tui.core.plan.checklist import addressed_points
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
@@ -207,6 +207,10 @@ class Planner:
         defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
         return earlier_plans.find_contradictions(self.role, self.session, defs, include_settled=include_settled)
 
+    def move(self, entry_id: str, section: str | None) -> Entry:
+        """Put an entry under another section of the plan (None: back to its topic's section)."""
+        return self._mutate(lambda s: actions.move(s, self.role, entry_id, section))
+
     def remove(self, entry_id: str) -> None:
         self._mutate(lambda s: actions.remove(s, entry_id))
 
@@ -338,6 +342,7 @@ class Planner:
                     "number": spec.number,
                     "id": spec.id,
                     "title": spec.title,
+                    "text": spec.text,
                     "state": state.state if state else "not started",
                     "section": spec.section,
                     "entries": len(entries),
@@ -355,12 +360,14 @@ class Planner:
         return {
             "project": str(self.project.root),
             "epic": {"folder": self.epic.folder, "id": self.epic.id, "title": self.epic.title, "path": self.epic.path},
-            "role": {"key": self.role.key, "name": self.role.name, "source": self.role.source},
+            "role": {"key": self.role.key, "name": self.role.name, "source": self.role.source, **self.project.role_origin()},
             "plan_path": self.plan_path,
+            "commit_message": self.commit_message(),
             "session_file": str(self.store.path),
             "revision": session.revision,
             "read_only": self.read_only,
             "ready": not found,
             "blockers": [b.model_dump(exclude_none=True) for b in found],
             "topics": topics,
+            "sections": section_map(self.role, session),
         }

@@ -8,6 +8,7 @@ __all__ = [
     "PlannerError",
     "PromptError",
     "ProjectError",
+    "UnknownName",
     "SessionError",
     "SessionCorrupt",
     "SessionLocked",
@@ -34,6 +35,13 @@ class PromptError(PlannerError):
 
 class ProjectError(PlannerError):
     """The project, prompt pack, role or epic cannot be found or chosen."""
+
+
+class UnknownName(ProjectError):
+    """The command line names a role that does not exist; the message lists the choices."""
+
+    exit_code = 2
+    """A usage error: the command line exits with 2, as for any other wrong argument."""
 
 
 class SessionError(PlannerError):

@@ -105,6 +105,10 @@ class RoleSpec(BaseModel):
     """E.g. `The Backend role path is <path to 03-backend.md>`."""
     source: str = "built-in"
     """The prompt file it was parsed from, or `built-in`."""
+    derived: list[str] = Field(default_factory=list)
+    """Parts the prompt left out that were derived instead (`commit message`: it has no git step)."""
+    discussion_rules: list[str] = Field(default_factory=list)
+    """Lines at the top of the topic list telling the agent how to discuss (not topics)."""
 
     def topic(self, ref: str | int) -> TopicSpec | None:
         """Find a topic by number (int or digits) or by id."""

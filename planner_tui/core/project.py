@@ -21,7 +21,7 @@ from planner_tui.core.models import (
     RoleSpec,
     RuleBook,
 )
-from planner_tui.core.pack.prompts import parse_role_prompt
+from planner_tui.core.pack.prompts import DERIVED_COMMIT, parse_role_prompt
 from planner_tui.core.pack.rules import parse_mcp_list, parse_pipeline, parse_rules, position
 from planner_tui.core.text.reading import read_text_safely
 
@@ -63,6 +63,54 @@ def _read_pack_file(root: Path, pack: Path, name: str) -> tuple[str | None, str]
     return result.text, rel
 
 
+PROJECT_SETTINGS = ".planner-tui/project.toml"
+"""The project's own settings (`commit_message`: the message for prompts without a git step)."""
+
+
+def project_commit_template(root: Path) -> str | None:
+    """`commit_message` from the project's settings file, or None (a bad file is an error that says so)."""
+    import tomllib
+
+    result = read_text_safely(root, PROJECT_SETTINGS)
+    if result.state != "present" or result.text is None:
+        return None
+    try:
+        value = tomllib.loads(result.text).get("commit_message")
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{PROJECT_SETTINGS} is not valid TOML ({exc}).") from None
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ProjectError(f"{PROJECT_SETTINGS}: commit_message must be a non-empty string.")
+    return value
+
+
+def _load_role(root: Path, pack: Path | None, role: str, notes: list[str]) -> tuple[RoleSpec, Path | None, str | None]:
+    """(spec, prompt path, fallback) for the role a person named; notes say what was derived."""
+    folders = workspace.prompt_folders(root, pack)
+    key, prompt_path = workspace.resolve_role(pack, role, root, folders)
+    if prompt_path is None:
+        builtin = builtin_role(key)
+        if builtin is None:
+            raise ProjectError(f"No prompt for the role {role!r} in {', '.join(workspace.searched_places(root, pack))}, and no built-in one.")
+        places = ", ".join(workspace.searched_places(root, pack))
+        fallback = f"No {builtin.name} role prompt (writing roles/{key}.md) in {places}; using the built-in {builtin.name} role."
+        notes.append(fallback)
+        if pack is None:
+            notes.append("No prompt pack found (01-forbidden.md, 02-mcp.md, 03-pipeline.md): no rules to check against.")
+        return builtin, None, fallback
+    text = prompt_path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        source = prompt_path.relative_to(root).as_posix()
+    except ValueError:
+        source = str(prompt_path)
+    own = project_commit_template(root)
+    spec = parse_role_prompt(text, source, commit_template=own)
+    if DERIVED_COMMIT in spec.derived:
+        subject = spec.commit_template.split("\n", 1)[0]
+        whose = f"from commit_message in {PROJECT_SETTINGS}" if own else f"derived; set commit_message in {PROJECT_SETTINGS} to change it"
+        notes.append(f"{source} has no git step: the commit message is {subject!r} … ({whose}).")
+    return spec, prompt_path, None
+
+
 @dataclass
 class Project:
     """Everything read once per project and role; cheap to keep, reloaded on demand."""
@@ -79,6 +127,8 @@ class Project:
     epics: list[Epic]
     home: Path | None = None
     notes: list[str] = field(default_factory=list)
+    fallback: str | None = None
+    """Why the built-in role is used (no prompt for it where planner-tui looked), or None."""
 
     @classmethod
     def load(
@@ -86,32 +136,24 @@ class Project:
         project: Path | None = None,
         *,
         prompts: Path | None = None,
-        role: str = "backend",
+        role: str | None = "backend",
         home: Path | None = None,
     ) -> "Project":
-        """Find the project around `project` (or the current folder) and read what it holds."""
+        """Find the project around `project` (or the current folder) and read what it holds.
+
+        `role=None` reads no role prompt (for commands that need none): a broken prompt never
+        stops them."""
         start = (project or Path.cwd()).expanduser()
         if not start.is_dir():
             raise ProjectError(f"{start} is not a folder.")
         root, is_git = workspace.find_project_root(start.resolve())
         pack = workspace.find_prompt_pack(root, prompts.expanduser().resolve() if prompts else None)
         notes: list[str] = []
-        key, prompt_path = workspace.resolve_role(pack, role, root)
-        if prompt_path is not None:
-            text = prompt_path.read_text(encoding="utf-8-sig", errors="replace")
-            try:
-                source = prompt_path.relative_to(root).as_posix()
-            except ValueError:
-                source = str(prompt_path)
-            spec = parse_role_prompt(text, source)
+        fallback = None
+        if role is None:  # a command that needs no role (`epics`): no prompt is read
+            spec, prompt_path = builtin_role("03-backend"), None
         else:
-            builtin = builtin_role(key)
-            if builtin is None:
-                where = f"in {pack}" if pack else "(no prompt pack found)"
-                raise ProjectError(f"No prompt for the role {role!r} {where}, and no built-in one.")
-            spec = builtin
-            if pack is None:
-                notes.append("No prompt pack found (01-forbidden.md, 02-mcp.md, 03-pipeline.md); using the built-in backend role.")
+            spec, prompt_path, fallback = _load_role(root, pack, role, notes)
         rules = mcp_list = pipeline = None
         if pack is not None:
             for name, parser in (("01-forbidden.md", parse_rules), ("02-mcp.md", parse_mcp_list), ("03-pipeline.md", parse_pipeline)):
@@ -132,7 +174,7 @@ class Project:
                     pipeline = parsed
         tasks = load_epic_tasks(root)
         epics = list_epics(root, tasks)
-        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes)
+        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes, fallback)
 
     # ------------------------------------------------------------------ queries
 
@@ -164,13 +206,32 @@ class Project:
         self.rules = rules
         return True
 
+    def role_origin(self) -> dict[str, object]:
+        """Where the role came from, for `check` and `status --json`: its prompt (or None, with
+        the fallback saying where planner-tui looked), what was derived, the discussion rules."""
+        prompt = None
+        if self.role_prompt is not None:
+            try:
+                prompt = self.role_prompt.relative_to(self.root).as_posix()
+            except ValueError:
+                prompt = str(self.role_prompt)
+        return {
+            "prompt": prompt,
+            "builtin": self.role_prompt is None,
+            "fallback": self.fallback,
+            "looked_in": workspace.searched_places(self.root, self.pack),
+            "derived": list(self.role.derived),
+            "commit_message_derived": DERIVED_COMMIT in self.role.derived,
+            "discussion_rules": list(self.role.discussion_rules),
+        }
+
     def _note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
     def role_number(self) -> int | None:
         head = self.role.key.split("-", 1)[0]
-        return int(head) if head.isdigit() else None
+        return int(head) if head.isascii() and head.isdigit() else None
 
     def prompt_name(self) -> str:
         """The role prompt's file name as the pipeline names it (e.g. `23-backend.md`)."""
@@ -198,13 +259,13 @@ class Project:
             notes = []
         pos = position(self.pipeline, self.prompt_name()) if self.pipeline else None
         number = self.role_number()
-        before = [r for r in epic.roles if number is not None and r[:2].isdigit() and int(r[:2]) < number]
+        before = [r for r in epic.roles if number is not None and r[:2].isascii() and r[:2].isdigit() and int(r[:2]) < number]
         return Preparation(self.rules, mcp, pos, before, list(self.notes) + notes, self.roles_status(epic))
 
     def role_names(self) -> dict[str, str]:
         """Role key -> role name for every role prompt of the pack (and the current role)."""
         names = {self.role.key: self.role.name}
-        prompts = workspace.list_role_prompts(self.pack) if self.pack is not None else {}
+        prompts = workspace.list_role_prompts(workspace.prompt_folders(self.root, self.pack))
         for key, path in prompts.items():
             if key in names:
                 continue

@@ -228,7 +228,6 @@ def test_crlf_and_tabs_are_tolerated(tmp_path) -> None:
         ("scaffold", lambda t: re.sub(r"     ```\n     # \[Epic.*?     ```\n", "", t, flags=re.S)),
         ("output path", lambda t: t.replace("`.task-master/epics/<epic folder>/roles/03-server.md`", "")
          .replace("Path: .task-master/epics/<epic folder>/roles/03-server.md", "Path: somewhere")),
-        ("commit message", lambda t: re.sub(r"4\. \*\*git\*\*\n```.*?```\n", "", t, flags=re.S)),
         ("reply line", lambda t: t.replace("`The Server role path is <path to 03-server.md>`", "say it")),
     ],
 )
@@ -240,6 +239,18 @@ def test_missing_part_raises_prompt_error_naming_it(part, mutate) -> None:
     assert err.value.part == part
     assert err.value.file == "20-roles/23-server.md"
     assert part in str(err.value) and "\n" not in str(err.value)
+
+
+def test_prompt_without_git_step_gets_the_pipelines_message_said_to_be_derived() -> None:
+    text = re.sub(r"4\. \*\*git\*\*\n```.*?```\n", "", SERVER_PROMPT, flags=re.S)
+    role = parse_role_prompt(text, "20-roles/23-server.md")
+    assert role.derived == ["commit message"]
+    assert commit_message(role, "Photo notes", ".taskmaster/epics/009_photo-notes") == (
+        "Server plan documented for Photo notes\n\nPath: .taskmaster/epics/009_photo-notes/roles/03-server.md"
+    )
+    own = parse_role_prompt(text, "p.md", commit_template="plan(<role>): <epic title>\n\n<path>")
+    assert commit_message(own, "Photo notes", "e/009_x") == "plan(Server): Photo notes\n\ne/009_x/roles/03-server.md"
+    assert parse_role_prompt(SERVER_PROMPT, "p.md").derived == []
 
 
 def test_output_path_found_from_commit_body_when_not_backticked() -> None:

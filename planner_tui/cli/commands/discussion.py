@@ -1,4 +1,4 @@
-"""Commands that change the discussion: add, answer, drop, flag, confirm, edit, reconfirm, answer-batch."""
+"""Commands that change the discussion: add, answer, drop, flag, confirm, edit, move, reconfirm, answer-batch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from planner_tui.cli.context import author, cite, open_planner
 from planner_tui.cli.exits import EXIT_OK
 from planner_tui.core.text.display import visible
 
-__all__ = ["add", "answer", "drop", "flag", "confirm", "unconfirm", "edit", "reconfirm", "answer_batch"]
+__all__ = ["add", "answer", "drop", "flag", "confirm", "unconfirm", "edit", "move", "reconfirm", "answer_batch"]
 
 
 def add(args: argparse.Namespace) -> int:
@@ -45,6 +45,13 @@ def unconfirm(args: argparse.Namespace) -> int:
 
 def edit(args: argparse.Namespace) -> int:
     open_planner(args).edit(args.entry_id, args.text)
+    return EXIT_OK
+
+
+def move(args: argparse.Namespace) -> int:
+    entry = open_planner(args).move(args.entry_id, args.section)
+    where = entry.section or "its topic's own section"
+    print(visible(f"Moved {entry.id} to {where}."), file=sys.stderr)
     return EXIT_OK
 
 

@@ -53,6 +53,8 @@ def commit(args: argparse.Namespace) -> int:
     from planner_tui.core.engine import NotReady
 
     planner = open_planner(args)
+    if args.dry_run:
+        return _dry_run(planner, args.yes)
     try:
         outcome = planner.commit(yes=args.yes, no_verify=args.no_verify, allow_detached=args.allow_detached, allow_ignored=args.allow_ignored)
     except NotReady as exc:
@@ -65,6 +67,24 @@ def commit(args: argparse.Namespace) -> int:
     for note in outcome.notes:
         print(visible(note), file=sys.stderr)
     print(outcome.reply)
+    return EXIT_OK
+
+
+def _dry_run(planner, yes: bool) -> int:
+    """What `commit` would do, changing nothing: the path, the exact message, the reply line,
+    and what blocks it (exit 1 while anything does)."""
+    found = planner.blockers(approve_overwrite=yes)
+    derived = " (derived: the role prompt has no git step)" if "commit message" in planner.role.derived else ""
+    print(visible(f"Would commit {planner.plan_path} with this message{derived}:"))
+    print(visible(planner.commit_message()))
+    print()
+    print("and print this reply line:")
+    print(visible(planner.reply()))
+    if found:
+        print("Not ready to commit:", file=sys.stderr)
+        for blocker in found:
+            print(f"- {visible(blocker.message)}", file=sys.stderr)
+        return EXIT_BLOCKED
     return EXIT_OK
 
 

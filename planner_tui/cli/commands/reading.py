@@ -16,7 +16,7 @@ __all__ = ["epics", "check", "status", "show", "questions", "search"]
 def epics(args: argparse.Namespace) -> int:
     from planner_tui.core.project import Project
 
-    project = Project.load(args.project, prompts=args.prompts, role=args.role)
+    project = Project.load(args.project, prompts=args.prompts, role=None)  # needs no role: a broken prompt never stops it
     if args.json:
         print_json([e.model_dump(mode="json", exclude={"task"}) for e in project.epics])
         return EXIT_OK

@@ -14,6 +14,7 @@ __all__ = [
     "new_id",
     "new_session",
     "sync_topics",
+    "move",
     "add_entry",
     "answer",
     "drop",
@@ -283,6 +284,21 @@ def edit(session: Session, entry_id: str, text: str, *, now: datetime) -> Entry:
     _, entry = _entry(session, entry_id)
     entry.text = _clean(text)
     entry.edited_at = now
+    return entry
+
+
+def move(session: Session, role: RoleSpec, entry_id: str, section: str | None) -> Entry:
+    """Put an entry under another scaffold section (any case), or back under its topic's own
+    section when `section` is None or empty; returns the entry."""
+    _, entry = _entry(session, entry_id)
+    if section is None or not section.strip():
+        entry.section = None
+        return entry
+    found = role.scaffold.section(section)
+    if found is None:
+        headings = ", ".join(s.heading for s in role.scaffold.sections)
+        raise TopicError(f"There is no section {section!r} in the plan: use one of {headings}.")
+    entry.section = found.heading
     return entry
 
 

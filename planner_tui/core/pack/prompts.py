@@ -1,4 +1,4 @@
-"""Parse a role prompt (e.g. `23-backend.md`) into a RoleSpec, and fill its path, commit and reply."""
+"""Parse a role prompt (e.g. `23-backend.md`) into a RoleSpec (filling its templates: `fill`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from planner_tui.core.text import markdown
 from planner_tui.core.errors import PromptError
-from planner_tui.core.text.display import clean_line
+from planner_tui.core.pack.fill import TITLE_LIMIT, commit_message, derived_commit_template, output_path, reply_line
 from planner_tui.core.text.markdown import BULLET, NUMBERED, Doc, Fence, backticked, indent_of, plain
 from planner_tui.core.models import RoleSpec, Scaffold, ScaffoldSection
 from planner_tui.core.pack.topics import build_topics
@@ -20,15 +20,22 @@ __all__ = [
     "commit_message",
     "reply_line",
     "TITLE_LIMIT",
+    "DERIVED_COMMIT",
 ]
 
-TITLE_LIMIT = 200
-"""Longest epic title put into a commit subject."""
+DERIVED_COMMIT = "commit message"
+"""What `RoleSpec.derived` names when the prompt has no git step and the message was derived."""
+# An instruction to the agent about how to discuss, written at the top of a topic list.
+_INSTRUCTION = re.compile(
+    r"^(?:present|ask|number|always|never|use|keep|give|list|let|wait)\b.*\b(?:questions?|answers?|user|batch(?:es)?)\b"
+    r"|\bthe user (?:answers|replies|responds)\b",
+    re.IGNORECASE,
+)
+_CHECKBOX = re.compile(r"^\[[ xX]\]\s+")
 
 _ROLE_FILE = re.compile(r"(?<![\w-])roles/(\d+-[A-Za-z0-9_.-]+?)\.md\b")
 _EPIC_ROLE_FILE = re.compile(r"epics/[^\s`'\"]*?/roles/(\d+-[A-Za-z0-9_.-]+?)\.md\b")
 _EPIC_FOLDER = re.compile(r"<\s*epic[ _-]?folder\s*>", re.IGNORECASE)
-_EPIC_TITLE = re.compile(r"<\s*epic[ _-]?title\s*>", re.IGNORECASE)
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9@][\w.@/-]*$")
 
 
@@ -48,19 +55,27 @@ def role_key_from_text(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def parse_role_prompt(text: str, source: str) -> RoleSpec:
-    """Read a role prompt into a RoleSpec; raise PromptError naming the first missing part."""
-    doc = markdown.load(text)
+def parse_role_prompt(text: str, source: str, *, commit_template: str | None = None) -> RoleSpec:
+    """Read a role prompt into a RoleSpec; raise PromptError naming the first missing part.
+
+    A prompt without a git step gets a derived commit message (`derived` says so), in the
+    pipeline's shape or from `commit_template` (a project setting, see `derived_commit_template`).
+    """
+    doc = markdown.load(text, nested_fences=True)
     steps = _steps(doc)
     scaffold_fence, scaffold = _scaffold(doc, source)
-    commit = _commit(doc, steps, scaffold_fence, source)
+    commit = _commit(doc, steps, scaffold_fence)
     output = _output_path(doc, commit, source)
     reply = _reply(doc, steps, source)
-    topic_lines = _topic_lines(doc, steps, source)
+    topic_lines, rules = _topic_lines(doc, steps, source)
     key = PurePosixPath(output).stem
     title = _title(doc)
     name = _name(reply, title, key)
     prep = _prep_steps(doc)
+    derived: list[str] = []
+    if not commit:
+        commit = derived_commit_template(name, output, commit_template)
+        derived.append(DERIVED_COMMIT)
     return RoleSpec(
         key=key,
         name=name,
@@ -68,12 +83,14 @@ def parse_role_prompt(text: str, source: str) -> RoleSpec:
         persona=_persona(doc),
         prep_steps=prep,
         mcp_servers=_mcp_servers(prep, doc),
-        topics=build_topics(topic_lines, scaffold),
+        topics=build_topics(topic_lines, scaffold, name),
         output_path_template=output,
         scaffold=scaffold,
         commit_template=commit,
         reply_template=reply,
         source=source,
+        derived=derived,
+        discussion_rules=rules,
     )
 
 
@@ -185,7 +202,17 @@ def _parse_scaffold(lines: list[str], source: str) -> Scaffold:
             sections[-1].text_placeholder = "\n".join(prose)
         prose.clear()
 
+    inner = False  # inside a fenced example written in the outline (a shell snippet)
     for ln in lines:
+        if re.match(r"\s*(```|~~~)", ln):
+            inner = not inner
+            if sections:
+                prose.append(ln.strip())
+            continue
+        if inner:
+            if sections and ln.strip():
+                prose.append(ln.strip())
+            continue
         if ln.startswith("## "):
             close()
             sections.append(ScaffoldSection(heading=ln[3:].strip()))
@@ -205,7 +232,8 @@ def _parse_scaffold(lines: list[str], source: str) -> Scaffold:
     )
 
 
-def _commit(doc: Doc, steps: list[_Step], scaffold: Fence, source: str) -> str:
+def _commit(doc: Doc, steps: list[_Step], scaffold: Fence) -> str:
+    """The fenced message after the git step, or "" when the prompt has none (it is derived)."""
     step = _step(steps, r"\bgit\b|\bcommit")
     fence = None
     if step:
@@ -218,10 +246,7 @@ def _commit(doc: Doc, steps: list[_Step], scaffold: Fence, source: str) -> str:
             (f for f in doc.fences if f is not scaffold and re.search(r"^Path:", f.text(), re.M)),
             None,
         )
-    text = "\n".join(ln.rstrip() for ln in fence.text().split("\n")).strip() if fence else ""
-    if not text:
-        raise PromptError("commit message", source, "no fenced message after the git step")
-    return text
+    return "\n".join(ln.rstrip() for ln in fence.text().split("\n")).strip() if fence else ""
 
 
 def _output_path(doc: Doc, commit: str, source: str) -> str:
@@ -252,8 +277,20 @@ def _reply(doc: Doc, steps: list[_Step], source: str) -> str:
     raise PromptError("reply line", source, "no backticked reply under the Reply step")
 
 
-def _topic_lines(doc: Doc, steps: list[_Step], source: str) -> list[str]:
-    step = _step(steps, r"discuss")
+def _topic_lines(doc: Doc, steps: list[_Step], source: str) -> tuple[list[str], list[str]]:
+    """The topic lines, and the instruction lines that opened the list (how to discuss, not topics).
+
+    An auditing role's checklist items (`- [ ] …`) are its topics."""
+    topics = _raw_topic_lines(doc, steps, source)
+    topics = [_CHECKBOX.sub("", t) for t in topics]
+    rules: list[str] = []
+    while len(topics) > 1 and _INSTRUCTION.search(plain(topics[0])):
+        rules.append(topics.pop(0))
+    return topics, rules
+
+
+def _raw_topic_lines(doc: Doc, steps: list[_Step], source: str) -> list[str]:
+    step = _step(steps, r"discuss|audit|review")
     ranges = [(step.start + 1, step.end)] if step else [(s.start + 1, s.end) for s in steps]
     for start, end in ranges:
         topics = _nested_bullets(_slice(doc, start, end))
@@ -279,7 +316,7 @@ def _intro(lines: list[tuple[str, bool]]) -> int | None:
     """Index of the bullet that introduces the topics (`… these topics:`)."""
     for n, (ln, fenced) in enumerate(lines):
         m = None if fenced else BULLET.match(ln)
-        if not m or not re.search(r"\btopics?\b", m.group(2), re.IGNORECASE):
+        if not m or not re.search(r"\btopics?\b|\bchecklist\b", m.group(2), re.IGNORECASE):
             continue
         nxt = next((x for x, f in lines[n + 1 :] if x.strip() and not f), "")
         # "Stop when every topic is confirmed." mentions topics but introduces nothing.
@@ -335,44 +372,3 @@ def _first_run(lines: list[tuple[str, bool]]) -> list[str]:
         elif items:
             break
     return items
-
-
-# --------------------------------------------------------------------------- filling templates
-
-
-def _clean_path(path: str) -> str:
-    return clean_line(path.replace("\\", "/")).strip().rstrip("/")
-
-
-def output_path(role: RoleSpec, epic_path: str) -> str:
-    """The plan's project-relative path for this epic folder (which may be `.taskmaster/epics/…`)."""
-    tpl = role.output_path_template
-    epic = _clean_path(epic_path)
-    m = _EPIC_FOLDER.search(tpl)
-    if m:
-        return epic + tpl[m.end() :]
-    at = tpl.rfind("roles/")
-    rest = tpl[at:] if at >= 0 else PurePosixPath(tpl).name
-    return f"{epic}/{rest}"
-
-
-def commit_message(role: RoleSpec, epic_title: str, epic_path: str) -> str:
-    """The commit message: the subject with a sanitised one-line epic title (control characters
-    removed, capped at TITLE_LIMIT), a blank line and the body with the real plan path.
-
-    No trailing newline is added."""
-    folder = PurePosixPath(_clean_path(epic_path)).name
-    title = clean_line(epic_title, TITLE_LIMIT) or folder
-    msg = role.commit_template.replace(role.output_path_template, output_path(role, epic_path))
-    msg = _EPIC_FOLDER.sub(lambda _: folder, msg)
-    return _EPIC_TITLE.sub(lambda _: title, msg)
-
-
-def reply_line(role: RoleSpec, plan_path: str) -> str:
-    """The one-line reply with the plan's path filled in."""
-    path = clean_line(plan_path)
-    tpl = role.reply_template
-    pattern = r"<\s*path[^>]*>" if re.search(r"<\s*path[^>]*>", tpl) else r"<[^<>]+>"
-    if not re.search(pattern, tpl):
-        return f"{tpl} {path}"
-    return re.sub(pattern, lambda _: path, tpl, count=1)

@@ -38,14 +38,25 @@ NON_TOPIC_SECTIONS = frozenset(stem(k.section.split()[0]) for k in KINDS.values(
 """Stems of headings that collect cross-cutting entries (Risks, Notes), never a topic's decisions."""
 
 
+_SAME_WORD = {
+    "i18n": "i18n", "l10n": "i18n", "internationalization": "i18n", "internationalisation": "i18n",
+    "localization": "i18n", "localisation": "i18n", "translation": "i18n", "translations": "i18n",
+}
+"""Words a heading and a topic use for one thing (`Localization` lands under `Internationalization`)."""
+
+
 def words(text: str) -> set[str]:
     """Stemmed content words of a text: letters only, no stop words, no single letters."""
     out = set()
-    for raw in re.split(r"[^A-Za-z]+", text):
-        low = raw.lower()
-        if len(low) < 2 or low in STOP_WORDS:
+    for raw in re.split(r"[^A-Za-z0-9]+", text):
+        if raw.lower() in _SAME_WORD:
+            out.add(_SAME_WORD[raw.lower()])
             continue
-        out.add(stem(low))
+        for part in re.split(r"[^A-Za-z]+", raw):  # `oauth2` is `oauth`, as before
+            low = part.lower()
+            if len(low) < 2 or low in STOP_WORDS:
+                continue
+            out.add(_SAME_WORD.get(low) or stem(low))
     return out
 
 
@@ -133,19 +144,25 @@ def _clear_slot(tokens: set[str], sec: ScaffoldSection) -> int | None:
     return scores.index(top) if top > 0 and scores.count(top) == 1 else None
 
 
-def build_topics(lines: list[str], scaffold: Scaffold) -> list[TopicSpec]:
+def build_topics(lines: list[str], scaffold: Scaffold, role_name: str = "") -> list[TopicSpec]:
     """TopicSpecs for the topic lines, each mapped to its default section.
 
-    A topic gets a slot only when it shares its section with another topic (Domain & Data holds
-    both the domain topic and the database-changes topic) and one placeholder clearly fits it best.
+    The words of the role's own name (`Testing`) say nothing about where a topic lands and are
+    left out. A section that collects cross-cutting entries (Risks) takes a topic only when the
+    topic's title names it (`Risks: …` -> `Risks & Mitigations`). A topic gets a slot only when
+    it shares its section with another topic (Domain & Data holds both the domain topic and the
+    database-changes topic) and one placeholder clearly fits it best.
     """
     eligible = [s for s in scaffold.sections if _is_topic_section(s)] or scaffold.sections
+    others = [s for s in scaffold.sections if s not in eligible]
+    ignore = words(role_name)
     taken: set[str] = set()
     parsed = []
     for n, line in enumerate(lines, start=1):
         title, points = split_topic(line)
-        tokens = words(title) | set().union(*(words(p) for p in points))
-        sec = _best_section(tokens, eligible)
+        tokens = (words(title) | set().union(*(words(p) for p in points))) - ignore
+        named = [s for s in others if words(title) & words(s.heading) - ignore]
+        sec = _best_section(tokens or words(title), eligible + named)
         parsed.append((n, line, title, points, tokens, sec))
     shared = {}
     for *_, sec in parsed:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pygit2
 
-from planner_tui.core.errors import ProjectError
+from planner_tui.core.errors import ProjectError, UnknownName
 from planner_tui.core.text.reading import read_text_safely
 
 __all__ = [
@@ -17,6 +17,8 @@ __all__ = [
     "BUILTIN_ROLE_KEYS",
     "find_project_root",
     "find_prompt_pack",
+    "prompt_folders",
+    "searched_places",
     "list_role_prompts",
     "role_key_of_prompt",
     "resolve_role",
@@ -24,8 +26,10 @@ __all__ = [
 
 RULE_FILES: tuple[str, ...] = ("01-forbidden.md", "02-mcp.md", "03-pipeline.md")
 """The files that make a folder a prompt pack."""
-PACK_PLACES: tuple[str, ...] = (".cursor/commands", ".cursor/support", ".claude/commands")
+PACK_PLACES: tuple[str, ...] = (".cursor/commands", ".cursor/support", ".claude/commands", ".claude/support")
 """Where packs usually live, searched before anything else."""
+COMMAND_PLACES: tuple[str, ...] = (".cursor/commands", ".claude/commands")
+"""Where the pipeline keeps its commands (role prompts under `20-roles/`), wherever the support files are."""
 BUILTIN_ROLE_KEYS: tuple[str, ...] = ("03-backend",)
 """Roles the engine can run without a prompt file in the pack."""
 
@@ -61,6 +65,9 @@ def find_project_root(start: Path) -> tuple[Path, bool]:
         repo = pygit2.Repository(found)
     except pygit2.GitError as exc:
         top = git_dir.parent if git_dir.name == ".git" else git_dir
+        if "object format" in str(exc) and git_dir.name == ".git":
+            # SHA-256 objects, which libgit2 cannot read: plan here all the same; the commit says why.
+            return _marked_root(start, top.resolve()), True
         raise ProjectError(
             f"The git repository at {found} cannot be opened: {exc} "
             f"(if you trust it: git config --global --add safe.directory {top})."
@@ -161,23 +168,75 @@ def role_key_of_prompt(prompt: Path, text: str) -> str | None:
     return max(distinct, key=keys.count)
 
 
-def list_role_prompts(pack: Path) -> dict[str, Path]:
-    """Map each role key (`03-backend`) to the prompt file under pack that writes that plan."""
-    pack = Path(pack)
-    files: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(pack):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        files.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".md"))
+def prompt_folders(root: Path, pack: Path | None) -> list[Path]:
+    """Where role prompts are looked for: the pack, a `commands/` folder beside a `support/` pack,
+    then `.cursor/commands` and `.claude/commands` (the support files may live elsewhere)."""
+    root = Path(root)
+    found: list[Path] = []
+    candidates = [] if pack is None else [Path(pack)]
+    if pack is not None and Path(pack).name == "support":
+        candidates.append(Path(pack).parent / "commands")
+    candidates += [root / place for place in COMMAND_PLACES]
+    for folder in candidates:
+        if folder.is_dir() and folder.resolve() not in {f.resolve() for f in found}:
+            found.append(folder)
+    return found
+
+
+def searched_places(root: Path, pack: Path | None) -> list[str]:
+    """The folders role prompts were looked for in, project-relative, for messages."""
+    places = prompt_folders(root, pack) or [Path(root) / place for place in COMMAND_PLACES]
+    out = []
+    for folder in places:
+        try:
+            out.append(folder.relative_to(root).as_posix())
+        except ValueError:
+            out.append(str(folder))
+    return out
+
+
+def _bare(stem: str) -> str:
+    """A prompt's or key's name without its number: `25-test` -> `test`."""
+    return re.sub(r"^\d+[-_ ]*", "", stem.lower())
+
+
+def _names_meet(a: str, b: str) -> bool:
+    """`test` and `testing`, `architect` and `architecture`: one name is the start of the other."""
+    if not a or not b:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    return a == b or (len(short) >= 4 and long_.startswith(short))
+
+
+def list_role_prompts(pack: Path | list[Path]) -> dict[str, Path]:
+    """Map each role key (`03-backend`) to the prompt file that writes that plan.
+
+    `pack` is one folder or the folders of `prompt_folders`, searched in order. When several
+    files name the same plan, the one whose name matches it (`25-test.md` for `05-testing`) wins.
+    """
+    folders = [Path(pack)] if isinstance(pack, (str, Path)) else [Path(f) for f in pack]
+    seen: set[Path] = set()
+    candidates: dict[str, list[Path]] = {}
+    for folder in folders:
+        files: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+            files.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".md"))
+        for path in files:
+            real = path.resolve()
+            if path.name in RULE_FILES or path.name == "04-rules.md" or real in seen:
+                continue
+            seen.add(real)
+            result = read_text_safely(folder, path.relative_to(folder).as_posix(), max_bytes=_PROMPT_MAX)
+            if result.state != "present":
+                continue
+            key = role_key_of_prompt(path, result.text)
+            if key:
+                candidates.setdefault(key, []).append(path)
     roles: dict[str, Path] = {}
-    for path in files:
-        if path.name in RULE_FILES:
-            continue
-        result = read_text_safely(pack, path.relative_to(pack).as_posix(), max_bytes=_PROMPT_MAX)
-        if result.state != "present":
-            continue
-        key = role_key_of_prompt(path, result.text)
-        if key and key not in roles:
-            roles[key] = path
+    for key, paths in candidates.items():
+        named = [p for p in paths if _names_meet(_bare(p.stem), _bare(key))]
+        roles[key] = (named or paths)[0]
     return dict(sorted(roles.items()))
 
 
@@ -191,15 +250,34 @@ def _prompt_file(ref: str, root: Path, pack: Path | None) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def resolve_role(pack: Path | None, ref: str, root: Path) -> tuple[str, Path | None]:
-    """Return (role key, prompt path) for `backend`, `03-backend`, `23-backend` or a prompt path.
+def _matches(low: str, key: str, prompt: Path | None) -> bool:
+    """Does a role name typed by a person (`test`, `25`, `25-test`, `testing`) name this role?"""
+    stems = {key, _bare(key)}
+    if prompt is not None:
+        stems |= {prompt.stem.lower(), _bare(prompt.stem)}
+    if low in stems:
+        return True
+    if low.isascii() and low.isdigit():
+        numbers = {key.split("-", 1)[0]} | ({prompt.stem.split("-", 1)[0]} if prompt is not None else set())
+        return any(n.isascii() and n.isdigit() and int(n) == int(low) for n in numbers)
+    return _names_meet(_bare(low), _bare(key)) or (prompt is not None and _names_meet(_bare(low), _bare(prompt.stem)))
 
-    The prompt path is None when the pack has no prompt for a built-in role (the caller then
-    uses the built-in). Anything else unknown is a ProjectError listing the available roles.
+
+def resolve_role(pack: Path | None, ref: str, root: Path, folders: list[Path] | None = None) -> tuple[str, Path | None]:
+    """Return (role key, prompt path) for `testing`, `test`, `05-testing`, `25-test`, `25`,
+    `25-test.md` or a prompt path.
+
+    Role prompts are looked for in `folders` (default: `prompt_folders(root, pack)`). The prompt
+    path is None when there is no prompt for a built-in role (the caller then uses the built-in).
+    Anything else unknown is an UnknownName listing the roles there are.
     """
     ref = ref.strip()
-    prompts = list_role_prompts(pack) if pack is not None else {}
+    if folders is None:
+        folders = prompt_folders(root, pack)
+    prompts = list_role_prompts(folders) if folders else {}
     file = _prompt_file(ref, Path(root), pack)
+    if file is None and ref.endswith(".md") and "/" not in ref:
+        file = next((p for p in prompts.values() if p.name.lower() == ref.lower()), None)
     if file is not None:
         result = read_text_safely(file.parent, file.name, max_bytes=_PROMPT_MAX)
         if result.state != "present":
@@ -210,15 +288,17 @@ def resolve_role(pack: Path | None, ref: str, root: Path) -> tuple[str, Path | N
         return key, file
     low = ref.lower().removesuffix(".md")
     available = sorted(set(prompts) | set(BUILTIN_ROLE_KEYS))
-    matches = [k for k in available if low == k or low == k.split("-", 1)[1]]
-    if not matches and low.isdigit():
-        matches = [k for k in available if int(k[:2]) == int(low)]
-    if not matches:
-        matches = [k for k, p in prompts.items() if p.stem.lower() == low]
+    exact = [k for k in available if low in (k, _bare(k)) or (k in prompts and low in (prompts[k].stem.lower(), _bare(prompts[k].stem)))]
+    matches = exact or [k for k in available if _matches(low, k, prompts.get(k))]
     if len(matches) == 1:
         key = matches[0]
         return key, prompts.get(key)
-    choices = ", ".join(available) or "none"
+    choices = ", ".join(_choice(k, prompts.get(k)) for k in available) or "none"
     if matches:
-        raise ProjectError(f"The role '{ref}' is ambiguous; choose one of: {', '.join(matches)}.")
-    raise ProjectError(f"There is no role '{ref}'; available roles: {choices}.")
+        raise UnknownName(f"The role '{ref}' is ambiguous; choose one of: {', '.join(matches)}.")
+    raise UnknownName(f"There is no role '{ref}'; the roles are: {choices}.")
+
+
+def _choice(key: str, prompt: Path | None) -> str:
+    """How a role is offered in an error: `05-testing (25-test.md)`, or `03-backend (built-in)`."""
+    return f"{key} ({prompt.name if prompt is not None else 'built-in'})"

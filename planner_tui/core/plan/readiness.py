@@ -79,10 +79,10 @@ def _section_blockers(role: RoleSpec, plan_text: str) -> list[Blocker]:
                 continue
             if owner is not None:
                 where = f"add a decision in topic {owner.number}, {owner.title}"
-            elif sec.heading.lower() == "risks":
+            elif sec.heading.lower().startswith("risk"):
                 where = "record a risk in any topic"
-            else:
-                where = "add a decision that lands there"
+            else:  # no topic maps here: any topic's entry can be put here by hand
+                where = f'add a decision to any topic with --section "{sec.heading}", or move one there'
             message = f"Section {sec.heading} is empty: {where}."
         topic = owner.id if owner else None
         out.append(Blocker(kind="section", message=message, section=sec.heading, topic=topic))
@@ -139,7 +139,11 @@ def _rule_blockers(
         block = render(item.entry.text)
         if block:
             blocks.append(block)
-    for finding in find_breaks(unescape_plan(_cut_blocks(plan_text, blocks))):
+    # The scaffold's own headings are the role's output, never an added section (a lead's
+    # required "Recommendation" is not the "Recommendations" section the rules forbid).
+    own = {f"## {sec.heading}" for sec in role.scaffold.sections}
+    rest = "\n".join(ln for ln in _cut_blocks(plan_text, blocks).split("\n") if ln.rstrip() not in own)
+    for finding in find_breaks(unescape_plan(rest)):
         rule = rule_text(finding.rule, rules)
         out.append(
             Blocker(kind="rule", message=_rule_message("The plan", finding, rule, source), rule=rule)

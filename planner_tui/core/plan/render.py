@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import jinja2
 
+from planner_tui.core.discussion.answers import decision_entries
 from planner_tui.core.errors import PlanError
 from planner_tui.core.text.contain import bullet, normalise_text, paragraph, plan_line
 from planner_tui.core.models import KINDS, PLAN_KINDS, Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
@@ -30,6 +31,7 @@ __all__ = [
     "template_source",
     "plan_headings",
     "scaffold_headings",
+    "section_map",
 ]
 
 GENERIC_TEMPLATE = "plan.md.j2"
@@ -172,7 +174,7 @@ def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntr
     keyed: dict[str, list[tuple[tuple, PlacedEntry]]] = {h: [] for h in placed}
     for state in session.topics:
         spec = specs.get(state.id)
-        for entry in state.entries:
+        for entry in decision_entries(state, with_question=True):  # an answered question decides
             if entry.kind not in PLAN_KINDS or not normalise_text(entry.text):
                 continue
             heading, slot = _place(role, spec, entry)
@@ -183,6 +185,23 @@ def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntr
         items.sort(key=lambda pair: pair[0])
         placed[heading] = [item for _, item in items]
     return placed
+
+
+def section_map(role: RoleSpec, session: Session) -> list[dict[str, object]]:
+    """Every scaffold section with the topics whose decisions land there by default and how many
+    entries it holds now (moved ones included): the topic -> section mapping, made visible.
+
+    A section no topic maps to is still filled by hand (`add --section`, `move`)."""
+    placed = place_entries(role, session)
+    return [
+        {
+            "heading": sec.heading,
+            "topics": [t.number for t in role.topics if t.section == sec.heading],
+            "entries": len(placed[sec.heading]),
+            "prose": sec.is_prose,
+        }
+        for sec in role.scaffold.sections
+    ]
 
 
 def plan_context(role: RoleSpec, session: Session, epic_title: str) -> dict[str, object]:

@@ -229,10 +229,54 @@ class Doc:
         return None
 
 
-def load(text: str) -> Doc:
-    """Split text into lines (BOM and CRLF tolerated, tabs expanded) and parse it once."""
+_FENCE_MARK = re.compile(r"^([ \t>]*)(`{3,}|~{3,})(.*)$")
+
+
+def _nested_fence_lines(lines: list[str]) -> list[str]:
+    """The lines with each fence that holds another fence (```` ```bash ```` … ```` ``` ````
+    inside an outline's own fence) re-marked longer, so the parse keeps the outer block whole.
+
+    CommonMark closes a fence at the first bare marker line, which cuts a prompt's scaffold at
+    the end of the shell example written inside it. Read as the author meant: inside a fence,
+    a marker line with an info string opens a nested block and the next bare one closes it.
+    """
+    out = list(lines)
+    stack: list[int] = []  # line numbers of the open fences, outermost first
+    nested: dict[int, int] = {}  # outer opener line -> its closing line
+    width = 3
+    for n, line in enumerate(lines):
+        m = _FENCE_MARK.match(line)
+        if not m or (stack and m.group(2)[0] != _FENCE_MARK.match(lines[stack[0]]).group(2)[0]):
+            continue
+        width = max(width, len(m.group(2)))
+        info = m.group(3).strip()
+        if not stack or info:
+            if stack and "`" in info:
+                continue  # not a fence opener (backticks in a backtick info string)
+            stack.append(n)
+            continue
+        opener = stack.pop()
+        if not stack and n - opener > 1 and any(
+            (i := _FENCE_MARK.match(lines[k])) and i.group(3).strip() for k in range(opener + 1, n)
+        ):
+            nested[opener] = n
+    for opener, closer in nested.items():
+        for k in (opener, closer):
+            m = _FENCE_MARK.match(lines[k])
+            out[k] = m.group(1) + m.group(2)[0] * (width + 1) + m.group(3)
+    return out
+
+
+def load(text: str, *, nested_fences: bool = False) -> Doc:
+    """Split text into lines (BOM and CRLF tolerated, tabs expanded) and parse it once.
+
+    With `nested_fences`, a fence holding another fenced block is read whole (see
+    `_nested_fence_lines`); role prompts are read this way, other documents as CommonMark says.
+    """
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.expandtabs(4).rstrip() for line in text.split("\n")]
+    if nested_fences:
+        lines = _nested_fence_lines(lines)
     tokens = markdown_parser().parse("\n".join(lines))
     fences = _fences(tokens, lines)
     in_fence = [False] * len(lines)
