@@ -104,6 +104,8 @@ def _read(path: Path) -> tuple[Any, str | None]:
         return None, f"invalid JSON (line {exc.lineno}, column {exc.colno})"
     except ValueError as exc:
         return None, f"invalid JSON ({exc})"
+    except RecursionError:
+        return None, "invalid JSON (nested too deeply)"
 
 
 def _table(data: Any, keys: tuple[str, ...]) -> dict[str, Any]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from planner_tui.core.models import Rule, RuleBook
 
-__all__ = ["RULE_KEYS", "Finding", "find_breaks", "rule_text", "unescape_plan"]
+__all__ = ["RULE_KEYS", "CHECKS", "Finding", "find_breaks", "rule_text", "unescape_plan"]
 
 RULE_KEYS = ("time", "sections", "code", "credentials")
 """The rules checked, in the order their findings are reported."""
@@ -67,14 +68,14 @@ def _clip(text: str, limit: int = 60) -> str:
 # --------------------------------------------------------------------------- time estimates
 
 _UNIT_FULL = r"(?:hours?|hrs?|days?|weeks?|wks?|months?|sprints?)"
-_DIGITS = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?"
+_DIGITS = r"\d++(?:[.,]\d++)?(?:\s*+(?:-|–|to)\s*+\d++(?:[.,]\d++)?)?"
 _WORDNUM = (
     r"(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a\s+few|few|several|"
     r"a\s+couple\s+of|couple\s+of|half\s+an?)"
 )
 # Runtime durations (`TTL 10 min`, `backoff 60s`, `≤500 ms`) are never effort: no min/s/ms.
 _DURATION = re.compile(
-    rf"(?i)(?:(?<![\w.]){_DIGITS}\s*-?\s*(?:{_UNIT_FULL}|h|d|w)\b|\b{_WORDNUM}\s+{_UNIT_FULL}\b)"
+    rf"(?i)(?:(?<![\w.]){_DIGITS}\s*+(?:-\s*+)?(?:{_UNIT_FULL}|h|d|w)\b|\b{_WORDNUM}\s++{_UNIT_FULL}\b)"
 )
 _EFFORT = re.compile(
     r"(?i)\b(?:estimat\w*|effort|(?:will|would|should|could|might|may)\s+take|takes?|took|taking|"
@@ -102,11 +103,11 @@ def _time_estimates(text: str) -> list[Finding]:
 # --------------------------------------------------------------------------- banned sections
 
 _LABEL = r"(?:next\s+steps?|recommendations?|to[\s-]*do\s+next|to-?dos?\s+next)"
-_LEAD = r"^[ \t]*(?:\\?>[ \t]*)*(?:\\?[-*+][ \t]+|\d+\\?[.)][ \t]+)?(?:\\?#{1,6}[ \t]*)?"
+_LEAD = r"^[ \t]*+(?:\\?>[ \t]*+)*+(?:\\?[-*+][ \t]++|\d++\\?[.)][ \t]++)?(?:\\?#{1,6}+[ \t]*+)?"
 _SECTION_LINE = re.compile(
-    rf"(?im){_LEAD}(?:\*\*|__)?[ \t]*({_LABEL})[ \t]*(?:\*\*|__)?[ \t]*(?::.*|(?:\*\*|__)?[ \t]*$)"
+    rf"(?im){_LEAD}(?:\*\*|__)?[ \t]*+({_LABEL})[ \t]*+(?:\*\*|__)?[ \t]*+(?::.*|(?:\*\*|__)?[ \t]*+$)"
 )
-_SECTION_BOLD = re.compile(rf"(?i)(\*\*|__)[ \t]*({_LABEL})[ \t]*:?[ \t]*\1")
+_SECTION_BOLD = re.compile(rf"(?i)(\*\*|__)[ \t]*+({_LABEL})[ \t]*+(?::[ \t]*+)?\1")
 
 
 def _banned_sections(text: str) -> list[Finding]:
@@ -124,11 +125,21 @@ def _banned_sections(text: str) -> list[Finding]:
 
 # --------------------------------------------------------------------------- code blocks
 
-_FENCE_LINE = re.compile(r"(?m)^[ \t]*(?:>[ \t]*)*\\?(?:`{3,}|~{3,}).*$")
+_FENCE_LINE = re.compile(r"(?m)^[ \t]*+(?:>[ \t]*+)*+\\?(?:`{3,}|~{3,}).*$")
 _PHP_OPEN = re.compile(r"<\?(?:php\b|=)")
 _DECL = re.compile(r"(?m)^[ \t]*(?:(?:public|private|protected)\s+(?:static\s+)?function\s+\w+\s*\(.*)$")
-_CODE_LINE = re.compile(r"^.*(?:\$\w|->|::|=>|\(|\)|=|\bfunction\b|\breturn\b).*[;{}][ \t]*$")
+# Code punctuation before a line's last character; the line must end in `;`, `{` or `}` (see _is_code_line).
+_CODE_MARK = re.compile(r"\$\w|->|::|=>|[()=]|\bfunction\b|\breturn\b")
 _INDENTED = re.compile(r"^(?: {4,}|\t)")
+
+
+def _is_code_line(line: str) -> bool:
+    """A statement-looking line: ends in `;`, `{` or `}` with code punctuation before that.
+
+    Two scans instead of `^.*(mark).*[;{}]$`, which backtracks over every split of a long line.
+    """
+    body = line.strip()
+    return bool(body) and body[-1] in ";{}" and _CODE_MARK.search(body, 0, len(body) - 1) is not None
 
 
 def _code_blocks(text: str) -> list[Finding]:
@@ -143,7 +154,7 @@ def _code_blocks(text: str) -> list[Finding]:
     run: list[str] = []
     # Two statement-looking lines in a row make a block; one inline call in prose does not.
     for line in lines + [""] if ";" in text or "{" in text or "}" in text else [""]:
-        if line.strip() and _CODE_LINE.match(line.strip()):
+        if _is_code_line(line):
             run.append(line)
             continue
         if len(run) >= 2:
@@ -167,10 +178,10 @@ _TOKEN_PATTERNS = [
     ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_\-]{35}")),
-    ("a JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    ("a JSON web token", re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
     ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
     ("a Sentry DSN with its key", re.compile(r"https?://[0-9a-f]{32}(?::[0-9a-f]{32})?@[\w.-]+/\d+")),
-    ("a password in a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?![$<{%*])[^\s/@]{3,}@")),
+    ("a password in a URL", re.compile(r"(?<![A-Za-z0-9+.-])[a-z][a-z0-9+.-]*+://[^\s:/@]+:(?![$<{%*])[^\s/@]{3,}@")),
 ]
 _TOKEN_HINTS = [
     ("sk-",), ("k_live_", "k_test_"), ("gh",), ("github_pat_",), ("AKIA", "ASIA"), ("xox",), ("AIza",),
@@ -182,7 +193,7 @@ _SECRET_NAME = (
     r"private[_-]?key|[_-]key|dsn|credentials?)"
 )
 _ASSIGN = re.compile(
-    rf"""(?i)\b(?P<name>{_SECRET_NAME})\b["']?[ \t]*(?:=>|=|:)[ \t]*"""
+    rf"""(?i)(?<![A-Za-z0-9_.-])[._-]*+\b(?P<name>{_SECRET_NAME})\b["']?[ \t]*+(?:=>|=|:)[ \t]*+"""
     r"""(?:(?P<q>["'])(?P<qval>[^"'\n]*)(?P=q)|(?P<val>[^\s"',;)}\]]+))"""
 )
 _NOT_SECRET = re.compile(
@@ -254,7 +265,16 @@ def find_breaks(text: str) -> list[Finding]:
     return list(_breaks(text))
 
 
+CHECKS: dict[str, Callable[[str], list[Finding]]] = {
+    "time": _time_estimates,
+    "sections": _banned_sections,
+    "code": _code_blocks,
+    "credentials": _credentials,
+}
+"""Each check by its RULE_KEYS key; every pattern in them runs in time linear in the text."""
+
+
 @lru_cache(maxsize=8192)
 def _breaks(text: str) -> tuple[Finding, ...]:
     # Pure and asked again for every entry on every render: remembered by text.
-    return tuple(_time_estimates(text) + _banned_sections(text) + _code_blocks(text) + _credentials(text))
+    return tuple(finding for key in RULE_KEYS for finding in CHECKS[key](text))

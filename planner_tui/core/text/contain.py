@@ -40,7 +40,9 @@ _FENCE = re.compile(r"(?:`{3,}|~{3,})")
 _HTML = re.compile(r"<[A-Za-z/!?]")
 # `[label]: dest` defines a link; `[label` with no `]` may continue into one on the next line.
 _REFDEF = re.compile(r"\[(?:[^\]\\]|\\.)*(?:\]:|$)")
-_TABLE_DELIM = re.compile(r"[|:\- \t]*-[|:\- \t]*$")
+# Only `|`, `:`, `-` and blanks to the end, with a `-` among them (a table's delimiter row);
+# the lookahead scans once, where `[…]*-[…]*$` tried every `-` as the required one.
+_TABLE_DELIM = re.compile(r"(?=[|:\- \t]*+$)[|: \t]*+-")
 _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # How many entries' contained blocks are remembered: parsing each entry with markdown-it is what
