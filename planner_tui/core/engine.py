@@ -20,12 +20,13 @@ from planner_tui.core.plan import readiness
 from planner_tui.core.plan import revise
 from planner_tui.core.plan import earlier_plans
 from planner_tui.core.discussion import actions
-from planner_tui.core.errors import GitRefusal, PlanError, PlannerError
+from planner_tui.core.errors import GitRefusal, PlanError, PlannerError, SessionError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
 from planner_tui.core.plan.render import project_templates, render_plan, section_map
 from planner_tui.core.plan.checklist import addressed_points
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
+from planner_tui.core.storage.containment import make_folders, not_utf8, plan_target
 from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import SessionStore
 from planner_tui.core.view import PlannerView
@@ -130,6 +131,9 @@ class Planner:
         return PlannerView(self, self.snapshot())
 
     def _mutate(self, fn: Callable[[Session], T]) -> T:
+        problem = not_utf8(self.epic.folder)  # refused in words, before the store meets it
+        if problem is not None:
+            raise SessionError(problem)
         return self.store.mutate(fn, create=lambda: actions.new_session(self.role, self.epic.folder, self.clock()))
 
     def refresh(self) -> bool:
@@ -298,9 +302,10 @@ class Planner:
         if found:
             raise NotReady(found)
         rel = self.plan_path
-        target = self.project.root / rel
+        # Every component is checked before anything is made: no link followed, nothing outside.
+        target, folders = plan_target(self.project.root, rel, self.epic.path)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(folders, rel)
             atomic_write_text(target, text)
         except OSError as exc:
             raise PlanError(f"Cannot write {rel}: {exc.strerror or exc}.") from exc

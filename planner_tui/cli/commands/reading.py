@@ -8,7 +8,7 @@ import sys
 from planner_tui.cli.context import open_planner, out, print_json
 from planner_tui.cli.exits import EXIT_BLOCKED, EXIT_OK
 from planner_tui.core.errors import PlannerError
-from planner_tui.core.text.display import one_line, visible
+from planner_tui.core.text.display import one_line, shown_name, visible
 
 __all__ = ["epics", "check", "status", "show", "questions", "search"]
 
@@ -24,7 +24,7 @@ def epics(args: argparse.Namespace) -> int:
         out("No epics found.")
     for epic in project.epics:
         roles = ", ".join(epic.roles) or "no role plans yet"
-        out(f"{epic.folder}  {one_line(epic.title, 80)}  [{roles}]")
+        out(f"{shown_name(epic.folder)}  {one_line(epic.title, 80)}  [{roles}]")  # every byte of the name shows
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from planner_tui.core.git.repo import (
     short_branch,
     target_path,
     tree_entry,
+    UnreadableFormat,
 )
 
 # The commit machinery (identity, hooks, index, signing) is imported by the functions that
@@ -47,18 +48,6 @@ class CommitResult:
     signed: bool = False
 
 
-def _clean_message(text: str) -> str:
-    """git's default clean-up for `-m`: strip line ends, squeeze blank lines, end with one newline."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        line = line.rstrip(" \t\r\v\f")
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n" if out else ""
-
-
 @dataclass(frozen=True)
 class _Staged:
     """The index entry of the path, when read without libgit2 (only its blob id is needed)."""
@@ -72,6 +61,15 @@ def _hooks_to_run(repo: pygit2.Repository, *, verify: bool) -> bool:
 
     names = ["prepare-commit-msg"] + (["pre-commit", "commit-msg"] if verify else [])
     return any(find_hook(repo, name) is not None for name in names)
+
+
+def _trees_to(repo: pygit2.Repository, tree: pygit2.Oid, path: str) -> list[pygit2.Oid]:
+    """The ids of the tree and of each folder's tree on the way to `path` (what the commit made)."""
+    found, current = [tree], repo[tree]
+    for name in path.split("/")[:-1]:
+        current = current[name]
+        found.append(current.id)
+    return found
 
 
 class _RefMoved(Exception):
@@ -130,7 +128,9 @@ def commit_path(
     signing. Raises GitRefusal (one sentence; a failing hook's output tail follows it).
     """
     from planner_tui.core.git.identity import resolve_identity
-    from planner_tui.core.git.hooks import run_message_hooks, run_post_commit
+    from planner_tui.core.git.hooks import common_dir, run_message_hooks, run_post_commit
+    from planner_tui.core.git.message import cleanup_of
+    from planner_tui.core.git.shared import adjust_shared, object_files, shared_perm
     from planner_tui.core.git.index import IndexLock, hook_index, index_bytes_with, index_file_tree, read_index, tree_with, workdir_blob
     from planner_tui.core.git.indexfile import UNMERGED, IndexFile
     from planner_tui.core.git.signing import sign_commit, signing_plan
@@ -138,7 +138,10 @@ def commit_path(
     environ = dict(os.environ if env is None else env)
     root = Path(root)
     target = target_path(root, rel_path)
-    repo = open_repo(target.parent)
+    try:
+        repo = open_repo(target.parent)
+    except UnreadableFormat as exc:
+        raise GitRefusal(f"Not committed: {exc}; the plan is written, commit it with `git commit -- {rel_path}`.") from None
     if repo is None:
         raise GitRefusal(f"Not committed: {root} is not inside a git repository")
     if repo.is_bare:
@@ -147,6 +150,8 @@ def commit_path(
     if state != "none":
         raise GitRefusal(f"Not committed: {state} in progress: finish or abort it first.")
     path = index_path(repo, target)
+    if os.path.islink(target):  # the plan is a file; a link's target is never what we mean to commit
+        raise GitRefusal(f"Not committed: {path} is a symbolic link, not the plan file.")
     head = read_head(repo)
     if head.ref is None and not allow_detached:
         raise GitRefusal(
@@ -157,6 +162,7 @@ def commit_path(
     if ref_lock.exists():
         raise GitRefusal(f"Not committed: cannot lock branch ref {head.ref or 'HEAD'} ({ref_lock.name} exists).")
     author, committer, notes = resolve_identity(repo.config, environ)
+    cleanup, perm = cleanup_of(repo.config), shared_perm(repo.config)  # honoured, or refused before any write
     plan = signing_plan(repo.config, committer)
     result = CommitResult(None, False, short_branch(head.ref), notes, path=path, workdir=Path(repo.workdir))
     with IndexLock(Path(repo.path)) as lock:
@@ -188,23 +194,24 @@ def commit_path(
             with hook_index(repo, tree) as hook_file:
                 # Hooks get the message already cleaned, as git writes it to COMMIT_EDITMSG.
                 final = run_message_hooks(
-                    repo, _clean_message(message), index_file=hook_file, env=environ, notes=notes, verify=not no_verify
+                    repo, cleanup.before_hooks(message), index_file=hook_file, env=environ, notes=notes, verify=not no_verify
                 )
                 if index_file_tree(repo, hook_file) != tree:
                     raise GitRefusal("Not committed: a hook changed what is staged for this commit; commit with git instead.")
         else:  # no hook will run: no index of the whole tree to write for one
             final = run_message_hooks(
-                repo, _clean_message(message), index_file=None, env=environ, notes=notes, verify=not no_verify  # type: ignore[arg-type]
+                repo, cleanup.before_hooks(message), index_file=None, env=environ, notes=notes, verify=not no_verify  # type: ignore[arg-type]
             )
         if no_verify:
             notes.append("pre-commit and commit-msg hooks skipped (--no-verify)")
-        final = _clean_message(final)
-        if not final:
+        final = cleanup.after_hooks(final, cleanup.before_hooks(message))
+        if not final.strip():
             raise GitRefusal("Not committed: the commit message is empty.")
         if fast is not None:
             lock.write(fast.with_entry(path, str(blob), mode))
         else:
             lock.write(index_bytes_with(repo, path, blob, FileMode(mode)))
+        adjust_shared([lock.lock], perm)  # the new index keeps group write, as git's would
         subject = final.split("\n", 1)[0]
         for attempt in (1, 2):
             parents = [head.oid] if head.oid is not None else []
@@ -242,6 +249,9 @@ def commit_path(
         notes.append(f"a previously staged version of {path} was superseded")
     if head.ref is None:
         notes.append(f"HEAD is detached: commit {str(new)[:7]} is on no branch; keep it with `git branch <name> {new}`")
+    if perm:
+        refs = [] if head.ref is None else [common_dir(repo) / head.ref, common_dir(repo) / "logs" / head.ref]
+        adjust_shared(object_files(repo, [new, blob, *_trees_to(repo, tree, path)]) + refs, perm)
     run_post_commit(repo, environ, notes)
     result.sha, result.created, result.signed, result.commit_message = str(new), True, plan is not None, final
     where = f"on {result.branch}" if result.branch else "on a detached HEAD"

@@ -19,6 +19,7 @@ from planner_tui.core.git.identity import config_str
 __all__ = [
     "HookRun",
     "HOOK_TAIL_LINES",
+    "HOOK_TIMEOUT",
     "common_dir",
     "hooks_dir",
     "find_hook",
@@ -40,6 +41,8 @@ class HookRun:
     name: str
     returncode: int
     output: str
+    timed_out: bool = False
+    """Still running after HOOK_TIMEOUT seconds, so stopped (returncode 124)."""
 
     def tail(self, lines: int = HOOK_TAIL_LINES) -> str:
         """The last `lines` lines of the output, without terminal control sequences."""
@@ -92,23 +95,41 @@ def find_hook(repo: pygit2.Repository, name: str, notes: list[str] | None = None
     return path
 
 
+HOOK_TIMEOUT = 600.0
+"""Seconds a hook may run before it is stopped: generous, since a test suite may run in one."""
+
+
+def _start(argv: list[str], cwd: Path, env: Mapping[str, str], out: object) -> subprocess.Popen:
+    return subprocess.Popen(argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+
+
 def run_hook(path: Path, args: list[str], *, cwd: Path, env: Mapping[str, str]) -> HookRun:
-    """Run one hook with stdin closed and stdout+stderr captured together."""
+    """Run one hook with stdin closed and stdout+stderr captured together; wait for the hook itself.
+
+    The output goes to a temporary file, not a pipe: a hook that leaves a background job behind
+    (a notification sent with `&`) hands that job its output, and waiting for a pipe's end would
+    wait for the job too. The hook's own exit is what counts, within HOOK_TIMEOUT seconds; a hook
+    still running then is stopped and reported with status 124, as `timeout` does.
+    """
     argv = [str(path), *args]
-    try:
-        proc = subprocess.run(
-            argv, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False,
-        )
-    except OSError as exc:
-        if exc.errno != errno.ENOEXEC:
-            return HookRun(path.name, 126, f"cannot run {path}: {exc.strerror}")
-        # A script without a #! line: git's run_command falls back to the shell too.
-        proc = subprocess.run(
-            ["/bin/sh", *argv], cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False,
-        )
-    return HookRun(path.name, proc.returncode, proc.stdout.decode("utf-8", errors="replace"))
+    with tempfile.TemporaryFile() as out:
+        try:
+            proc = _start(argv, cwd, env, out)
+        except OSError as exc:
+            if exc.errno != errno.ENOEXEC:
+                return HookRun(path.name, 126, f"cannot run {path}: {exc.strerror}")
+            # A script without a #! line: git's run_command falls back to the shell too.
+            proc = _start(["/bin/sh", *argv], cwd, env, out)
+        timed_out = False
+        try:
+            code = proc.wait(timeout=HOOK_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            code, timed_out = 124, True
+        out.seek(0)
+        text = out.read().decode("utf-8", errors="replace")
+    return HookRun(path.name, code, text, timed_out)
 
 
 def hook_env(base: Mapping[str, str], repo: pygit2.Repository, index_file: Path | None) -> dict[str, str]:
@@ -127,6 +148,10 @@ def hook_env(base: Mapping[str, str], repo: pygit2.Repository, index_file: Path 
 def _refuse(run: HookRun) -> GitRefusal:
     tail = run.tail()
     detail = f":\n{tail}" if tail else " (no output)."
+    if run.timed_out:
+        return GitRefusal(
+            f"The {run.name} hook was still running after {HOOK_TIMEOUT:g} s and was stopped; nothing was committed{detail}"
+        )
     return GitRefusal(f"The {run.name} hook failed with exit status {run.returncode}; nothing was committed{detail}")
 
 
@@ -178,5 +203,7 @@ def run_post_commit(repo: pygit2.Repository, env: Mapping[str, str], notes: list
     if hook is None:
         return
     run = run_hook(hook, [], cwd=Path(repo.workdir), env=hook_env(env, repo, None))
-    if run.returncode != 0:
+    if run.timed_out:
+        notes.append(f"the post-commit hook was still running after {HOOK_TIMEOUT:g} s and was stopped")
+    elif run.returncode != 0:
         notes.append(f"the post-commit hook exited with status {run.returncode}")

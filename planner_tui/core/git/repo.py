@@ -14,6 +14,7 @@ from planner_tui.core.errors import GitRefusal
 __all__ = [
     "Head",
     "RepoInfo",
+    "UnreadableFormat",
     "committed_text",
     "head_tree",
     "index_path",
@@ -87,14 +88,27 @@ def existing_parent(path: Path) -> Path:
     return path
 
 
+class UnreadableFormat(GitRefusal):
+    """The repository's object format (SHA-256) is one libgit2 cannot read or write."""
+
+
 def open_repo(start: Path) -> pygit2.Repository | None:
-    """The repository containing `start`, None if there is none; ownership errors become GitRefusal."""
+    """The repository containing `start`, None if there is none.
+
+    A repository in an object format libgit2 lacks raises UnreadableFormat naming it; any other
+    refusal (another owner) becomes GitRefusal naming `safe.directory`.
+    """
     found = pygit2.discover_repository(str(existing_parent(start)))
     if not found:
         return None
     try:
         return pygit2.Repository(found)
     except pygit2.GitError as exc:
+        if "object format" in str(exc):  # extensions.objectFormat = sha256: ownership is not the problem
+            raise UnreadableFormat(
+                f"this repository names its objects with SHA-256 (extensions.objectFormat), which "
+                f"libgit2 {pygit2.LIBGIT2_VERSION}, the git library planner-tui commits with, cannot write"
+            ) from None
         top = Path(found.rstrip("/"))
         top = top.parent if top.name == ".git" else top
         raise GitRefusal(
@@ -110,15 +124,25 @@ def repo_state(repo: pygit2.Repository) -> str:
     return next((label for fname, label in _STATE_FILES if (git_dir / fname).exists()), "none")
 
 
+_SYMREF_DEPTH = 5
+"""How many symbolic refs git follows from HEAD before it gives up."""
+
+
 def read_head(repo: pygit2.Repository) -> Head:
+    """HEAD as the branch ref it ends at, followed through symbolic refs (HEAD -> alias -> main) as git does."""
     head = repo.lookup_reference("HEAD")
-    if head.type == ReferenceType.SYMBOLIC:
-        name = str(head.target)
+    if head.type != ReferenceType.SYMBOLIC:
+        return Head(None, head.target)
+    name = str(head.target)
+    for _ in range(_SYMREF_DEPTH):
         try:
-            return Head(name, repo.lookup_reference(name).resolve().target)
-        except (KeyError, pygit2.GitError):
-            return Head(name, None)
-    return Head(None, head.target)
+            ref = repo.lookup_reference(name)
+        except (KeyError, pygit2.GitError, ValueError):
+            return Head(name, None)  # unborn: the commit creates this ref
+        if ref.type != ReferenceType.SYMBOLIC:
+            return Head(name, ref.target)
+        name = str(ref.target)
+    raise GitRefusal(f"HEAD leads through more than {_SYMREF_DEPTH} symbolic refs (at {name}); git gives up there too.")
 
 
 def short_branch(ref: str | None) -> str | None:
@@ -130,7 +154,10 @@ def repo_info(path: Path) -> RepoInfo | None:
 
     A repository libgit2 refuses to open (another owner, see `safe.directory`) raises GitRefusal.
     """
-    repo = open_repo(Path(path).expanduser().absolute())
+    try:
+        repo = open_repo(Path(path).expanduser().absolute())
+    except UnreadableFormat:
+        return None  # nothing about HEAD can be read; the commit says why
     if repo is None:
         return None
     if repo.is_bare:
@@ -175,7 +202,10 @@ def tree_entry(tree: pygit2.Tree | None, path: str) -> pygit2.Object | None:
 def committed_text(root: Path, rel_path: str) -> str | None:
     """The file's content at HEAD as stored in git (UTF-8, invalid bytes replaced); None if absent."""
     target = target_path(Path(root), rel_path)
-    repo = open_repo(target.parent)
+    try:
+        repo = open_repo(target.parent)
+    except UnreadableFormat:
+        return None
     if repo is None or repo.is_bare:
         return None
     try:
@@ -191,7 +221,10 @@ def committed_text(root: Path, rel_path: str) -> str | None:
 def path_status(root: Path, rel_path: str) -> str:
     """`untracked`, `unchanged`, `modified` (vs HEAD, through filters), `new` (staged only) or `not-git`."""
     target = target_path(Path(root), rel_path)
-    repo = open_repo(target.parent)
+    try:
+        repo = open_repo(target.parent)
+    except UnreadableFormat:
+        return "not-git"
     if repo is None or repo.is_bare:
         return "not-git"
     try:

@@ -6,7 +6,7 @@ import re
 from pathlib import PurePosixPath
 
 from planner_tui.core.models import RoleSpec
-from planner_tui.core.text.display import clean_line
+from planner_tui.core.text.display import clean_line, shown_name
 
 __all__ = ["output_path", "commit_message", "reply_line", "derived_commit_template", "TITLE_LIMIT"]
 
@@ -31,14 +31,10 @@ def derived_commit_template(name: str, output: str, template: str | None = None)
     return _PATH.sub(lambda _: output, text)
 
 
-def _clean_path(path: str) -> str:
-    return clean_line(path.replace("\\", "/")).strip().rstrip("/")
-
-
 def output_path(role: RoleSpec, epic_path: str) -> str:
     """The plan's project-relative path for this epic folder (which may be `.taskmaster/epics/…`)."""
     tpl = role.output_path_template
-    epic = _clean_path(epic_path)
+    epic = epic_path.rstrip("/")  # a name used as a path is used byte for byte, never cleaned
     m = _EPIC_FOLDER.search(tpl)
     if m:
         return epic + tpl[m.end() :]
@@ -52,16 +48,16 @@ def commit_message(role: RoleSpec, epic_title: str, epic_path: str) -> str:
     removed, capped at TITLE_LIMIT), a blank line and the body with the real plan path.
 
     No trailing newline is added."""
-    folder = PurePosixPath(_clean_path(epic_path)).name
+    folder = shown_name(PurePosixPath(epic_path.rstrip("/")).name)
     title = clean_line(epic_title, TITLE_LIMIT) or folder
-    msg = role.commit_template.replace(role.output_path_template, output_path(role, epic_path))
+    msg = role.commit_template.replace(role.output_path_template, shown_name(output_path(role, epic_path)))
     msg = _EPIC_FOLDER.sub(lambda _: folder, msg)
     return _EPIC_TITLE.sub(lambda _: title, msg)
 
 
 def reply_line(role: RoleSpec, plan_path: str) -> str:
     """The one-line reply with the plan's path filled in."""
-    path = clean_line(plan_path)
+    path = shown_name(plan_path)
     tpl = role.reply_template
     pattern = r"<\s*path[^>]*>" if re.search(r"<\s*path[^>]*>", tpl) else r"<[^<>]+>"
     if not re.search(pattern, tpl):

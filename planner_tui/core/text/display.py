@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["visible", "one_line", "clean_line", "slugify"]
+__all__ = ["visible", "one_line", "clean_line", "shown_name", "slugify"]
 
 # Bidi overrides/isolates (Trojan Source) plus the invisible direction marks, which can make a
 # path or a rule read differently from what the bytes say.
@@ -77,14 +77,19 @@ def one_line(text: str, limit: int = 200) -> str:
 
 
 def clean_line(text: str, limit: int | None = None) -> str:
-    """Return text as one clean line for a commit message or a path: escape sequences, controls
-    and bidi marks removed (not shown), breaks made spaces, whitespace collapsed, capped with `…`."""
+    """Return text as one clean line for a commit message: escape sequences, controls and format
+    characters removed (not shown), breaks made spaces, whitespace collapsed, capped with `…`.
+
+    Format characters (Unicode category Cf) are the direction marks and overrides, zero-width
+    spaces and joiners, the word joiner, the byte-order mark, the soft hyphen and the tag
+    characters: invisible in a log, yet read by an agent that reads it. Never use this on a name
+    that is used as a path (see `shown_name`)."""
     text = _ANSI.sub("", text)
     out = []
     for ch in text:
         if ch in _BREAKS:
             out.append(" ")
-        elif ord(ch) in _BIDI or unicodedata.category(ch) in ("Cc", "Cs"):
+        elif ord(ch) in _BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Cf"):
             continue
         else:
             out.append(ch)
@@ -92,6 +97,23 @@ def clean_line(text: str, limit: int | None = None) -> str:
     if limit is not None and len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     return line
+
+
+def shown_name(name: str) -> str:
+    """A name used as a path (an epic folder, a plan path) written so that every byte shows.
+
+    Nothing is dropped or merged: controls, line breaks, format characters (zero-width, direction,
+    soft hyphen, tags), spaces other than the plain one and bytes that are not UTF-8 become
+    escapes (`<U+200B>`, `\\xe9`, `␊`), so two folders that differ only by one of them read
+    differently. A plain name comes back unchanged.
+    """
+    return "".join(ch if _plain_in_name(ch) else _escape_char(ord(ch)) for ch in name)
+
+
+def _plain_in_name(ch: str) -> bool:
+    if ch == " ":
+        return True
+    return unicodedata.category(ch)[0] not in ("C", "Z")  # C: controls, format, surrogates; Z: spaces, breaks
 
 
 def slugify(text: str) -> str:
