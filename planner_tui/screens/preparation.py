@@ -14,7 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
 from planner_tui.core.engine import Planner
-from planner_tui.core.models import Artifact, McpStatus, PipelineStep, RuleBook
+from planner_tui.core.models import Artifact, McpStatus, PipelineStep, RoleSpec, RuleBook
+from planner_tui.core.plan.render import section_map
 from planner_tui.core.project import Preparation
 from planner_tui.core.pack.rules import roles_before
 from planner_tui.core.text.display import one_line, visible
@@ -29,6 +30,8 @@ __all__ = [
     "artifacts_text",
     "overview_text",
     "roles_text",
+    "role_source_text",
+    "mapping_text",
     "MCP_NOTE",
 ]
 
@@ -166,6 +169,48 @@ def roles_text(roles: list[tuple[str, str, str]], current: str) -> Text:
     return out
 
 
+def role_source_text(origin: dict, role: RoleSpec, message: str) -> Text:
+    """Where the role came from (its prompt, or the built-in one and where planner-tui looked),
+    its commit message (said to be derived when the prompt has no git step), its discussion rules."""
+    out = Text()
+    _heading(out, "The role")
+    if origin.get("prompt"):
+        out.append("\nRole prompt: ")
+        out.append(one_line(str(origin["prompt"]), 120), style="bold")
+    else:
+        out.append("\n⚠ ", style="yellow")
+        out.append(one_line(str(origin.get("fallback") or "Built-in role."), 400), style="yellow")
+    out.append("\nCommit message: ")
+    out.append(one_line(message.split("\n", 1)[0], 160), style="bold")
+    if "commit message" in role.derived:
+        out.append("  derived: the prompt has no git step (commit_message in .planner-tui/project.toml changes it)", style="yellow")
+    for rule in role.discussion_rules:
+        out.append("\nHow to discuss: ", style="dim")
+        out.append_text(inline_markdown(one_line(rule, 300)))
+    return out
+
+
+def mapping_text(sections: list[dict], role: RoleSpec) -> Text:
+    """Which topics land in which section of the plan; a section no topic maps to says how to fill it."""
+    out = Text()
+    _heading(out, "Topics → plan sections")
+    titles = {t.number: t.title for t in role.topics}
+    for sec in sections:
+        out.append("\n")
+        out.append(one_line(str(sec["heading"]), 60), style="bold")
+        if sec["topics"]:
+            out.append("  ← " + ", ".join(f"{n}. {one_line(titles.get(n, ''), 50)}" for n in sec["topics"]))
+        if sec.get("kinds"):
+            out.append(f"  ← every topic's {' and '.join(k + 's' for k in sec['kinds'])}", style="dim")
+        elif sec["topics"]:
+            pass
+        elif sec["prose"]:
+            out.append("  (free text; may stay empty)", style="dim")
+        else:
+            out.append("  no topic maps here: add an entry with --section, or move one (planner-tui move)", style="yellow")
+    return out
+
+
 def artifacts_text(artifacts: list[Artifact]) -> Text:
     """How many prior artifacts are present, and every missing or refused one with its reason."""
     out = Text()
@@ -217,7 +262,7 @@ def _notes_text(notes: list[str]) -> Text:
         out.append("\nNothing to note.", style="dim")
     for note in notes:
         out.append("\n• ", style="yellow")
-        out.append(one_line(note, 400))
+        out.append_text(inline_markdown(one_line(note, 400)))
     return out
 
 
@@ -255,14 +300,16 @@ class PreparationScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         planner = self.planner
         title = Text("Preparation", style="bold")
-        title.append(f" · {one_line(planner.role.title, 60)} · {one_line(planner.epic.folder, 60)} — {one_line(planner.epic.title, 80)}")
+        # The epic's title once; its folder only adds its number.
+        title.append(f" · {one_line(planner.role.title, 60)} · {one_line(planner.epic.title, 80)}")
+        title.append(f"  ({one_line(planner.epic.folder, 60)})", style="dim")
         with Vertical(id="preparation"):
             yield Label(title, id="heading")
             with VerticalScroll(id="body"):
                 yield Static(Text("Reading the prompt pack and the MCP configs…", style="dim"), id="loading")
                 yield Static(Text(""), id="overview", classes="-hidden")
                 yield Static(self._steps_text(), id="steps")
-                for part in ("rules", "mcp", "pipeline", "roles", "artifacts", "notes"):
+                for part in ("role", "mapping", "rules", "mcp", "pipeline", "roles", "artifacts", "notes"):
                     yield Static(Text(""), id=part, classes="-hidden")
         yield Footer()
 
@@ -306,8 +353,11 @@ class PreparationScreen(ModalScreen[None]):
             notes.append(f"{project.root.name} is not inside a git repository: the plan can be written but not committed.")
         if self.planner.read_only:
             notes.append("The session is open read-only (written by a newer planner-tui, or not writable).")
+        role = self.planner.role
         parts = {
             "overview": overview_text(event.prep, event.artifacts, notes),
+            "role": role_source_text(project.role_origin(), role, self.planner.commit_message()),
+            "mapping": mapping_text(section_map(role, self.planner.session), role),
             "rules": rules_text(event.prep.rules),
             "mcp": mcp_text(event.prep.mcp),
             "pipeline": pipeline_text(event.prep, project.prompt_name(), event.before, self.planner.epic.roles, project.pipeline is not None),

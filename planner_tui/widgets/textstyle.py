@@ -40,10 +40,10 @@ def inline_markdown(text: str, style: str = "") -> Text:
         code, bold, italic, label, target = match.groups()
         if code is not None:
             out.append(visible(code), style="bold magenta")
-        elif bold is not None:
-            out.append(visible(bold), style="bold")
+        elif bold is not None:  # `**Read [x](y)**`: what is inside the markers is markdown too
+            out.append_text(inline_markdown(bold, style="bold"))
         elif italic is not None:
-            out.append(visible(italic), style="italic")
+            out.append_text(inline_markdown(italic, style="italic"))
         else:
             out.append(visible(label), style="underline")
             if target != label:

@@ -188,8 +188,9 @@ def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntr
 
 
 def section_map(role: RoleSpec, session: Session) -> list[dict[str, object]]:
-    """Every scaffold section with the topics whose decisions land there by default and how many
-    entries it holds now (moved ones included): the topic -> section mapping, made visible.
+    """Every scaffold section with the topics whose decisions land there by default, the entry
+    kinds that land there from any topic (risks), and how many entries it holds now (moved ones
+    included): the topic -> section mapping, made visible.
 
     A section no topic maps to is still filled by hand (`add --section`, `move`)."""
     placed = place_entries(role, session)
@@ -197,6 +198,7 @@ def section_map(role: RoleSpec, session: Session) -> list[dict[str, object]]:
         {
             "heading": sec.heading,
             "topics": [t.number for t in role.topics if t.section == sec.heading],
+            "kinds": [k.name for k in KINDS.values() if k.heading(role.scaffold) == sec.heading],
             "entries": len(placed[sec.heading]),
             "prose": sec.is_prose,
         }
