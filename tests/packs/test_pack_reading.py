@@ -133,6 +133,16 @@ def test_a_section_no_topic_maps_to_says_how_to_fill_it(split: Path) -> None:
     assert 'Section Accessibility is empty: add a decision to any topic with --section "Accessibility", or move one there.' in messages
 
 
+def test_only_an_instruction_about_asking_leaves_the_topic_list() -> None:
+    backend = kit.ROLE_BY_WORD["backend"]
+    text = kit.role_prompt(backend, kit.SHAPE_BY_NAME["flat"])
+    kept = text.replace(kit.INSTRUCTION, "Use cases for the user dashboard: filters, saved views.")
+    role = parse_role_prompt(kept, "23-backend.md")
+    assert role.discussion_rules == [] and role.topics[0].title == "Use cases for the user dashboard"
+    role = parse_role_prompt(text, "23-backend.md")
+    assert role.discussion_rules == [kit.INSTRUCTION] and len(role.topics) == len(backend.topics)
+
+
 def test_a_fence_inside_the_scaffold_keeps_the_whole_outline() -> None:
     testing = kit.ROLE_BY_WORD["testing"]
     text = kit.role_prompt(testing, kit.SHAPE_BY_NAME["cursor-split"])

@@ -70,10 +70,12 @@ def test_every_role_of_every_layout_reaches_its_exact_commit(repos: dict[str, Pa
     assert [line for line in plan.split("\n") if line.startswith("#")] == role.headings()
 
     before = kit.head(repo)
+    session = repo / ".planner-tui" / "sessions" / kit.EPIC_FOLDER / f"{role.key}.json"
+    saved = session.read_bytes()
     code, out, err = run(repo, "commit", "--dry-run", role=word)
     assert code == 0, err
     assert out == f"Would commit {role.plan_path()} with this message{' (derived: the role prompt has no git step)' if not shape.git_step else ''}:\n{role.message()}\n\nand print this reply line:\n{role.reply()}\n"
-    assert kit.head(repo) == before and not (repo / role.plan_path()).exists()
+    assert kit.head(repo) == before and not (repo / role.plan_path()).exists() and session.read_bytes() == saved
 
     code, out, err = run(repo, "commit", role=word)
     assert code == 0, err

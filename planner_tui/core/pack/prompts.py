@@ -27,7 +27,7 @@ DERIVED_COMMIT = "commit message"
 """What `RoleSpec.derived` names when the prompt has no git step and the message was derived."""
 # An instruction to the agent about how to discuss, written at the top of a topic list.
 _INSTRUCTION = re.compile(
-    r"^(?:present|ask|number|always|never|use|keep|give|list|let|wait)\b.*\b(?:questions?|answers?|user|batch(?:es)?)\b"
+    r"^(?:present|ask|number|always|never|use|keep|give|list|let|wait)\b.*\b(?:questions?|answers?|batch(?:es)?)\b"
     r"|\bthe user (?:answers|replies|responds)\b",
     re.IGNORECASE,
 )
