@@ -289,6 +289,10 @@ class Planner:
         found += citations.stale_blockers(self.role, self.session, self.project.root, self.project.tasks)
         defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
         found += earlier_plans.contradiction_blockers(self.role, self.session, defs)
+        try:  # a plan path that leaves the epic's folder blocks like anything else, with its reason
+            plan_target(self.project.root, self.plan_path, self.epic.path)
+        except PlanError as exc:
+            found.append(Blocker(kind="path", message=str(exc)))
         if not approve_overwrite:
             over = self.overwrite_blocker(text)
             if over is not None:

@@ -115,7 +115,8 @@ def test_H1c_a_role_prompt_whose_plan_path_climbs_out_writes_nothing(
     demo_project: Path, git_home: Path, capsys: pytest.CaptureFixture[str], make_ready
 ) -> None:
     """A role prompt whose plan path holds `..` (`<epic folder>/../../../../escape/roles/03-backend.md`)
-    makes no folder and no file outside the repository: the commit is refused naming the path."""
+    makes no folder and no file outside the repository: the path blocks the commit (in `status`
+    too), and the commit is refused naming it."""
     prompt = demo_project / ".cursor/commands/20-roles/23-backend.md"
     prompt.write_text(
         prompt.read_text(encoding="utf-8").replace(
@@ -126,7 +127,9 @@ def test_H1c_a_role_prompt_whose_plan_path_climbs_out_writes_nothing(
     git(demo_project, "commit", "-qam", "a prompt that climbs out")
     pl = Planner.open(demo_project, epic=EPIC)
     assert ".." in pl.plan_path
-    make_ready(pl)
+    with pytest.raises(AssertionError):
+        make_ready(pl)  # every topic settled; what still blocks is the path, with its reason
+    assert [b.kind for b in pl.blockers()] == ["path"]
     tip = head(demo_project)
     outside = files_below(demo_project.parent, skip=demo_project)
 

@@ -12,7 +12,7 @@ __all__ = ["plan_target", "make_folders", "not_utf8"]
 
 
 def _refuse(rel: str, reason: str) -> PlanError:
-    return PlanError(f"Not written: {rel} {reason}; nothing was written or committed.")
+    return PlanError(f"The plan path {rel} {reason}; nothing is written there.")
 
 
 def not_utf8(name: str) -> str | None:
