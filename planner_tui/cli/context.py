@@ -1,4 +1,4 @@
-"""What the command handlers share: who writes, the planner the options name, and output that is safe to print."""
+"""What the command handlers share: who writes, the planner the options name, safe output, the line naming what changed."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import sys
 from typing import TYPE_CHECKING, Any
 
 from planner_tui.core.epic.citations import parse_cite
@@ -16,7 +17,9 @@ from planner_tui.core.text.display import visible
 if TYPE_CHECKING:
     from planner_tui.core.engine import Planner
 
-__all__ = ["author", "open_planner", "cite", "out", "print_json"]
+__all__ = [
+    "author", "open_planner", "epics_in_discussion", "cite", "out", "print_json", "done", "done_lines", "forget_done", "GuardedOutput", "OutputFailed",
+]
 
 
 def author(args: argparse.Namespace) -> str:
@@ -31,7 +34,30 @@ def open_planner(args: argparse.Namespace) -> "Planner":
     """The planner for the project, epic, role and prompt pack the global options name."""
     from planner_tui.core.engine import Planner  # heavy: only for commands that need it
 
-    return Planner.open(args.project, prompts=args.prompts, epic=args.epic, role=args.role, author=author(args))
+    planner = Planner.open(args.project, prompts=args.prompts, epic=args.epic, role=args.role, author=author(args))
+    _OPENED[:] = [planner]
+    return planner
+
+
+def epics_in_discussion(planner: "Planner") -> list[str]:
+    """Folders of the epics whose discussion of this role is not committed yet: their session holds
+    entries and the plan it renders is not the committed one. Epics without a session are not read."""
+    from planner_tui.core.engine import Planner
+    from planner_tui.core.storage.store import STATE_DIR
+
+    sessions = planner.project.root / STATE_DIR / "sessions"
+    try:
+        folders = {p.name for p in sessions.iterdir() if (p / f"{planner.role.key}.json").is_file()}
+    except OSError:
+        return []
+    found = []
+    for epic in planner.project.epics:
+        if epic.folder not in folders:
+            continue
+        other = planner if epic.folder == planner.epic.folder else Planner(planner.project, epic, clock=planner.clock)
+        if any(t.entries for t in other.session.topics) and other.render() != other.committed_plan():
+            found.append(epic.folder)
+    return found
 
 
 def cite(value: str | None) -> Citation | None:
@@ -54,3 +80,60 @@ def print_json(data: Any) -> None:
     """
     text = json.dumps(data, indent=2, ensure_ascii=False)
     print(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+_DONE: list[str] = []
+_OPENED: list["Planner"] = []  # the planner this run opened, for `done`
+
+
+def done(what: str) -> None:
+    """Say on stderr what a command changed, naming the epic and role it acted on, once it is changed.
+
+    An agent that left out `--epic` sees which epic it acted on; when stdout then cannot be
+    written, this line is what says that the change (a commit) was made.
+    """
+    where = f"{_OPENED[0].epic.folder} ({_OPENED[0].role.name})" if _OPENED else "done"
+    line = visible(f"planner-tui: {where}: {what}")
+    _DONE.append(line)
+    print(line, file=sys.stderr)
+
+
+def done_lines() -> list[str]:
+    """The lines `done` printed in this run."""
+    return list(_DONE)
+
+
+def forget_done() -> None:
+    """Start a run with nothing done yet (tests run several in one process)."""
+    _DONE.clear()
+    _OPENED.clear()
+
+
+class OutputFailed(Exception):
+    """Writing to stdout failed (a full disk, a closed pipe): not an error of the command itself."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class GuardedOutput:
+    """sys.stdout for a command: a failed write raises OutputFailed, told apart from any other OSError."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise OutputFailed(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise OutputFailed(exc) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

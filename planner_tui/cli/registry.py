@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from planner_tui.cli.commands import agent, discussion, plan, reading, workbench
-from planner_tui.core.models import ENTRY_KINDS
+from planner_tui.core.models import ENTRY_KINDS, KINDS
 
 __all__ = ["Arg", "Command", "COMMANDS", "DEFAULT_COMMAND", "find"]
 
@@ -47,6 +47,22 @@ AUTHOR = arg(
 )
 TOPIC = arg("topic", help="topic number or id")
 
+
+def _kinds_help() -> str:
+    """What each entry kind does, from the one table of kinds."""
+    said = []
+    for kind in KINDS.values():
+        if kind.asks:
+            said.append(f"{kind.name} (open until answered or dropped; an open one blocks confirming its topic)")
+        elif kind.replies:
+            said.append(f"{kind.name} (only by answering a question: use the answer command)")
+        elif kind.in_plan:
+            where = f"under {kind.section}" if kind.section else "in its topic's section"
+            said.append(f"{kind.name} (goes into the plan {where})")
+        else:
+            said.append(kind.name)
+    return "what the entry is: " + "; ".join(said).replace("%", "%%")
+
 # In this order in `planner-tui --help`.
 COMMANDS: tuple[Command, ...] = (
     Command("demo", "copy the bundled demo project to a temporary folder and open the workbench on it", workbench.demo, (
@@ -60,8 +76,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "topics, open questions and what blocks the commit (exit 1 if anything blocks)", reading.status, (JSON,)),
     Command("add", "add an entry to a topic; prints the new entry's id", discussion.add, (
         TOPIC,
-        arg("kind", choices=ENTRY_KINDS),
-        arg("text"),
+        arg("kind", choices=ENTRY_KINDS, metavar="KIND", help=_kinds_help()),
+        arg("text", metavar="TEXT", help="the entry's text as one argument (quote it); markdown is kept as written"),
         arg("--cite", metavar="PATH[:LINE]", help="the artifact (and line) this entry comes from"),
         arg("--section", metavar="HEADING", help="scaffold section it lands in, when not the topic's default"),
         AUTHOR,

@@ -9,6 +9,7 @@ __all__ = [
     "PromptError",
     "ProjectError",
     "UnknownName",
+    "UnknownItem",
     "SessionError",
     "SessionCorrupt",
     "SessionLocked",
@@ -67,6 +68,13 @@ class SessionReadOnly(SessionError):
 
 class TopicError(PlannerError):
     """A topic or entry operation is not allowed (unknown id, open questions, wrong kind)."""
+
+
+class UnknownItem(TopicError):
+    """The command names a topic, entry or plan section that does not exist; the message says what there is."""
+
+    exit_code = 2
+    """A usage error, like an unknown epic or role."""
 
 
 class PlanError(PlannerError):

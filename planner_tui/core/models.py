@@ -113,7 +113,7 @@ class RoleSpec(BaseModel):
     def topic(self, ref: str | int) -> TopicSpec | None:
         """Find a topic by number (int or digits) or by id."""
         text = str(ref).strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():  # not `²`: isdigit() takes it, int() does not
             n = int(text)
             return next((t for t in self.topics if t.number == n), None)
         return next((t for t in self.topics if t.id == text), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -152,3 +153,91 @@ def test_H7_the_workbench_without_a_terminal_refuses_in_one_line(demo_project, c
     lines = err.decode().splitlines()
     assert len(lines) == 1 and lines[0].startswith("planner-tui: the workbench needs a terminal"), lines
     assert " status," in lines[0] and " commit" in lines[0]
+
+
+# ---------------------------------------------------------------------------------------- H10
+
+
+def _cli(project: Path, env: dict[str, str], *args: str | bytes, **popen) -> subprocess.CompletedProcess:
+    popen.setdefault("stdout", subprocess.PIPE)
+    return subprocess.run([sys.executable, "-m", "planner_tui", "--project", str(project), *args],
+                          stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=60, **popen)
+
+
+def _one_clear_line(proc: subprocess.CompletedProcess) -> str:
+    err = proc.stderr.decode("utf-8")
+    assert "internal error" not in err and "Traceback" not in err, err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("planner-tui: "), lines
+    return lines[0]
+
+
+FAULTS = {
+    "argument not UTF-8": ([b"add", b"1", b"note", b"never written caf\xe9 \xff"], 2, r"TEXT is not valid UTF-8 \(never written caf\\xe9 \\xff\)"),
+    "citation not UTF-8": ([b"add", b"1", b"note", b"never written", b"--cite", b"\xff.md"], 2, r"CITE is not valid UTF-8"),
+    "superscript topic": (["add", "\u00b9", "note", "never written"], 2, r"There is no topic '\u00b9'"),
+    "superscript epic": (["--epic", "\u00b2", "add", "1", "note", "never written"], 2, r"There is no epic '\u00b2'; choose one of"),
+    "superscript limit": (["search", "x", "--limit", "\u00b3"], 2, r"argument --limit: invalid int value"),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_H10_hostile_arguments_get_one_sentence_and_change_nothing(demo_project, child_env, fault):
+    """Arguments an agent's shell can pass: bytes that are not UTF-8 (in the text, in a citation), and
+    digits `str.isdigit` accepts but `int` refuses (`¹` as a topic, `²` as an epic, `³` as a limit). Each
+    gets one line starting `planner-tui:` that names the problem, exit 2, never "internal error", and
+    nothing is written."""
+    args, code, said = FAULTS[fault]
+    proc = _cli(demo_project, child_env, *args)
+    assert proc.returncode == code and proc.stdout == b""
+    assert re.search(said, _one_clear_line(proc))
+    assert _written(demo_project) == []
+
+
+def _written(project: Path) -> list[Path]:
+    """Session files holding an entry that should never have been written."""
+    return [p for p in (project / ".planner-tui").rglob("*.json") if b"never written" in p.read_bytes()]
+
+
+def test_H10_an_output_encoding_that_cannot_show_the_text_escapes_it(demo_project, child_env):
+    """With `PYTHONIOENCODING=ascii` an entry with `café ✓` is added and shown: the characters the
+    encoding lacks are written as `\\xe9` and `\\u2713`, the command succeeds, nothing says "internal error"."""
+    env = {**child_env, "PYTHONIOENCODING": "ascii"}
+    added = _cli(demo_project, env, "add", "1", "note", "caf\u00e9 \u2713")
+    assert added.returncode == 0, added.stderr
+    shown = _cli(demo_project, env, "show", "1")
+    assert shown.returncode == 0 and b"caf\\xe9 \\u2713" in shown.stdout, shown.stderr
+    assert shown.stdout.decode("ascii") and b"internal error" not in added.stderr + shown.stderr
+
+
+def test_H10_a_closed_stdout_is_refused_before_anything_is_done(demo_project, child_env):
+    """Started with stdout closed (`>&-`), a command that would add an entry says in one line that
+    stdout is closed and nothing was done (exit 2): no entry is added whose id nobody could see, and no
+    file the command opens can take stdout's place and receive its output."""
+    proc = _cli(demo_project, child_env, "add", "1", "note", "never written", stdout=None, preexec_fn=lambda: os.close(1))
+    assert proc.returncode == 2
+    assert "stdout is closed" in _one_clear_line(proc)
+    assert _written(demo_project) == []
+
+
+def test_H10_a_full_stdout_after_the_commit_says_the_commit_was_made(planner, make_ready, child_env):
+    """stdout is /dev/full, so the reply line cannot be written after the commit is made. The command
+    says so on stderr with the commit and the reply line, and exits 0: a commit that exists is never
+    reported as a failure. A read-only command on a full stdout says that nothing was changed."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("/dev/full does not exist here, so stdout cannot be made full")
+    make_ready(planner)
+    root = planner.project.root
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout
+    with open("/dev/full", "wb") as full:
+        proc = _cli(root, child_env, "--epic", DEMO_EPIC, "commit", stdout=full)
+        shown = _cli(root, child_env, "show", stdout=full)
+    err = proc.stderr.decode()
+    assert proc.returncode == 0 and "internal error" not in err and "Traceback" not in err, err
+    new = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout
+    assert new != head
+    last = err.splitlines()[-1]
+    assert last.startswith("planner-tui: the output could not be written to stdout (No space left on device), but the change was made:")
+    assert f"Committed {new[:7]}" in last and f"the reply line is: {planner.reply()}" in last
+    assert all(line.startswith("planner-tui: ") for line in err.splitlines())
+    assert shown.returncode == 1 and "nothing was changed" in _one_clear_line(shown)

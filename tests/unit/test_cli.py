@@ -108,18 +108,63 @@ def test_question_answer_drop_and_confirm(capsys, project):
     assert kinds == [("question", "answered", "agent"), ("answer", None, "person"), ("question", "dropped", "agent")]
 
 
-def test_errors_are_one_sentence(capsys, project):
-    for args in (["add", "42", "decision", "x"], ["answer", "e-nothere", "x"], ["--epic", "nope", "status"]):
+def test_errors_are_one_sentence_and_unknown_names_are_usage_errors(capsys, project):
+    """An unknown topic, entry, epic, role or section is a usage error (exit 2), like a wrong option."""
+    for args in (["add", "42", "decision", "x"], ["answer", "e-nothere", "x"], ["--epic", "nope", "status"],
+                 ["--role", "nope", "status"], ["add", "1", "note", "x", "--section", "Nope"], ["flag", "e-nothere"]):
         code, out, err = run(capsys, project, *args)
-        assert code == 1, args
+        assert code == 2, args
         assert err.startswith("planner-tui: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    code, _, err = run(capsys, project, "confirm", "2")  # refused, not unknown
+    assert code == 1 and err.startswith("planner-tui: ")
+
+
+def test_usage_errors_are_one_planner_tui_line_with_exit_2(capsys, project):
+    for args in (["add", "1", "nope", "x"], ["frobnicate"], ["search", "x", "--limit", "many"], ["add", "1"]):
+        with pytest.raises(SystemExit) as exited:
+            main(["--project", str(project), *args])
+        err = capsys.readouterr().err
+        assert exited.value.code == 2, args
+        assert err.startswith("planner-tui: ") and err.count("\n") == 1 and "--help" in err, err
+
+
+def test_add_help_explains_kind_and_text_and_demo_help_offers_no_project(capsys):
+    with pytest.raises(SystemExit):
+        main(["add", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "KIND what the entry is: question (open until answered or dropped" in text
+    assert "risk (goes into the plan under Risks)" in text and "TEXT the entry's text" in text
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    assert "--project" not in capsys.readouterr().out
+
+
+def test_every_change_names_the_epic_and_role_it_acted_on(capsys, project):
+    code, qid, err = run(capsys, project, "add", "2", "question", "Cursor or offset?")
+    assert code == 0 and err == f"planner-tui: {EPIC} (Backend): Added question {qid.strip()} to topic 2.\n"
+    code, aid, err = run(capsys, project, "answer", qid.strip(), "Cursor")
+    assert err == f"planner-tui: {EPIC} (Backend): Answered {qid.strip()} with {aid.strip()}.\n"
+    code, _, err = run(capsys, project, "confirm", "2")
+    assert code == 0 and err == f"planner-tui: {EPIC} (Backend): Confirmed topic 2.\n"
+
+
+def test_commit_without_epic_refuses_while_several_epics_are_being_discussed(capsys, project):
+    make_ready(capsys, project)
+    head = git(project, "rev-parse", "HEAD")
+    assert run(capsys, project, "--epic", "004", "add", "1", "note", "Offline first")[0] == 0
+    code, out, err = run(capsys, project, "commit", "--yes")
+    assert code == 2 and out == "" and git(project, "rev-parse", "HEAD") == head
+    assert err.count("\n") == 1 and err.startswith("planner-tui: 2 epics have discussion not committed yet")
+    assert "004_offline-sync" in err and EPIC in err and "--epic" in err
+    code, out, err = run(capsys, project, "--epic", "009", "commit")
+    assert code == 0 and out == REPLY + "\n" and f"planner-tui: {EPIC} (Backend): Committed" in err
 
 
 def test_commit_is_refused_with_the_blockers_while_anything_blocks(capsys, project):
     head = git(project, "rev-parse", "HEAD")
     code, out, err = run(capsys, project, "commit")
     assert code == 1 and out == ""
-    assert "Not ready to commit" in err and "not confirmed" in err
+    assert err.startswith(f"planner-tui: not ready to commit {EPIC} (Backend):") and "not confirmed" in err
     assert git(project, "rev-parse", "HEAD") == head
     assert not (project / PLAN).exists()
 

@@ -5,65 +5,74 @@ from __future__ import annotations
 import argparse
 import sys
 
-from planner_tui.cli.context import author, cite, open_planner
+from planner_tui.cli.context import author, cite, done, open_planner
 from planner_tui.cli.exits import EXIT_OK
-from planner_tui.core.text.display import visible
 
 __all__ = ["add", "answer", "drop", "flag", "confirm", "unconfirm", "edit", "move", "reconfirm", "answer_batch"]
 
 
 def add(args: argparse.Namespace) -> int:
     entry = open_planner(args).add(args.topic, args.kind, args.text, cite=cite(args.cite), section=args.section)
+    done(f"Added {args.kind} {entry.id} to topic {args.topic}.")
     print(entry.id)
     return EXIT_OK
 
 
 def answer(args: argparse.Namespace) -> int:
-    print(open_planner(args).answer(args.question_id, args.text).id)
+    entry = open_planner(args).answer(args.question_id, args.text)
+    done(f"Answered {args.question_id} with {entry.id}.")
+    print(entry.id)
     return EXIT_OK
 
 
 def drop(args: argparse.Namespace) -> int:
     open_planner(args).drop(args.question_id, args.reason)
+    done(f"Dropped {args.question_id}.")
     return EXIT_OK
 
 
 def flag(args: argparse.Namespace) -> int:
     open_planner(args).flag(args.entry_id)
+    done(f"Flagged {args.entry_id} as an open question.")
     return EXIT_OK
 
 
 def confirm(args: argparse.Namespace) -> int:
     open_planner(args).confirm(args.topic)
+    done(f"Confirmed topic {args.topic}.")
     return EXIT_OK
 
 
 def unconfirm(args: argparse.Namespace) -> int:
     open_planner(args).unconfirm(args.topic)
+    done(f"Took back the confirmation of topic {args.topic}.")
     return EXIT_OK
 
 
 def edit(args: argparse.Namespace) -> int:
     open_planner(args).edit(args.entry_id, args.text)
+    done(f"Edited {args.entry_id}.")
     return EXIT_OK
 
 
 def move(args: argparse.Namespace) -> int:
     entry = open_planner(args).move(args.entry_id, args.section)
     where = entry.section or "its topic's own section"
-    print(visible(f"Moved {entry.id} to {where}."), file=sys.stderr)
+    done(f"Moved {entry.id} to {where}.")
     return EXIT_OK
 
 
 def reconfirm(args: argparse.Namespace) -> int:
     entry = open_planner(args).reconfirm(args.entry_id)
-    print(visible(f"Re-confirmed {entry.id}."), file=sys.stderr)
+    done(f"Re-confirmed {entry.id}.")
     return EXIT_OK
 
 
 def answer_batch(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     planner = open_planner(args)
-    for entry in planner.answer_batch(args.topic, text, author=author(args)):
+    entries = planner.answer_batch(args.topic, text, author=author(args))
+    done(f"Answered {len(entries)} open questions of topic {args.topic}.")
+    for entry in entries:
         print(entry.id)
     return EXIT_OK

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from planner_tui.cli.context import open_planner, print_json
-from planner_tui.cli.exits import EXIT_BLOCKED, EXIT_OK
+from planner_tui.cli.context import done, epics_in_discussion, open_planner, print_json
+from planner_tui.cli.exits import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.text.display import visible
 
@@ -55,15 +55,20 @@ def commit(args: argparse.Namespace) -> int:
     planner = open_planner(args)
     if args.dry_run:
         return _dry_run(planner, args.yes)
+    if args.epic is None:
+        pending = epics_in_discussion(planner)
+        if len(pending) > 1:  # "the most recently changed" may not be the one meant
+            print(visible(f"planner-tui: {len(pending)} epics have discussion not committed yet ({', '.join(pending)}); "
+                          "name the one to commit with --epic."), file=sys.stderr)
+            return EXIT_USAGE
     try:
         outcome = planner.commit(yes=args.yes, no_verify=args.no_verify, allow_detached=args.allow_detached, allow_ignored=args.allow_ignored)
     except NotReady as exc:
-        print("Not ready to commit:", file=sys.stderr)
+        print(visible(f"planner-tui: not ready to commit {planner.epic.folder} ({planner.role.name}):"), file=sys.stderr)
         for blocker in exc.blockers:
             print(f"- {visible(blocker.message)}", file=sys.stderr)
         return EXIT_BLOCKED
-    if outcome.message:
-        print(visible(outcome.message), file=sys.stderr)
+    done(f"{outcome.message or 'Committed'}; the reply line is: {outcome.reply}")
     for note in outcome.notes:
         print(visible(note), file=sys.stderr)
     print(outcome.reply)

@@ -7,7 +7,7 @@ from datetime import datetime
 from itertools import chain
 from operator import attrgetter
 
-from planner_tui.core.errors import TopicError
+from planner_tui.core.errors import TopicError, UnknownItem
 from planner_tui.core.models import ENTRY_KINDS, KINDS, Citation, Entry, RoleSpec, Session, TopicSpec, TopicState
 
 __all__ = [
@@ -85,7 +85,7 @@ def _spec(role: RoleSpec, topic: str | int) -> TopicSpec:
     spec = role.topic(topic)
     if spec is None:
         numbers = f"1-{len(role.topics)}" if role.topics else "none"
-        raise TopicError(f"There is no topic {topic!r} in the {role.name} role: use a number ({numbers}) or a topic id.")
+        raise UnknownItem(f"There is no topic {topic!r} in the {role.name} role: use a number ({numbers}) or a topic id.")
     return spec
 
 
@@ -102,7 +102,7 @@ def _state(session: Session, role: RoleSpec, topic: str | int) -> tuple[TopicSpe
 def _entry(session: Session, entry_id: str) -> tuple[TopicState, Entry]:
     found = session.find_entry(entry_id.strip())
     if found is None:
-        raise TopicError(f"There is no entry {entry_id!r} in this session.")
+        raise UnknownItem(f"There is no entry {entry_id!r} in this session.")
     return found
 
 
@@ -167,7 +167,7 @@ def add_entry(
         found = role.scaffold.section(section)
         if found is None:
             headings = ", ".join(s.heading for s in role.scaffold.sections)
-            raise TopicError(f"There is no section {section!r} in the plan: use one of {headings}.")
+            raise UnknownItem(f"There is no section {section!r} in the plan: use one of {headings}.")
         heading = found.heading
     _, state = _state(session, role, topic)
     entry = Entry(
@@ -297,7 +297,7 @@ def move(session: Session, role: RoleSpec, entry_id: str, section: str | None) -
     found = role.scaffold.section(section)
     if found is None:
         headings = ", ".join(s.heading for s in role.scaffold.sections)
-        raise TopicError(f"There is no section {section!r} in the plan: use one of {headings}.")
+        raise UnknownItem(f"There is no section {section!r} in the plan: use one of {headings}.")
     entry.section = found.heading
     return entry
 
@@ -333,9 +333,9 @@ def set_cursor(session: Session, topic_id: str, entry_id: str | None = None) -> 
     """Remember the topic (and entry) the person is on, so reopening resumes there."""
     topic = session.topic(topic_id)
     if topic is None:
-        raise TopicError(f"There is no topic {topic_id!r} in this session.")
+        raise UnknownItem(f"There is no topic {topic_id!r} in this session.")
     if entry_id is not None and not any(e.id == entry_id for e in topic.entries):
-        raise TopicError(f"There is no entry {entry_id!r} in topic {topic_id!r}.")
+        raise UnknownItem(f"There is no entry {entry_id!r} in topic {topic_id!r}.")
     session.cursor_topic = topic_id
     session.cursor_entry = entry_id
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from planner_tui.core.discussion import actions, numbering
-from planner_tui.core.errors import TopicError
+from planner_tui.core.errors import TopicError, UnknownItem
 from planner_tui.core.models import Entry, RoleSpec, Session
 
 __all__ = ["parse_batch_answers", "numbered_questions", "answer_batch"]
@@ -48,7 +48,7 @@ def numbered_questions(session: Session, role: RoleSpec, topic: str | int) -> li
     """The topic's open questions with their `#N` thread numbers (the thread shows the same)."""
     spec = role.topic(topic)
     if spec is None:
-        raise TopicError(f"There is no topic {topic!r} in the {role.name} role: use a number (1-{len(role.topics)}) or a topic id.")
+        raise UnknownItem(f"There is no topic {topic!r} in the {role.name} role: use a number (1-{len(role.topics)}) or a topic id.")
     return numbering.numbered(session.topic(spec.id), open_only=True)
 
 

@@ -43,7 +43,7 @@ def parse_cite(value: str) -> Citation:
     """`PATH[:LINE]` as a Citation (`task:12` alone is the epic task, not line 12 of `task`)."""
     value = value.strip()
     path, sep, line = value.rpartition(":")
-    if sep and line.isdigit() and path and path != "task":
+    if sep and line.isascii() and line.isdigit() and path and path != "task":
         return Citation(path=path, line=int(line))
     return Citation(path=value)
 

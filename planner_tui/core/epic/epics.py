@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from planner_tui.core.errors import ProjectError
+from planner_tui.core.errors import ProjectError, UnknownName
 from planner_tui.core.models import Epic, EpicTask
 from planner_tui.core.text.reading import read_text_safely
 
@@ -89,7 +89,7 @@ def _coerce_id(value: Any) -> int | str | None:
     text = str(value).strip()
     if not text:
         return None
-    return int(text) if text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def _task_lists(data: Any) -> list[tuple[str | None, list[Any]]]:
@@ -322,7 +322,7 @@ def choose_epic(epics: list[Epic], ref: str | None) -> Epic:
     matches = [
         e
         for e in epics
-        if (low.isdigit() and e.id is not None and int(low) == e.id)
+        if (low.isascii() and low.isdigit() and e.id is not None and int(low) == e.id)
         or low == e.folder.lower()
         or low == e.slug.lower()
     ]
@@ -332,4 +332,4 @@ def choose_epic(epics: list[Epic], ref: str | None) -> Epic:
         return matches[0]
     if matches:
         raise ProjectError(f"The epic '{ref}' is ambiguous; choose one of: {_names(matches)}.")
-    raise ProjectError(f"There is no epic '{ref}'; choose one of: {_names(epics)}.")
+    raise UnknownName(f"There is no epic '{ref}'; choose one of: {_names(epics)}.")

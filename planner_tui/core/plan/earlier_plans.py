@@ -226,9 +226,9 @@ def extract_definitions(text: str, source: str) -> Definitions:
 
 def _earlier_roles(epic: Epic, role_key: str) -> list[str]:
     head = role_key.split("-", 1)[0]
-    if not head.isdigit():
+    if not (head.isascii() and head.isdigit()):
         return []
-    return [r for r in epic.roles if r[:2].isdigit() and int(r[:2]) < int(head)]
+    return [r for r in epic.roles if r[:2].isascii() and r[:2].isdigit() and int(r[:2]) < int(head)]
 
 
 def load_definitions(root: Path, epic: Epic, role_key: str) -> Definitions:
