@@ -85,7 +85,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("answer", "answer an open question", discussion.answer, (arg("question_id"), arg("text"), AUTHOR)),
     Command("drop", "drop an open question, with the reason", discussion.drop, (arg("question_id"), arg("reason"))),
     Command("flag", "flag an entry as an open question", discussion.flag, (arg("entry_id"),)),
-    Command("confirm", "confirm a topic (refused while it has open questions)", discussion.confirm, (arg("topic"),)),
+    Command("confirm", "confirm a topic (refused while it has open questions; a topic with no entries needs --reason)",
+            discussion.confirm, (arg("topic"), arg("--reason", metavar="TEXT", help="why a topic with no entries needs none (kept as a note)"))),
     Command("unconfirm", "take back a topic's confirmation", discussion.unconfirm, (arg("topic"),)),
     Command("show", "print a topic's thread", reading.show, (
         arg("topic", nargs="?", help="topic number or id (default: every topic)"),

@@ -169,8 +169,9 @@ class Planner:
     def flag(self, entry_id: str) -> None:
         self._mutate(lambda s: actions.flag(s, entry_id, now=self.clock()))
 
-    def confirm(self, topic: str | int) -> None:
-        self._mutate(lambda s: actions.confirm(s, self.role, topic, now=self.clock()))
+    def confirm(self, topic: str | int, *, reason: str | None = None) -> None:
+        """Confirm a topic; one with no entries needs a one-line reason (kept as its note)."""
+        self._mutate(lambda s: actions.confirm(s, self.role, topic, now=self.clock(), reason=reason, author=self.author))
 
     def unconfirm(self, topic: str | int) -> None:
         self._mutate(lambda s: actions.unconfirm(s, self.role, topic, now=self.clock()))

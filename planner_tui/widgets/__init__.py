@@ -6,7 +6,8 @@ from planner_tui.widgets.discussion.composer import Composer
 from planner_tui.widgets.discussion.pane import DiscussionPane
 from planner_tui.widgets.artifacts.document import DocumentView
 from planner_tui.widgets.artifacts.find_bar import FindBar
-from planner_tui.widgets.plan.pane import BlockerList, PlanPane, PlanPreview
+from planner_tui.widgets.plan.blockers import BlockerList
+from planner_tui.widgets.plan.pane import PlanPane, PlanPreview
 from planner_tui.widgets.discussion.thread import ThreadView
 from planner_tui.widgets.discussion.topic_bar import PointsChecklist, TopicBar
 

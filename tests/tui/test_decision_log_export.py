@@ -6,6 +6,7 @@ import asyncio
 
 from workbench_kit import DEMO_EPIC, SIZE
 from planner_tui.core.models import Citation
+from planner_tui.core.plan.decision_log import decision_log
 
 
 def run(coro):
@@ -27,13 +28,38 @@ def test_E_writes_the_decision_log_and_says_where(drive):
             await drive.until(pilot, target.exists, what="log written")
             await drive.until(pilot, lambda: any(n.title == "Exported" for n in pilot.app._notifications), what="notice")
             said = next(n.message for n in pilot.app._notifications if n.title == "Exported")
-            assert said == f"Decision log written to .planner-tui/exports/{DEMO_EPIC}-03-backend-decisions.md (1 decision)."
+            assert said == f"Decision log written to .planner-tui/exports/{DEMO_EPIC}-03-backend-decisions.md (2 decisions)."  # the answer is one
 
     run(scenario())
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# Decision log — Photo Annotations (Backend)")
     assert "Originals stay untouched" in text and "04-prd.md:4" in text
     assert "Keep every revision?" in text and "Yes, the last 20" in text  # the question it settled
+
+
+def test_a_flagged_decision_answered_comes_back_to_the_plan_with_its_question(drive):
+    decision = drive.planner().add("domain-data-model", "decision", "Annotations stored as JSON")
+
+    async def scenario():
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            screen.thread.focus()
+            screen.thread.highlight_entry(decision.id)
+            await pilot.press("f")  # flagged: it leaves the plan
+            await drive.settle(pilot)
+            assert "Annotations stored as JSON" not in screen.plan_pane.text
+            screen.thread.highlight_entry(decision.id)
+            await pilot.press("a")
+            screen.composer.insert("Yes, one JSON column per photo")
+            await pilot.press("enter")
+            await drive.settle(pilot)
+            assert "Yes, one JSON column per photo (answers: Annotations stored as JSON)" in screen.plan_pane.text
+
+    run(scenario())
+    agent = drive.planner()
+    log = decision_log(agent.role, agent.session)["decisions"]
+    assert [d["text"] for d in log] == ["Yes, one JSON column per photo"]
+    assert log[0]["settled"][0]["question"]["text"] == "Annotations stored as JSON"
 
 
 def test_the_palette_exports_even_while_the_composer_has_focus(drive):

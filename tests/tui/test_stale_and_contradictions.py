@@ -102,8 +102,8 @@ def test_in_a_revised_plan_the_stale_entry_is_the_blocker_shown(drive):
         async with drive.app(epic=revised).run_test(size=SIZE) as pilot:
             screen = await drive.workbench(pilot)
             assert [b.kind for b in screen.blockers] == ["stale"]
-            shown = str(screen.query_one("#blockers").render())
-            assert "1 thing block" in shown and f"Entry {entry.id}" in shown and "04-prd.md:3" in shown
+            shown = screen.plan_pane.blocker_list.text
+            assert "1 thing blocks the commit" in shown and f"Entry {entry.id}" in shown and "04-prd.md:3" in shown
             await pilot.press("ctrl+s")  # refused while it is stale
             await pilot.pause()
             assert type(pilot.app.screen).__name__ == "WorkbenchScreen"

@@ -31,9 +31,10 @@ def test_commit_while_blocked_says_why_and_b_goes_to_the_blocking_topic(drive):
             await pilot.pause()
             assert type(pilot.app.screen).__name__ == "WorkbenchScreen"  # no dialog while blocked
             message = notes(pilot.app)[-1]
-            assert "Topic 2 of 10, API surface, is not confirmed." in message
-            assert "Press b to go to topic 2" in message
-            await pilot.press("escape", "b")  # from the thread: b is not typed into the composer
+            assert message.startswith(f"{len(screen.blockers)} things block the commit")
+            assert "Topic 2 of 10, API surface, is not confirmed." in screen.plan_pane.blocker_list.text
+            await pilot.press("escape", "b")  # from the list: b goes to the first blocker's topic
+            await drive.settle(pilot)
             assert screen.topic.id == topics[1].id
 
     run(scenario())
@@ -78,7 +79,7 @@ def test_ready_plan_commits_and_the_app_returns_the_reply_line(drive):
             screen = await drive.workbench(pilot)
             await drive.make_ready(pilot)
             assert screen.blockers == []
-            assert "Nothing blocks the commit" in str(screen.query_one("#blockers").render())
+            assert "Nothing blocks the commit" in screen.plan_pane.blocker_list.text
             await pilot.press("ctrl+s")
             await drive.until(pilot, lambda: type(app.screen).__name__ == "CommitDialog", what="commit dialog")
             dialog = app.screen

@@ -222,7 +222,7 @@ def test_blockers_are_listed_above_the_plan(drive):
     async def scenario():
         async with drive.app().run_test(size=SIZE) as pilot:
             screen = await drive.workbench(pilot)
-            text = str(screen.query_one("#blockers").render())
+            text = screen.plan_pane.blocker_list.text
             assert f"{len(screen.planner.blockers())} things block the commit" in text
             assert "Topic 1 of 10" in text
 

@@ -178,9 +178,11 @@ def test_export_markdown_and_json(capsys, project, tmp_path):
     assert f"### {decision} — " in out and f"- Cites: `{PRD}:3`" in out and "Cursor or pages?" in out
     target = tmp_path / "log.json"
     code, out, err = run(capsys, project, "export", "--format", "json", "--output", str(target))
-    assert code == 0 and out == "" and "1 decisions" in err
+    assert code == 0 and out == "" and "2 decisions" in err
     log = json.loads(target.read_text(encoding="utf-8"))
-    [entry] = log["decisions"]
+    # The answered question is a decision of its topic, with the question it settles.
+    answered, entry = log["decisions"]
+    assert answered["text"] == "Cursor" and answered["settled"][0]["question"]["id"] == q
     assert entry["id"] == decision and entry["topic"]["id"] == "api-surface" and entry["author"] == "agent"
-    assert entry["citations"][0]["line"] == 3 and entry["settled"][0]["question"]["id"] == q
+    assert entry["citations"][0]["line"] == 3 and entry["settled"] == []
     assert log["plan_path"] == f".task-master/epics/{PHOTOS}/roles/03-backend.md"

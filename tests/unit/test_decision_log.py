@@ -30,33 +30,37 @@ def _discussion():
     a3 = actions.answer(s, q3.id, "410 Gone", now=at(7))
     d2 = actions.add_entry(s, role, 2, "decision", "POST /invitations/{token}/accept: 410 when expired", now=at(8))
     q4 = actions.add_entry(s, role, 2, "question", "Rate limit?", now=at(9))
-    actions.answer(s, q4.id, "10 per minute", now=at(10))
+    a4 = actions.answer(s, q4.id, "10 per minute", now=at(10))
+    q5 = actions.add_entry(s, role, 2, "question", "Webhooks for invites?", now=at(10))
+    actions.drop(s, q5.id, "No consumer asks for them", now=at(10))
     d0 = actions.add_entry(s, role, 1, "decision", "Invitation belongsTo Team", now=at(11), author="person")
     actions.add_entry(s, role, 1, "risk", "Tokens leak in logs", now=at(12))
-    return role, s, dict(q1=q1, q2=q2, q3=q3, q4=q4, a1=a1, a3=a3, d0=d0, d1=d1, d2=d2)
+    return role, s, dict(q1=q1, q2=q2, q3=q3, q4=q4, q5=q5, a1=a1, a3=a3, a4=a4, d0=d0, d1=d1, d2=d2)
 
 
-def test_each_decision_settles_the_questions_answered_since_the_previous_one():
+def test_an_answer_settles_its_question_and_a_drop_goes_to_the_next_decision():
     role, s, e = _discussion()
     chain, later = settled_by(s.topic("api-surface"))
-    assert [q.id for q in chain[e["d1"].id]] == [e["q1"].id, e["q2"].id]
-    assert [q.id for q in chain[e["d2"].id]] == [e["q3"].id]
-    assert [q.id for q in later] == [e["q4"].id]
+    assert [q.id for q in chain[e["a1"].id]] == [e["q1"].id]  # an answered question is a decision
+    assert [q.id for q in chain[e["d1"].id]] == [e["q2"].id]  # dropped before d1
+    assert [q.id for q in chain[e["a3"].id]] == [e["q3"].id] and chain[e["d2"].id] == []
+    assert [q.id for q in chain[e["a4"].id]] == [e["q4"].id]
+    assert [q.id for q in later] == [e["q5"].id]  # dropped after the topic's last own decision
 
 
 def test_the_json_log():
     role, s, e = _discussion()
     log = decision_log(role, s, epic={"folder": "012_team-invitations", "title": "Team Invitations"}, stale=lambda entry: "prd.md changed since it was cited" if entry.cite else None)
-    assert [d["id"] for d in log["decisions"]] == [e["d0"].id, e["d1"].id, e["d2"].id]  # topic order, then time
-    d1 = log["decisions"][1]
+    # Topic order, then time; each answered question is a decision of its topic.
+    assert [d["id"] for d in log["decisions"]] == [e[k].id for k in ("d0", "a1", "d1", "a3", "d2", "a4")]
+    d1 = log["decisions"][2]
     assert d1["topic"] == {"id": "api-surface", "number": 2, "title": "API surface"}
     assert (d1["at"], d1["author"]) == ("2025-03-04T10:05:00Z", "agent")
     assert d1["citations"] == [{"path": "prd.md", "line": 42, "sha256": "ab" * 32, "stale": True, "stale_reason": "prd.md changed since it was cited"}]
-    assert [(x["question"]["text"], x["answer"] and x["answer"]["text"], x.get("dropped")) for x in d1["settled"]] == [
-        ("Cursor or page pagination?", "Cursor, 25 per page", None),
-        ("Expose revoked invites?", None, "Out of scope for this epic"),
-    ]
-    assert [x["question"]["text"] for x in log["settled_after_last_decision"]] == ["Rate limit?"]
+    assert [(x["question"]["text"], x.get("dropped")) for x in d1["settled"]] == [("Expose revoked invites?", "Out of scope for this epic")]
+    a1 = log["decisions"][1]
+    assert a1["text"] == "Cursor, 25 per page" and a1["settled"][0]["question"]["text"] == "Cursor or page pagination?"
+    assert [x["question"]["text"] for x in log["settled_after_last_decision"]] == ["Webhooks for invites?"]
     assert all(d["text"] != "Tokens leak in logs" for d in log["decisions"])  # risks are not decisions
     json.dumps(log)  # plain data all the way down
 
@@ -70,4 +74,4 @@ def test_the_markdown_log_is_terminal_safe():
     assert "- Cites: `prd.md:42`" in text
     assert "  - Q (" in text and "A (" in text and "Dropped: Out of scope for this epic" in text
     assert "\x1b" not in text and "␛[2J" in text and ", edited 2025-03-04T10:20:00Z" in text
-    assert "## Answered after the last decision of their topic" in text
+    assert "## Dropped after the last decision of their topic" in text

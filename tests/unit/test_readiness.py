@@ -72,7 +72,7 @@ def test_each_open_question_blocks_and_is_quoted():
     threads["domain"].append(entry("question", "Soft deletes?", id="q2"))
     found = check(session_with(threads, ALL_TOPICS))
     assert [(b.kind, b.entry, b.topic) for b in found] == [("question", "q2", "domain"), ("question", "q1", "api")]
-    assert found[1].message == 'Open question in topic 2, API surface: "Do we need cursor pagination?"'
+    assert found[1].message == 'Open question #1 in topic 2, API surface: "Do we need cursor pagination?"'  # the thread's #N
 
 
 def test_empty_bullet_sections_block_but_notes_may_stay_empty():

@@ -94,7 +94,7 @@ def test_the_kind_table_is_what_the_session_accepts():
 
 
 def test_question_reopens_confirmed_topic_other_kinds_do_not(s):
-    actions.confirm(s, ROLE, 1, now=T0)
+    actions.confirm(s, ROLE, 1, now=T0, reason="Nothing to model yet")
     for kind in (k for k in ENTRY_KINDS if not KINDS[k].asks and not KINDS[k].replies):
         actions.add_entry(s, ROLE, 1, kind, f"a {kind}", now=T0)
         assert s.topic("domain-data").confirmed
@@ -302,3 +302,30 @@ def test_any_sequence_of_operations_keeps_the_thread_consistent(steps):
         except TopicError as exc:
             assert str(exc).endswith(".") and "\n" not in str(exc)
         _check_invariants(s)
+
+
+def test_confirming_an_empty_topic_needs_a_reason_kept_as_a_note(s):
+    with pytest.raises(TopicError, match="has no entries"):
+        actions.confirm(s, ROLE, 1, now=T0)
+    with pytest.raises(TopicError, match="has no entries"):
+        actions.confirm(s, ROLE, 1, now=T0, reason="   ")
+    assert not s.topic("domain-data").confirmed
+    actions.confirm(s, ROLE, 1, now=T0, reason="No model changes\n in this epic", author="agent")
+    state = s.topic("domain-data")
+    [note] = state.entries
+    assert state.confirmed and (note.kind, note.text, note.author) == ("note", "No model changes in this epic", "agent")
+
+
+def test_an_answered_question_is_a_decision_with_its_question():
+    from planner_tui.core.discussion.answers import decision_entries
+
+    session = actions.new_session(ROLE, "epic", T0)
+    q = actions.add_entry(session, ROLE, 2, "question", "Cursor or  offset\npagination?", now=T0)
+    open_q = actions.add_entry(session, ROLE, 2, "question", "Rate limit?", now=T0)
+    a = actions.answer(session, q.id, "Cursor, 25 per page", now=LATER)
+    state = session.topic("api-surface")
+    plan = {e.id: e for e in decision_entries(state, with_question=True)}
+    assert (plan[a.id].kind, plan[a.id].text) == ("decision", "Cursor, 25 per page (answers: Cursor or offset pagination?)")
+    assert plan[open_q.id].kind == "question" and state.entries[-1].kind == "answer"  # the session is untouched
+    log = {e.id: e for e in decision_entries(state, with_question=False)}
+    assert log[a.id].text == "Cursor, 25 per page"

@@ -38,7 +38,7 @@ def flag(args: argparse.Namespace) -> int:
 
 
 def confirm(args: argparse.Namespace) -> int:
-    open_planner(args).confirm(args.topic)
+    open_planner(args).confirm(args.topic, reason=args.reason)
     done(f"Confirmed topic {args.topic}.")
     return EXIT_OK
 

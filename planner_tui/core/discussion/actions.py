@@ -256,8 +256,20 @@ def flag(session: Session, entry_id: str, *, now: datetime) -> Entry:
     return entry
 
 
-def confirm(session: Session, role: RoleSpec, topic: str | int, *, now: datetime) -> TopicState:
-    """Mark a topic as settled; refused while any of its questions is open."""
+def confirm(
+    session: Session,
+    role: RoleSpec,
+    topic: str | int,
+    *,
+    now: datetime,
+    reason: str | None = None,
+    author: str = "person",
+) -> TopicState:
+    """Mark a topic as settled; refused while any of its questions is open.
+
+    A topic with no entries was not discussed: it is confirmed only with a one-line reason
+    (`No search changes in this epic`), kept as a note of the topic (so it lands in the plan).
+    """
     spec, state = _state(session, role, topic)
     waiting = state.open_questions
     if waiting:
@@ -266,9 +278,18 @@ def confirm(session: Session, role: RoleSpec, topic: str | int, *, now: datetime
         raise TopicError(
             f"Topic {spec.number} ({spec.title}) still has {len(waiting)} open {noun} ({ids}): answer or drop them first."
         )
-    if not state.confirmed:
-        state.confirmed = True
-        state.confirmed_at = now
+    if state.confirmed:
+        return state
+    if not state.entries:
+        why = " ".join(reason.split()) if isinstance(reason, str) else ""
+        if not why:
+            raise TopicError(
+                f"Topic {spec.number} ({spec.title}) has no entries: say in one line why it needs none "
+                f"(confirm {spec.number} --reason \"No search changes in this epic\")."
+            )
+        add_entry(session, role, spec.id, "note", why, now=now, author=author)
+    state.confirmed = True
+    state.confirmed_at = now
     return state
 
 

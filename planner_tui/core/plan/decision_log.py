@@ -1,10 +1,11 @@
-"""The decision log: every decision with its topic, time, author, citation and the questions it settled."""
+"""The decision log: every decision (an answered question is one) with its topic, time, author, citation and the questions it settled."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from planner_tui.core.discussion.answers import decision_entries, settling_answers
 from planner_tui.core.models import KINDS, Entry, RoleSpec, Session, TopicState
 from planner_tui.core.text.display import visible
 
@@ -29,20 +30,30 @@ def _settled_at(state: TopicState, question: Entry) -> datetime | None:
     return None
 
 
+def _decisions(state: TopicState) -> list[Entry]:
+    """The topic's decisions by time: its own, and each answer that settles a question."""
+    found = (e for e in decision_entries(state, with_question=False) if KINDS[e.kind].primary)
+    return sorted(found, key=lambda e: (_utc(e.at), e.id))
+
+
 def settled_by(state: TopicState) -> tuple[dict[str, list[Entry]], list[Entry]]:
     """Which settled questions lead to which decision of a topic: the answer chain.
 
-    A decision settles the topic's questions answered (or dropped) before it and after the
-    decision before it. Returns ({decision id: questions}, questions settled after the
-    topic's last decision), each list in thread order.
+    An answered question is settled by its answer, itself a decision of the topic. A dropped
+    question goes to the topic's first own decision written at or after it was dropped.
+    Returns ({decision id: questions}, questions dropped after the topic's last decision),
+    each list in thread order.
     """
-    decisions = sorted((e for e in state.entries if KINDS[e.kind].primary), key=lambda e: (_utc(e.at), e.id))
-    settled = [(t, q) for q in state.entries if KINDS[q.kind].asks and (t := _settled_at(state, q)) is not None]
-    settled.sort(key=lambda pair: (pair[0], pair[1].id))
+    decisions = _decisions(state)
+    answers = settling_answers(state)
     chain: dict[str, list[Entry]] = {d.id: [] for d in decisions}
+    own = [d for d in decisions if d.id not in answers]
     later: list[Entry] = []
-    for when, question in settled:
-        owner = next((d for d in decisions if _utc(d.at) >= when), None)
+    for answer_id, question in answers.items():
+        chain[answer_id].append(question)
+    dropped = [(t, q) for q in state.entries if KINDS[q.kind].asks and q.status == "dropped" and (t := _settled_at(state, q)) is not None]
+    for when, question in sorted(dropped, key=lambda pair: (pair[0], pair[1].id)):
+        owner = next((d for d in own if _utc(d.at) >= when), None)
         (chain[owner.id] if owner else later).append(question)
     # Listed in the order they were asked, as the thread shows them.
     position = {e.id: i for i, e in enumerate(state.entries)}
@@ -84,7 +95,7 @@ def decision_log(
         spec = specs.get(state.id)
         topic = {"id": state.id, "number": spec.number if spec else None, "title": spec.title if spec else state.id}
         chain, later = settled_by(state)
-        for entry in sorted((e for e in state.entries if KINDS[e.kind].primary), key=lambda e: (_utc(e.at), e.id)):
+        for entry in _decisions(state):
             citations = []
             if entry.cite is not None:
                 cite = {"path": entry.cite.path, "line": entry.cite.line, "sha256": getattr(entry.cite, "sha256", None)}
@@ -164,7 +175,7 @@ def log_markdown(log: dict[str, Any]) -> str:
     if not log["decisions"]:
         out += ["No decisions yet.", ""]
     if log["settled_after_last_decision"]:
-        out += ["## Answered after the last decision of their topic", ""]
+        out += ["## Dropped after the last decision of their topic", ""]
         for item in log["settled_after_last_decision"]:
             out.append(f"Topic {item['topic']['number'] or ''} {visible(item['topic']['title'])}:".replace("  ", " "))
             out += _qa_lines(item)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from planner_tui.core.discussion.numbering import question_numbers
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
 from planner_tui.core.text import markdown
 from planner_tui.core.text.contain import bullet, paragraph
@@ -44,12 +45,13 @@ def _question_blockers(role: RoleSpec, session: Session) -> list[Blocker]:
     states = sorted(session.topics, key=lambda s: order.get(s.id, len(order)))
     out = []
     for state in states:
+        numbers = question_numbers(state)  # the thread's #N, the one numbering
         for q in state.open_questions:
             label = _topic_label(role, state.id)
             out.append(
                 Blocker(
                     kind="question",
-                    message=f'Open question in {label}: "{_quote(q.text)}"',
+                    message=f'Open question #{numbers.get(q.id, 0)} in {label}: "{_quote(q.text)}"',
                     topic=state.id,
                     entry=q.id,
                 )

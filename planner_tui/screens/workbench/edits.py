@@ -125,19 +125,46 @@ class Edits:
             self.apply(lambda: planner.reconfirm(entry.id), f"Kept as it is: {one_line(entry.text, 60)}")
 
     def toggle_confirm(self) -> None:
-        """Confirm the current topic, or open it again when it is confirmed."""
+        """Confirm the current topic, or open it again when it is confirmed.
+
+        A topic with no entries asks for a one-line reason first (kept as a note in the plan).
+        """
         topic = self.screen.topic
         if topic is None:
             return
-        planner = self.screen.planner
+        screen = self.screen
+        planner = screen.planner
 
-        def toggle() -> str:
-            # Decided in the change thread: on the session as the changes before this one left it.
-            state = planner.session.topic(topic.id)
-            if state is not None and state.confirmed:
-                planner.unconfirm(topic.id)
-                return f"Topic {topic.number} is open again."
-            planner.confirm(topic.id)
-            return f"Topic {topic.number} confirmed."
+        def confirm(reason: str | None = None) -> None:
+            def toggle() -> str:
+                # Decided in the change thread: on the session as the changes before this one left it.
+                state = planner.session.topic(topic.id)
+                if state is not None and state.confirmed:
+                    planner.unconfirm(topic.id)
+                    return f"Topic {topic.number} is open again."
+                planner.confirm(topic.id, reason=reason)
+                return f"Topic {topic.number} confirmed."
 
-        self.apply(toggle, str)
+            self.apply(toggle, str)
+
+        def ask() -> None:
+            state = planner.session.topic(topic.id)  # read between saves (changes.later)
+            if state is not None and (state.confirmed or state.entries):
+                confirm()
+                return
+
+            def answered(reason: str | None) -> None:
+                if reason:
+                    confirm(reason)
+
+            screen.app.push_screen(
+                PromptScreen(
+                    f"Confirm topic {topic.number} with no entries",
+                    f"Nothing was discussed in {topic.title}. Say in one line why it needs nothing; "
+                    "the line is kept as a note in the plan.",
+                    placeholder="e.g. No search changes in this epic",
+                ),
+                answered,
+            )
+
+        screen.changes.later(ask)

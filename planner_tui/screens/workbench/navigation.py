@@ -10,6 +10,7 @@ from textual.widgets import TextArea
 from planner_tui.core.epic.search import Hit
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
+from planner_tui.core.plan.blocker_groups import grouped
 from planner_tui.core.text import markdown
 from planner_tui.core.text.display import one_line
 from planner_tui.widgets.plan.pane import split_sections
@@ -85,17 +86,29 @@ class Navigation:
             return next((t for t in role.topics if t.section.lower() == blocker.section.lower()), None)
         return None
 
-    def jump_blocker(self) -> None:
-        """Go to the first topic something blocks in, and say what blocks."""
+    def go_to_blocker(self, blocker: Blocker) -> bool:
+        """Go to a blocker's topic and select its entry (the thread gets the focus); False when it has no topic."""
         screen = self.screen
-        blockers = screen.blockers
-        for blocker in blockers:
-            spec = self.blocker_topic(blocker)
-            if spec is not None:
-                self.go_to_topic(spec, blocker.entry)
-                screen.notify(one_line(blocker.message, 300), title=f"Topic {spec.number}", markup=False)
+        spec = self.blocker_topic(blocker)
+        if spec is None:
+            screen.notify(one_line(blocker.message, 300), markup=False)
+            return False
+        if screen.maximized is not None:
+            screen.minimize()
+        self.go_to_topic(spec, blocker.entry)
+        (screen.thread if blocker.entry else screen.composer).focus()
+        screen.notify(one_line(blocker.message, 300), title=f"Topic {spec.number}", markup=False)
+        return True
+
+    def jump_blocker(self) -> None:
+        """Go to the first blocker as the blockers list orders it, and say what blocks."""
+        screen = self.screen
+        ordered = [b for _, items in grouped(screen.blockers) for b in items]
+        for blocker in ordered:
+            if self.blocker_topic(blocker) is not None:
+                self.go_to_blocker(blocker)
                 return
-        screen.notify("Nothing blocks the commit." if not blockers else one_line(blockers[0].message, 300), markup=False)
+        screen.notify("Nothing blocks the commit." if not ordered else one_line(ordered[0].message, 300), markup=False)
 
     # ------------------------------------------------------------------ artifacts, hits, plan lines
 

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from planner_tui.app import PlannerApp
 from planner_tui.core.engine import Planner
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
+from planner_tui.core.plan.blocker_groups import blocking, count_line
 from planner_tui.core.text.display import one_line
 from planner_tui.core.text.reading import ReadResult
 from planner_tui.keymap import WORKBENCH_BINDINGS
@@ -29,6 +30,7 @@ from planner_tui.widgets.discussion.composer import Composer
 from planner_tui.widgets.discussion.pane import DiscussionPane
 from planner_tui.widgets.discussion.thread import ThreadView
 from planner_tui.widgets.footer import QuietFooter
+from planner_tui.widgets.plan.blockers import BlockerList
 from planner_tui.widgets.plan.pane import PlanPane
 from planner_tui.widgets.trust_banner import TrustBanner
 
@@ -237,6 +239,10 @@ class WorkbenchScreen(Screen[None]):
         # Looked up once the changes before it are saved (the session is not read during a save).
         self.changes.later(lambda: self.edits.entry_action(message.action, message.entry_id))
 
+    def on_blocker_list_chosen(self, message: BlockerList.Chosen) -> None:
+        message.stop()
+        self.changes.later(lambda: self.navigation.go_to_blocker(message.blocker))  # reads the session
+
     def on_document_view_cite_requested(self, message: DocumentView.CiteRequested) -> None:
         message.stop()
         self.tools.cite(message)
@@ -269,15 +275,18 @@ class WorkbenchScreen(Screen[None]):
         snapshot = render_snapshot(self.planner.view(), self.plan_seq)
         self.blockers = snapshot.blockers
         # An overwrite is approved inside the commit dialog, so it does not stop us here.
-        blocking = [b for b in self.blockers if b.kind != "overwrite"]
-        if blocking:
-            lines = [f"• {one_line(b.message, 160)}" for b in blocking[:6]]
-            if len(blocking) > 6:
-                lines.append(f"… and {len(blocking) - 6} more (right pane)")
-            spec = next((s for b in blocking if (s := self.navigation.blocker_topic(b)) is not None), None)
-            if spec is not None:
-                lines.append(f"Press b to go to topic {spec.number} ({one_line(spec.title, 40)}).")
-            self.notify("\n".join(lines), title="Not ready to commit", severity="warning", markup=False, timeout=10)
+        if blocking(self.blockers):
+            # The list on the right holds every blocker, grouped; the focus goes there.
+            self._show_plan(snapshot, scroll=False)
+            if self.maximized is not None:
+                self.minimize()
+            self.plan_pane.blocker_list.focus_list()
+            self.notify(
+                f"{count_line(self.blockers)}: they are listed on the right; enter on one goes there.",
+                title="Not ready to commit",
+                severity="warning",
+                markup=False,
+            )
             return
         try:
             from planner_tui.dialogs.commit import CommitDialog

@@ -6,7 +6,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from rich.segment import Segment
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -14,16 +13,16 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import ContentSwitcher, Static, TextArea
+from textual.widgets import ContentSwitcher, TextArea
 
 from planner_tui.core.models import Blocker
+from planner_tui.widgets.plan.blockers import BlockerList
 from planner_tui.core.text import markdown
-from planner_tui.core.text.display import one_line, visible
+from planner_tui.core.text.display import visible
 from planner_tui.widgets.lines import LineCache, decorate, set_virtual_size
 
 __all__ = ["PlanPane", "PlanPreview", "PlanSection", "BlockerList", "split_sections", "SYNC_LINES"]
 
-MAX_BLOCKERS_SHOWN = 5
 SYNC_LINES = 40
 """Up to this many new lines are rendered on the UI thread (well under a millisecond each);
 more (the first plan, a resize, a pasted essay) are rendered in a worker while the old lines
@@ -39,31 +38,6 @@ def split_sections(text: str) -> list[tuple[str, str]]:
     parts = [("", head)] if head else []
     parts.extend((s.heading, "\n".join(lines[s.start : s.end]).rstrip("\n")) for s in found)
     return parts
-
-
-class BlockerList(Static):
-    """A compact list of what still blocks the commit (planner.blockers())."""
-
-    _shown: Text | None = None
-
-    def show(self, blockers: list[Blocker]) -> None:
-        if not blockers:
-            out = Text("✓ Nothing blocks the commit: ctrl+s commits.", style="bold green")
-        else:
-            out = Text()
-            count = len(blockers)
-            out.append(f"✗ {count} thing{'s' if count > 1 else ''} block the commit", style="bold red")
-            out.append("  (b: go to the first)", style="dim")
-            for blocker in blockers[:MAX_BLOCKERS_SHOWN]:
-                out.append("\n• ", style="red")
-                out.append(one_line(blocker.message, 160))
-            if count > MAX_BLOCKERS_SHOWN:
-                out.append(f"\n… and {count - MAX_BLOCKERS_SHOWN} more", style="dim")
-        if out == self._shown:
-            return  # an update re-lays out the whole screen: only when the list changed
-        self._shown = out
-        self.set_class(bool(blockers), "-blocked")
-        self.update(out)
 
 
 class PlanSection:
@@ -328,6 +302,10 @@ class PlanPane(Vertical):
         with ContentSwitcher(initial="plan-preview", id="plan-switcher"):
             yield PlanPreview(id="plan-preview")
             yield TextArea(id="plan-raw", read_only=True, soft_wrap=True, show_line_numbers=True, language=None)
+
+    @property
+    def blocker_list(self) -> BlockerList:
+        return self.query_one(BlockerList)
 
     @property
     def preview(self) -> PlanPreview:
