@@ -80,6 +80,7 @@ def test_every_role_of_every_layout_reaches_its_exact_commit(repos: dict[str, Pa
     code, out, err = run(repo, "commit", role=word)
     assert code == 0, err
     assert out == role.reply() + "\n"
+    assert ("The commit message was derived: the role prompt has no git step." in err) is (not shape.git_step)
     message, paths = kit.last_commit(repo)
     assert message == role.message()
     assert paths == [role.plan_path()]

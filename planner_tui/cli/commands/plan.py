@@ -71,6 +71,8 @@ def commit(args: argparse.Namespace) -> int:
     done(f"{outcome.message or 'Committed'}; the reply line is: {outcome.reply}")
     for note in outcome.notes:
         print(visible(note), file=sys.stderr)
+    if "commit message" in planner.role.derived:
+        print("The commit message was derived: the role prompt has no git step.", file=sys.stderr)
     print(outcome.reply)
     return EXIT_OK
 
