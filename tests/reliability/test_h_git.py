@@ -263,11 +263,15 @@ def test_H5b_a_hook_that_never_ends_is_stopped_at_the_time_limit_with_a_sentence
 _HASH_HOOK = '#!/bin/sh\nprintf "# added by the hook\\n" >> "$1"\n'
 
 
-@pytest.mark.parametrize("cleanup", ["strip", "default", "whitespace"])
+@pytest.mark.parametrize(
+    ("cleanup", "comment"),
+    [("strip", None), ("default", None), ("whitespace", None), ("verbatim", None), ("strip", ";"), ("strip", "auto")],
+)
 def test_H6a_commit_cleanup_is_honoured_as_git_honours_it(
-    demo_project: Path, planner: Planner, make_ready, capsys: pytest.CaptureFixture[str], tmp_path: Path, cleanup: str
+    demo_project: Path, planner: Planner, make_ready, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    cleanup: str, comment: str | None,
 ) -> None:
-    """With commit.cleanup set, a `#` line a prepare-commit-msg hook adds is dropped or kept exactly
+    """With commit.cleanup (and core.commentChar) set, a `#` line a prepare-commit-msg hook adds is dropped or kept exactly
     as `git commit -m` drops or keeps it in a repository with the same setting and hook."""
     make_ready(planner)
     message = planner.commit_message()
@@ -275,6 +279,8 @@ def test_H6a_commit_cleanup_is_honoured_as_git_honours_it(
     git(tmp_path, "init", "-q", str(twin))
     for root in (demo_project, twin):
         git(root, "config", "commit.cleanup", cleanup)
+        if comment is not None:  # with `;` the hook's `#` line is no comment; `auto` picks `#`
+            git(root, "config", "core.commentChar", comment)
         hook = root / ".git/hooks/prepare-commit-msg"
         hook.write_text(_HASH_HOOK, encoding="utf-8")
         hook.chmod(0o755)
@@ -286,7 +292,7 @@ def test_H6a_commit_cleanup_is_honoured_as_git_honours_it(
     ours = git(demo_project, "cat-file", "commit", "HEAD").split("\n\n", 1)[1]
     theirs = git(twin, "cat-file", "commit", "HEAD").split("\n\n", 1)[1]
     assert ours == theirs
-    assert ("# added by the hook" in ours) == (cleanup != "strip")
+    assert ("# added by the hook" in ours) == (cleanup != "strip" or comment == ";")
 
 
 def test_H6b_shared_repository_keeps_group_write_on_new_objects_and_the_index(
@@ -310,7 +316,8 @@ def test_H6b_shared_repository_keeps_group_write_on_new_objects_and_the_index(
         folder = git_dir / "objects" / sha[:2]
         assert os.stat(folder).st_mode & 0o2070 == 0o2070, (sha, oct(os.stat(folder).st_mode))
         assert os.stat(folder / sha[2:]).st_mode & 0o040
-    assert os.stat(git_dir / "refs/heads/main").st_mode & 0o060 == 0o060
+    for ref in ("refs/heads/main", "logs/refs/heads/main", "logs/HEAD"):
+        assert os.stat(git_dir / ref).st_mode & 0o060 == 0o060, ref
 
 
 def test_H6c_head_pointing_to_a_branch_through_another_symbolic_ref_commits_on_that_branch(

@@ -250,7 +250,9 @@ def commit_path(
     if head.ref is None:
         notes.append(f"HEAD is detached: commit {str(new)[:7]} is on no branch; keep it with `git branch <name> {new}`")
     if perm:
-        refs = [] if head.ref is None else [common_dir(repo) / head.ref, common_dir(repo) / "logs" / head.ref]
+        refs = [Path(repo.path) / "logs" / "HEAD"]
+        if head.ref is not None:
+            refs += [common_dir(repo) / head.ref, common_dir(repo) / "logs" / head.ref]
         adjust_shared(object_files(repo, [new, blob, *_trees_to(repo, tree, path)]) + refs, perm)
     run_post_commit(repo, environ, notes)
     result.sha, result.created, result.signed, result.commit_message = str(new), True, plan is not None, final

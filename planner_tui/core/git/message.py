@@ -23,8 +23,11 @@ class Cleanup:
         """The comment string (`#`), or None for `auto`: chosen from the message, as git does."""
 
     def before_hooks(self, message: str) -> str:
-        """The message as git writes it for the hooks: whitespace cleaned unless verbatim."""
-        return message if self.mode == "verbatim" else clean_message(message)
+        """The message as git writes it for the hooks: whitespace cleaned unless verbatim (where
+        `-m` only completes the last line)."""
+        if self.mode == "verbatim":
+            return message if message.endswith("\n") else message + "\n"
+        return clean_message(message)
 
     def after_hooks(self, message: str, original: str) -> str:
         """The message to commit once the hooks edited it (`original` picks an `auto` comment character)."""
