@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
-from planner_tui.core.epic.epics import choose_epic, list_epics, load_epic_tasks
+from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, list_epics, load_epic_tasks
 from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role
@@ -124,7 +124,8 @@ class Project:
     mcp_list: McpList | None
     pipeline: Pipeline | None
     tasks: list[EpicTask]
-    epics: list[Epic]
+    listed: list[Epic] | None
+    """Every epic, once something asked for the list (`epics`); None before: naming one reads only it."""
     home: Path | None = None
     notes: list[str] = field(default_factory=list)
     fallback: str | None = None
@@ -147,7 +148,9 @@ class Project:
         if not start.is_dir():
             raise ProjectError(f"{start} is not a folder.")
         root, is_git = workspace.find_project_root(start.resolve())
-        pack = workspace.find_prompt_pack(root, prompts.expanduser().resolve() if prompts else None)
+        # A relative --prompts is taken from the project root first (find_prompt_pack), then the cwd.
+        pack = workspace.find_prompt_pack(root, prompts.expanduser() if prompts else None)
+        pack = pack.resolve() if pack is not None else None
         notes: list[str] = []
         fallback = None
         if role is None:  # a command that needs no role (`epics`): no prompt is read
@@ -173,13 +176,23 @@ class Project:
                 else:
                     pipeline = parsed
         tasks = load_epic_tasks(root)
-        epics = list_epics(root, tasks)
-        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes, fallback)
+        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, None, home, notes, fallback)
 
     # ------------------------------------------------------------------ queries
 
+    @property
+    def epics(self) -> list[Epic]:
+        """Every epic with its title, read on first use (a command that names its epic never needs it)."""
+        if self.listed is None:
+            self.listed = list_epics(self.root, self.tasks)
+        return self.listed
+
     def choose_epic(self, ref: str | None) -> Epic:
-        """The working epic: named, else the only one, else the most recently changed."""
+        """The working epic: named, else the only one, else the most recently changed.
+
+        Before the list was read, only the named epic's folder is (see `find_epic`)."""
+        if self.listed is None and epic_folders(self.root):
+            return find_epic(self.root, ref, self.tasks)
         if not self.epics:
             raise ProjectError(f"No epics found under {self.root}/.task-master/epics or .taskmaster/epics.")
         return choose_epic(self.epics, ref)

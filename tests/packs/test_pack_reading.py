@@ -190,3 +190,26 @@ def test_the_preparation_view_says_where_the_role_came_from_and_maps_topics_to_s
     assert "[01-forbidden.md](../01-forbidden.md)" not in seen["#steps"] and "**" not in seen["#steps"]
     assert "Read 01-forbidden.md" in seen["#steps"]
     assert seen["#heading"].count(kit.EPIC_TITLE) == 1
+
+
+def test_the_leads_own_recommendation_section_is_allowed_but_an_added_one_is_not(tmp_path: Path) -> None:
+    repo = kit.build_pack(tmp_path / "p", kit.SHAPE_BY_NAME["cursor-split"])
+    planner = Planner.open(repo, epic=kit.EPIC_FOLDER, role="lead")
+    for topic in planner.role.topics:
+        planner.add(topic.id, "decision", f"Reviewed: {topic.title}.")
+        planner.confirm(topic.id)
+    planner.add(1, "risk", "The frontend plan may change after the design review.")
+    assert "## Recommendation\n" in planner.render()
+    assert [b.message for b in planner.blockers()] == []
+    planner.add(2, "decision", "Next steps: ask the architect to rename the queue.")
+    rules = [b for b in planner.blockers() if b.kind == "rule"]
+    assert len(rules) == 1 and '"Next steps" section' in rules[0].message
+
+
+def test_role_prompts_are_found_beside_a_support_folder_given_with_prompts(tmp_path: Path) -> None:
+    repo = kit.build_pack(tmp_path / "p", kit.SHAPE_BY_NAME["cursor-split"])
+    code, out, err = run(repo, "--prompts", ".cursor/support", "--role", "architect", "status", "--json")
+    assert code == 1, err
+    data = json.loads(out)
+    assert data["role"]["prompt"] == ".cursor/commands/20-roles/22-architect.md"
+    assert data["role"]["looked_in"] == [".cursor/support", ".cursor/commands"]
