@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
-from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, list_epics, load_epic_tasks
+from planner_tui.core.epic.epics import choose_epic, list_epics, load_epic_tasks
 from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role
@@ -124,8 +124,7 @@ class Project:
     mcp_list: McpList | None
     pipeline: Pipeline | None
     tasks: list[EpicTask]
-    listed: list[Epic] | None
-    """Every epic, once something asked for the list (`epics`); None before: naming one reads only it."""
+    epics: list[Epic]
     home: Path | None = None
     notes: list[str] = field(default_factory=list)
     fallback: str | None = None
@@ -176,23 +175,13 @@ class Project:
                 else:
                     pipeline = parsed
         tasks = load_epic_tasks(root)
-        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, None, home, notes, fallback)
+        epics = list_epics(root, tasks)
+        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes, fallback)
 
     # ------------------------------------------------------------------ queries
 
-    @property
-    def epics(self) -> list[Epic]:
-        """Every epic with its title, read on first use (a command that names its epic never needs it)."""
-        if self.listed is None:
-            self.listed = list_epics(self.root, self.tasks)
-        return self.listed
-
     def choose_epic(self, ref: str | None) -> Epic:
-        """The working epic: named, else the only one, else the most recently changed.
-
-        Before the list was read, only the named epic's folder is (see `find_epic`)."""
-        if self.listed is None and epic_folders(self.root):
-            return find_epic(self.root, ref, self.tasks)
+        """The working epic: named, else the only one, else the most recently changed."""
         if not self.epics:
             raise ProjectError(f"No epics found under {self.root}/.task-master/epics or .taskmaster/epics.")
         return choose_epic(self.epics, ref)
