@@ -12,7 +12,7 @@ from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from planner_tui.core.models import Epic
-from planner_tui.core.text.display import one_line
+from planner_tui.core.text.display import one_line, shown_name
 
 __all__ = ["EpicPicker", "EPIC_PICKER_BINDINGS", "epic_order", "epic_label"]
 
@@ -38,7 +38,7 @@ def epic_label(epic: Epic, folder_width: int = 0, title_width: int = 0) -> Text:
     """One row of the list: id, folder, title and the role plans present (all literal text)."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{epic.id if epic.id is not None else '-':>4}  ", style="dim")
-    text.append(one_line(epic.folder, 60).ljust(folder_width), style="bold")
+    text.append(one_line(shown_name(epic.folder), 60).ljust(folder_width), style="bold")  # invisible characters show
     text.append("  ")
     text.append(one_line(epic.title, 60).ljust(title_width))
     text.append("  ")
@@ -84,7 +84,7 @@ class EpicPicker(ModalScreen["Epic | None"]):
         with Vertical(id="picker"):
             yield Label(Text("Choose an epic"), id="heading")
             if self.epics:
-                folder_w = max(len(one_line(e.folder, 60)) for e in self.epics)
+                folder_w = max(len(one_line(shown_name(e.folder), 60)) for e in self.epics)
                 title_w = max(len(one_line(e.title, 60)) for e in self.epics)
                 rows = [Option(epic_label(e, folder_w, title_w), id=e.folder) for e in self.epics]
                 yield OptionList(*rows, id="epics")
