@@ -114,6 +114,8 @@ def _relative(path: Path, root: Path) -> str:
 def status_lines(data: dict[str, Any]) -> list[str]:
     """The status as text: one line per topic, open questions, then blockers."""
     lines = [f"{data['role']['name']} plan for {data['epic']['title']} → {data['plan_path']}"]
+    if data["role"].get("fallback"):
+        lines.append(f"  {data['role']['fallback']}")
     total = len(data["topics"])
     for topic in data["topics"]:
         opens = topic["open_questions"]
