@@ -75,6 +75,8 @@ def test_a_missing_role_prompt_falls_back_to_the_built_in_role_and_says_where_it
     assert json.loads(out)["role"]["fallback"] == role["fallback"] and role["fallback"] in json.loads(out)["notes"]
     _, text, _ = run(repo, "--role", "backend", "check")
     assert f"Note: {role['fallback']}" in text
+    _, text, _ = run(repo, "--role", "backend", "status")
+    assert text.split("\n")[1] == f"  {role['fallback']}"
 
 
 def test_a_broken_role_prompt_stops_only_that_role(tmp_path: Path) -> None:
@@ -213,3 +215,18 @@ def test_role_prompts_are_found_beside_a_support_folder_given_with_prompts(tmp_p
     data = json.loads(out)
     assert data["role"]["prompt"] == ".cursor/commands/20-roles/22-architect.md"
     assert data["role"]["looked_in"] == [".cursor/support", ".cursor/commands"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```bash\na\n```\n\n```python\nb\n```\n",  # one after the other: nothing nested
+        "````\n# Title\n```\nnot a close\n````\n",  # a shorter bare marker does not close
+        "```\n~~~\nx\n```\n",  # another marker character is only text
+        "```` `code` ````\n\n```\nplain\n```\n",  # a code span on its own line opens nothing
+    ],
+)
+def test_fences_that_hold_no_nested_block_read_as_commonmark_says(text: str) -> None:
+    nested = markdown.load(text, nested_fences=True)
+    plain = markdown.load(text)
+    assert [(f.start, f.end, f.body) for f in nested.fences] == [(f.start, f.end, f.body) for f in plain.fences]

@@ -246,15 +246,19 @@ def _nested_fence_lines(lines: list[str]) -> list[str]:
     width = 3
     for n, line in enumerate(lines):
         m = _FENCE_MARK.match(line)
-        if not m or (stack and m.group(2)[0] != _FENCE_MARK.match(lines[stack[0]]).group(2)[0]):
+        if not m:
             continue
-        width = max(width, len(m.group(2)))
-        info = m.group(3).strip()
+        marker, info = m.group(2), m.group(3).strip()
+        if marker[0] == "`" and "`" in info:
+            continue  # a code span on its own line, never a fence line
+        if stack and marker[0] != _FENCE_MARK.match(lines[stack[0]]).group(2)[0]:
+            continue  # `~~~` inside a backtick fence (or the reverse) is only text
+        width = max(width, len(marker))
         if not stack or info:
-            if stack and "`" in info:
-                continue  # not a fence opener (backticks in a backtick info string)
             stack.append(n)
             continue
+        if len(marker) < len(_FENCE_MARK.match(lines[stack[-1]]).group(2)):
+            continue  # too short to close the block it is in
         opener = stack.pop()
         if not stack and n - opener > 1 and any(
             (i := _FENCE_MARK.match(lines[k])) and i.group(3).strip() for k in range(opener + 1, n)
