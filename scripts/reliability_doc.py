@@ -104,8 +104,8 @@ CATALOGUE: list[tuple[str, str, list[str]]] = [
 """Groups of the fault catalogue: letter, title, case titles (ids are the letter and 1-based index)."""
 
 ANSWERS: dict[str, str] = {
-    "A2": "LazyFS is not available on this machine, so a real power cut is not simulated; the durable "
-          "order (fsync of the temp file, rename, fsync of the folder) is traced with strace instead.",
+    "A2": "Without LazyFS (a FUSE file system), the power cut is replayed from an strace log of a real save: "
+          "after every recorded step, unsynced data is dropped from a copy of the folder, as LazyFS drops it.",
     "A3": "The engine raises `SessionError(\"Session NOT saved: <strerror>.\")` and keeps the text in "
           "`SessionStore.last_error` (cleared by the next good save); the workbench shows it as a persistent "
           "banner under the top bar until a change is saved, and the typed text stays in the composer.",

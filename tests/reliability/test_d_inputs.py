@@ -435,20 +435,69 @@ def test_D7_binary_and_foreign_encodings_are_shown_safely_and_never_written(caps
     assert "\\xff-name.md" in output  # the text report shows the byte visibly
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: file permissions do not stop root from reading")
-def test_D7_unreadable_file_is_reported_and_the_rest_still_loads(_proj):
-    """A file made unreadable after listing is reported as "permission denied" and every other artifact still loads."""
-    target = _proj / EPIC_DIR / "stories" / "supervisor.md"
-    planner = Planner.open(_proj, epic=EPIC)
-    arts = planner.project.artifacts(planner.epic)
-    target.chmod(0)
+_READ_ALL = r"""
+import json, sys
+from pathlib import Path
+from planner_tui.core.engine import Planner
+planner = Planner.open(Path(sys.argv[1]), epic=sys.argv[2])
+reads = {a.path: planner.project.read_artifact(a) for a in planner.project.artifacts(planner.epic)}
+print(json.dumps({path: [read.state, read.reason] for path, read in reads.items()}))
+"""
+
+
+def test_D7_unreadable_file_is_reported_and_the_rest_still_loads(_proj, tmp_path):
+    """A file the user may not read is reported as "permission denied" and every other artifact still
+    loads. Root reads everything, so as root the project is copied to a folder the unprivileged user
+    `nobody` owns, the file is made root's with no permissions, and the reading runs in a real process
+    started as `nobody` by `setpriv`."""
+    target = f"{EPIC_DIR}/stories/supervisor.md"
+    if os.geteuid() != 0:
+        planner = Planner.open(_proj, epic=EPIC)
+        arts = planner.project.artifacts(planner.epic)
+        (_proj / target).chmod(0)  # made unreadable after listing
+        try:
+            reads = {a.path: [r.state, r.reason] for a in arts for r in [planner.project.read_artifact(a)]}
+        finally:
+            (_proj / target).chmod(0o644)
+    else:
+        reads = _read_as_nobody(_proj, target, tmp_path)
+    assert reads[target] == ["refused", "permission denied"]
+    assert reads[f"{EPIC_DIR}/stories/technician.md"][0] == "present"
+
+
+def _read_as_nobody(project: Path, target: str, tmp_path: Path) -> dict[str, list]:
+    """Read every artifact of a copy of `project` as `nobody`, `target` being root's and unreadable."""
+    import pwd
+    import shutil
+    import tempfile
+
+    setpriv = shutil.which("setpriv")
     try:
-        reads = {a.path: planner.project.read_artifact(a) for a in arts}
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        nobody = None
+    if setpriv is None or nobody is None:
+        pytest.skip("running as root without setpriv(1) or a `nobody` user: file permissions do not stop root from reading")
+    # pytest's own temp folders are root's and closed to others: the copy lives where nobody can reach it.
+    home = Path(tempfile.mkdtemp(prefix="planner-tui-nobody-"))
+    try:
+        home.chmod(0o755)
+        copy = home / "proj"
+        shutil.copytree(project, copy, symlinks=True)
+        for path in [home, copy, *copy.rglob("*")]:
+            os.lchown(path, nobody.pw_uid, nobody.pw_gid)
+        os.chown(copy / target, 0, 0)
+        (copy / target).chmod(0)
+        env = {**_child_env(), "HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"}
+        proc = subprocess.run(
+            [setpriv, f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+             sys.executable, "-c", _READ_ALL, str(copy), EPIC],
+            capture_output=True, text=True, timeout=60, env=env, cwd=home,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return json.loads(proc.stdout)
     finally:
-        target.chmod(0o644)
-    assert reads[f"{EPIC_DIR}/stories/supervisor.md"].state == "refused"
-    assert reads[f"{EPIC_DIR}/stories/supervisor.md"].reason == "permission denied"
-    assert reads[f"{EPIC_DIR}/stories/technician.md"].state == "present"
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_D1_nothing_outside_the_project_reaches_any_command_output(_proj, _spy):
