@@ -38,10 +38,12 @@ class Sizes:
     session_entries: int = 10_000
     rounds: int = 5
     """How many times each side of a comparison runs (medians are compared)."""
+    context: bool = True
+    """Also measure the naive comparisons shown beside each number (they decide no verdict)."""
 
     @classmethod
     def tiny(cls) -> "Sizes":
-        return cls(plan_small=30, plan_large=60, artifact=20_000, repo_files=200, session_entries=200, rounds=1)
+        return cls(plan_small=30, plan_large=60, artifact=20_000, repo_files=200, session_entries=200, rounds=1, context=False)
 
 
 @dataclass
@@ -68,6 +70,8 @@ def _child(script: str, scenario: str, args: dict, env: dict[str, str], timeout:
 
 
 def ms(seconds: float) -> str:
+    if seconds != seconds:  # NaN: a context number --tiny does not measure
+        return "skipped in --tiny"
     return f"{seconds * 1000:.1f} ms"
 
 
@@ -115,7 +119,7 @@ class Bench:
             bare.append(self.ui("startup", kind="bare")["first_full"])
             libs.append(self.ui("startup", kind="bare-libs")["first_full"])
             ours.append(self.ui("startup", kind="ours", project=str(self.small))["first_full"])
-        naive = self.ui("startup", kind="naive")["first_full"]
+        naive = self.ui("startup", kind="naive")["first_full"] if self.sizes.context else float("nan")
         b, lb, o = statistics.median(bare), statistics.median(libs), statistics.median(ours)
         return Row(
             "start to first full frame",
@@ -128,7 +132,7 @@ class Bench:
     def keystroke(self) -> Row:
         count = 40 if self.sizes.rounds > 1 else 10
         bare = self.ui("keys", kind="textarea", count=count)["latencies"]
-        small = self.ui("keys", kind="small-textarea", count=count)["latencies"]
+        small = self.ui("keys", kind="small-textarea", count=count)["latencies"] if self.sizes.context else [float("nan")]
         ours = self.ui("keys", kind="ours", count=count, project=str(self.large), artifact=PRD_NAME)["latencies"]
         b, o, s = statistics.median(bare), statistics.median(ours), statistics.median(small)
         return Row(
@@ -143,7 +147,7 @@ class Bench:
         count = 6 if self.sizes.rounds > 1 else 2
         got = self.ui("preview", project=str(project), count=count)
         floor = self.core("render", project=str(project))
-        naive = self._naive(project)
+        naive = self._naive(project) if self.sizes.context else "skipped in --tiny"
         cpu = statistics.median(got["ui_cpu"])
         framed = statistics.median(got["with_frames_cpu"])
         whole = statistics.median(got["whole_entry_cpu"])

@@ -81,7 +81,7 @@ class PlannerApp(App[str | None]):
                 watch=self.watch_files,
             )
         )
-        if fresh:
+        if fresh and self.settings.preparation:
             self.show_preparation()
         notice, self.startup_notice = self.startup_notice, None
         self.call_after_refresh(self._startup_checks, planner, notice)

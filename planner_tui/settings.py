@@ -59,6 +59,7 @@ class Settings(BaseModel):
     )
     watch: bool = Field(default=True, description="Watch the artifacts and the session file for changes made outside the workbench.")
     cursor_blink: bool = Field(default=True, description="Blink the text cursor in the composer (tests and screenshots turn it off).")
+    preparation: bool = Field(default=True, description="Open the preparation view when a session is new (F2 opens it at any time).")
 
     @model_validator(mode="before")
     @classmethod

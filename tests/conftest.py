@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE  # noqa: F401  (re-exported for fixtures)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` starts two workers per core: a third of the suite's wall time is spent waiting
+    (pseudo-terminals, file-watch debounces, child processes), and a second worker per core fills it."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 * cores
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,11 +72,14 @@ class Drive:
         self.project = project
 
     def app(self, *, epic: str | None = DEMO_EPIC, watch: bool = False, **settings_fields):
-        """The app through the one factory, with a fixed clock and no blinking cursor."""
+        """The app through the one factory, with a fixed clock and no blinking cursor.
+
+        A new session opens straight on the workbench unless `preparation=True` is passed: the
+        preparation view has tests of its own, and skipping it saves a third of each test's start."""
         from planner_tui.factory import make_app
         from planner_tui.settings import Settings
 
-        fields = {"cursor_blink": False, **settings_fields}
+        fields = {"cursor_blink": False, "preparation": False, **settings_fields}
         return make_app(self.project, epic=epic, settings=Settings(**fields), clock=lambda: FIXED_NOW, watch=watch)
 
     def planner(self, epic: str = DEMO_EPIC):
@@ -79,11 +91,11 @@ class Drive:
     @staticmethod
     async def until(pilot, predicate, timeout: float = 5.0, what: str = "condition") -> None:
         """Pause until predicate() is true; fail after timeout seconds."""
-        loops = int(timeout / 0.05)
+        loops = int(timeout / 0.02)
         for _ in range(loops):
             if predicate():
                 return
-            await pilot.pause(0.05)
+            await pilot.pause(0.02)
         raise AssertionError(f"timed out waiting for {what}")
 
     async def workbench(self, pilot):
@@ -121,6 +133,18 @@ class Drive:
         screen.composer.insert(text)
         await pilot.press("enter")
         await self.settle(pilot)
+
+    def ready(self, epic: str = DEMO_EPIC) -> None:
+        """The session `make_ready` types, written through the engine before the app starts (for the
+        tests whose subject is what comes after; one test keeps typing it through the keys)."""
+        from planner_tui.core.engine import Planner
+
+        planner = Planner.open(self.project, epic=epic, clock=lambda: FIXED_NOW)
+        for index, topic in enumerate(planner.role.topics):
+            planner.add(topic.id, "decision", f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points))
+            if index == 0:
+                planner.add(topic.id, "risk", "Large photos may slow the first sync.")
+            planner.confirm(topic.id)
 
     async def make_ready(self, pilot) -> None:
         """Through the keys: a decision covering each topic's points, one risk, confirm, next topic."""

