@@ -58,6 +58,13 @@ def test_every_role_of_every_layout_reaches_its_exact_commit(repos: dict[str, Pa
     for heading in role.fill_without_topic:
         assert mapped[heading] == []
 
+    code, out, err = run(repo, "check", "--json", role=word)
+    check = json.loads(out)
+    assert code == 0, (err, check["notes"])  # rules read, servers configured, every artifact present
+    assert check["commit_message"] == role.message()
+    assert check["role"]["commit_message_derived"] is (not shape.git_step)
+    assert [(s["server"], s["state"]) for s in check["mcp"]] == [("task-master-ai", "configured"), ("context7", "configured")]
+
     for number in range(1, len(role.topics) + 1):
         assert run(repo, "add", str(number), "decision", f"Decision {number} for the {role.name} plan.", role=word)[0] == 0
         assert run(repo, "confirm", str(number), role=word)[0] == 0
