@@ -80,6 +80,8 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
             where = f" in {status.file}" if status.file else ""
             extra = f" — {status.detail}" if status.detail else ""
             lines.append(f"  {status.server}: {status.state}{where}{extra}")
+        if status.use:
+            lines.append(f"      uses: {one_line(status.use, 150)}")
     own = data["agent_server"]
     said = own["detail"] if own["detail"].startswith(own["state"]) else f"{own['state']} — {own['detail']}"
     lines.append(f"  planner-tui itself (planner-tui mcp): {said}")

@@ -166,12 +166,13 @@ class McpStatus(BaseModel):
     """What the client configs say about one required server; never whether it runs."""
 
     server: str
-    state: Literal["configured", "missing", "placeholder"]
+    state: Literal["configured", "missing", "placeholder", "elsewhere"]  # elsewhere: another client's file only
     file: str | None = None
     """The config file that configures it (project-relative, or `~/…` for the user's)."""
     entry: str | None = None
     """The entry's name in that file (it may be spelled differently)."""
     detail: str = ""
+    use: str = ""  # what the pipeline uses it for: its "uses" text in 02-mcp.md
 
 
 class PipelineStep(BaseModel):

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
-from planner_tui.core.epic.epics import choose_epic, list_epics, load_epic_tasks
+from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, list_epics, load_epic_tasks
 from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role
 from planner_tui.core.errors import PlannerError, ProjectError, PromptError
-from planner_tui.core.pack.mcp_clients import check_mcp
+from planner_tui.core.pack.mcp_clients import check_mcp, pipeline_client
 from planner_tui.core.models import (
     Epic,
     EpicTask,
@@ -124,7 +124,8 @@ class Project:
     mcp_list: McpList | None
     pipeline: Pipeline | None
     tasks: list[EpicTask]
-    epics: list[Epic]
+    listed: list[Epic] | None
+    """Every epic, once something asked for the list (`epics`); None before: naming one reads only it."""
     home: Path | None = None
     notes: list[str] = field(default_factory=list)
     fallback: str | None = None
@@ -175,13 +176,23 @@ class Project:
                 else:
                     pipeline = parsed
         tasks = load_epic_tasks(root)
-        epics = list_epics(root, tasks)
-        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, epics, home, notes, fallback)
+        return cls(root, is_git, pack, spec, prompt_path, rules, mcp_list, pipeline, tasks, None, home, notes, fallback)
 
     # ------------------------------------------------------------------ queries
 
+    @property
+    def epics(self) -> list[Epic]:
+        """Every epic with its title, read on first use (a command that names its epic never needs it)."""
+        if self.listed is None:
+            self.listed = list_epics(self.root, self.tasks)
+        return self.listed
+
     def choose_epic(self, ref: str | None) -> Epic:
-        """The working epic: named, else the only one, else the most recently changed."""
+        """The working epic: named, else the only one, else the most recently changed.
+
+        Before the list was read, only the named epic's folder is (see `find_epic`)."""
+        if self.listed is None and epic_folders(self.root):
+            return find_epic(self.root, ref, self.tasks)
         if not self.epics:
             raise ProjectError(f"No epics found under {self.root}/.task-master/epics or .taskmaster/epics.")
         return choose_epic(self.epics, ref)
@@ -249,11 +260,12 @@ class Project:
 
     def preparation(self, epic: Epic) -> Preparation:
         """Rules, MCP servers, pipeline position and earlier roles for the preparation view."""
-        servers = list(self.role.mcp_servers)
-        if not servers and self.mcp_list is not None:
-            servers = [s.name for s in self.mcp_list.servers]
+        # 02-mcp.md's list (with what each is used for), then any other server the role prompt names.
+        listed = self.mcp_list.servers if self.mcp_list is not None else []
+        servers = [s.name for s in listed] + list(self.role.mcp_servers)
+        client = pipeline_client(self.root, self.role_prompt, self.pack)
         try:
-            mcp = check_mcp(self.root, servers, self.home)
+            mcp = check_mcp(self.root, servers, self.home, client=client, uses={s.name: s.use for s in listed})
         except (OSError, PlannerError) as exc:  # a config we cannot read must not stop planning
             mcp = []
             notes = [f"MCP configs could not be read: {exc}"]

@@ -51,6 +51,7 @@ _STATE = {
     "configured": ("✓ ", "green", "configured"),
     "missing": ("✗ ", "red", "missing"),
     "placeholder": ("⚠ ", "yellow", "placeholder secret"),
+    "elsewhere": ("◐ ", "yellow", "another client only"),
 }
 
 
@@ -108,9 +109,11 @@ def mcp_text(statuses: list[McpStatus]) -> Text:
             out.append(f"{word}: ", style=f"bold {style}")
         # The detail names the file and the entry (`configured in .mcp.json as `x`; …`).
         if status.detail:
-            out.append(one_line(status.detail, 300), style="dim")
+            out.append_text(inline_markdown(one_line(status.detail, 300), style="dim"))  # `name` styled, no backticks
         elif status.file:
             out.append(f"in {one_line(status.file, 80)}", style="dim")
+        if status.use:  # what 02-mcp.md says the pipeline uses it for
+            out.append("\n" + " " * (width + 4) + f"uses: {one_line(status.use, 150)}", style="dim italic")
     return out
 
 
@@ -236,9 +239,9 @@ def overview_text(prep: Preparation, artifacts: list[Artifact], notes: list[str]
     else:
         out.append(f"Rules: {len(prep.rules.categories)} categories")
     out.append("  ·  ")
-    counts = {state: sum(1 for s in prep.mcp if s.state == state) for state in ("configured", "placeholder", "missing")}
+    counts = {state: sum(1 for s in prep.mcp if s.state == state) for state in _STATE}
     out.append(f"MCP: {counts['configured']} configured", style="green" if counts["configured"] else "")
-    for state, style in (("placeholder", "yellow"), ("missing", "red")):
+    for state, style in (("placeholder", "yellow"), ("elsewhere", "yellow"), ("missing", "red")):
         if counts[state]:
             out.append(f", {counts[state]} {state}", style=style)
     out.append("  ·  ")

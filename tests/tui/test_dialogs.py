@@ -328,7 +328,8 @@ def test_preparation_shows_rules_mcp_pipeline_and_artifacts(demo: Path, isolated
         assert "✅" in rules
         mcp = text_of(screen, "#mcp")
         assert MCP_NOTE in mcp
-        assert "✓ task-master-ai" in mcp and "configured in .mcp.json" in mcp
+        # The demo is a Cursor pipeline: Cursor's file configures, with what 02-mcp.md uses each for.
+        assert "✓ context7" in mcp and "configured in .cursor/mcp.json" in mcp and "uses: " in mcp
         pipeline = text_of(screen, "#pipeline")
         assert "23-backend.md is step 3 of 6" in pipeline
         assert "✓ 21-devops.md" in pipeline and "✓ 22-architect.md" in pipeline
@@ -343,11 +344,11 @@ def test_preparation_shows_rules_mcp_pipeline_and_artifacts(demo: Path, isolated
 
 def test_preparation_reports_missing_and_placeholder_servers_and_no_git(tmp_path: Path, isolated_git: Path) -> None:
     root = make_demo(tmp_path / "nogit", git=False, now=FIXED_NOW.timestamp())
-    for extra in (".cursor/mcp.json", ".vscode/mcp.json"):
+    for extra in (".mcp.json", ".vscode/mcp.json"):
         (root / extra).unlink(missing_ok=True)
     config = {"mcpServers": {"context7": {"url": "https://mcp.context7.com/mcp"},
                              "task-master-ai": {"command": "npx", "env": {"ANTHROPIC_API_KEY": "YOUR_ANTHROPIC_API_KEY_HERE"}}}}
-    (root / ".mcp.json").write_text(json.dumps(config))
+    (root / ".cursor/mcp.json").write_text(json.dumps(config))  # the demo is a Cursor pipeline
     (root / ".task-master/epics/009_photo-annotations/04-prd.md").unlink()
     planner = open_planner(root, isolated_git)
     app = Host(lambda: PreparationScreen(planner))

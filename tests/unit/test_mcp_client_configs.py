@@ -198,3 +198,49 @@ def test_load_jsonc_keeps_strings_intact() -> None:
 )
 def test_is_placeholder(value, key, expected) -> None:
     assert is_placeholder(value, key) is expected
+
+
+# --------------------------------------------------------------------------- the pipeline's own client
+
+
+def test_a_server_only_in_another_clients_file_is_configured_for_that_client(dirs) -> None:
+    root, home = dirs
+    write(root / ".vscode/mcp.json", '{"servers": {"context7": {"command": "npx", "args": ["-y", "@upstash/context7-mcp"]},}}')
+    write(root / ".cursor/mcp.json", json.dumps({"mcpServers": {"deepwiki": {"url": "https://mcp.deepwiki.com/sse"}}}))
+    got = by_server(check_mcp(root, ["context7", "deepwiki", "github"], home=home, client="Cursor"))
+    assert got["context7"].state == "elsewhere" and got["context7"].file == ".vscode/mcp.json"
+    assert got["context7"].detail == "configured for VS Code only (.vscode/mcp.json as `context7`), not for Cursor"
+    assert got["deepwiki"].state == "configured"
+    assert got["github"].state == "missing" and "Cursor" in got["github"].detail
+    # Without knowing the pipeline's client, any client's file configures it, as before.
+    assert by_server(check_mcp(root, ["context7"], home=home))["context7"].state == "configured"
+
+
+def test_a_claude_pipeline_reads_claude_files_only(dirs) -> None:
+    root, home = dirs
+    write(root / ".cursor/mcp.json", json.dumps({"mcpServers": {"context7": {"command": "npx context7"}}}))
+    write(home / ".claude.json", json.dumps({"mcpServers": {"deepwiki": {"url": "https://mcp.deepwiki.com/mcp"}}}))
+    got = by_server(check_mcp(root, ["context7", "deepwiki"], home=home, client="Claude Code"))
+    assert (got["context7"].state, got["deepwiki"].state) == ("elsewhere", "configured")
+    assert "for Cursor only" in got["context7"].detail
+
+
+def test_uses_text_is_carried_by_name(dirs) -> None:
+    root, home = dirs
+    got = check_mcp(root, ["context7", "deepwiki"], home=home, uses={"context7": "for library documentation"})
+    assert [(s.server, s.use) for s in got] == [("context7", "for library documentation"), ("deepwiki", "")]
+
+
+def test_the_client_of_a_pipeline_is_where_its_prompts_live(tmp_path: Path) -> None:
+    from planner_tui.core.pack.mcp_clients import pipeline_client
+
+    assert pipeline_client(tmp_path, tmp_path / ".cursor/commands/20-roles/23-backend.md") == "Cursor"
+    assert pipeline_client(tmp_path, tmp_path / ".claude/commands/23-backend.md", tmp_path / ".cursor/support") == "Claude Code"
+    assert pipeline_client(tmp_path, None, tmp_path / "prompts") is None
+
+
+def test_a_config_nested_too_deeply_is_a_note_not_a_crash(dirs) -> None:
+    root, home = dirs
+    write(root / ".vscode/mcp.json", "[" * 100_000)
+    got = check_mcp(root, ["context7"], home=home)[0]
+    assert got.state == "missing" and ".vscode/mcp.json invalid JSON (nested too deeply)" in got.detail

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections import deque
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote
 
-from planner_tui.core.epic.epics import load_epic_tasks
-from planner_tui.core.epic.links import extract_links
+from planner_tui.core.epic.tasks import SHARED_FOLDERS, load_epic_tasks
+from planner_tui.core.epic.links import extract_links, is_url, link_target
 from planner_tui.core.models import Artifact, Epic, EpicTask
 from planner_tui.core.text.reading import (
     NOT_REGULAR,
     OUTSIDE,
     ReadResult,
-    looks_outside,
     probe,
     read_text_safely,
     resolve_inside,
@@ -26,6 +23,8 @@ from planner_tui.core.pack.workspace import RULE_FILES
 
 __all__ = [
     "GROUP_ORDER",
+    "EXTRA_RULE_FILES",
+    "PIPELINE_RULES",
     "LINK_OUTSIDE",
     "LINK_DEPTH",
     "LINK_COUNT",
@@ -53,10 +52,13 @@ LINK_PER_DOC = 100
 """At most this many new linked files are taken from any one document."""
 
 _SUBFOLDERS: dict[str, Group] = {"packages": "packages", "stories": "stories", "diagrams": "diagrams"}
+EXTRA_RULE_FILES: tuple[str, ...] = ("04-rules.md",)
+"""Rule files of the pack beyond RULE_FILES: listed with the rules when the pack has them."""
+PIPELINE_RULES = ".cursor/rules/epics"
+"""The folder of the pipeline's `.mdc` rules for working on epics (project-relative)."""
+_MDC = re.compile(r".+\.mdc$")
 _NUMBERED = re.compile(r"^\d\d-.+")
 _ROLE = re.compile(r"^(\d\d)-.+\.md$")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _MARKDOWN = (".md", ".markdown")
 """Links found per document text (by length and hash): the list is made again on every file change."""
 _NO_LINKS = frozenset({"rules", "task", "roles"})
@@ -84,10 +86,14 @@ class _Collector:
         self.epic_rel = real.relative_to(self.root_real).as_posix() if real else epic.path
         self.items: list[Artifact] = []
         self.keys: set[str] = set()
+        parent = self.epic_rel.rpartition("/")[0]
+        self.shared = tuple(f"{parent}/{name}/" for name in SHARED_FOLDERS)
 
     def group_of(self, rel: str, default: Group) -> Group:
-        """The folder group of a canonical path inside the epic folder, else default."""
+        """The folder group of a canonical path inside the epic folder (or the shared packages), else default."""
         prefix = self.epic_rel + "/"
+        if rel.startswith(self.shared):
+            return "packages"
         if not rel.startswith(prefix):
             return default
         inner = rel[len(prefix) :]
@@ -148,6 +154,11 @@ class _Collector:
         return canon if result.state == "present" else None
 
 
+def _add_pipeline_rules(col: _Collector) -> None:
+    """The pipeline's rule files for epics (`.cursor/rules/epics/*.mdc`), when the project has them."""
+    _add_folder(col, PIPELINE_RULES, "rules", _MDC)
+
+
 def _add_folder(
     col: _Collector,
     rel: str,
@@ -185,7 +196,8 @@ def _add_folder(
 
 def _add_rules(col: _Collector, pack: Path) -> None:
     pack_real = Path(os.path.realpath(pack))
-    for name in RULE_FILES:
+    extra = [n for n in EXTRA_RULE_FILES if (pack_real / n).is_file()]  # listed only when present
+    for name in RULE_FILES + tuple(extra):
         if pack_real.is_relative_to(col.root_real):
             rel = (pack_real / name).relative_to(col.root_real).as_posix()
             col.add_file(rel, "rules", label=name, missing="not found in the prompt pack")
@@ -202,39 +214,6 @@ def _add_rules(col: _Collector, pack: Path) -> None:
                 size=result.size,
             )
         )
-
-
-def _link_target(doc: str, raw: str, base: str, root: Path) -> tuple[str | None, bool]:
-    """(project-relative target, outside?) of a link in doc; (None, False) for links to skip.
-
-    The pipeline writes `./x.md` relative to the epic folder even inside `stories/`, so when the
-    target is not found next to doc it is looked up in the epic folder (base) too.
-    """
-    if raw.startswith("#"):
-        return None, False
-    if _SCHEME.match(raw) and not _DRIVE.match(raw) and not raw.lower().startswith("file:"):
-        return None, False  # http, mailto, javascript, data...: shown as text, never followed
-    if looks_outside(raw.replace("\\", "/")):
-        return None, True
-    target = re.split(r"[#?]", raw, maxsplit=1)[0]
-    target = unquote(target).replace("\\", "/").strip()
-    if not target:
-        return None, False
-    if looks_outside(target):
-        return None, True
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(doc), target))
-    if joined == ".." or joined.startswith("../"):
-        return None, True
-    if posixpath.dirname(doc) != base:
-        # Only fall back when the first reading stays inside and is absent: checking existence
-        # through a symlink that leads out would tell whether an outside file exists.
-        real, _ = resolve_inside(root, joined)
-        if real is not None and not os.path.lexists(real):
-            other = posixpath.normpath(posixpath.join(base, target))
-            alt, _ = resolve_inside(root, other) if not other.startswith("../") else (None, None)
-            if alt is not None and alt.exists():
-                return other, False
-    return joined, False
 
 
 def _follow_links(col: _Collector, docs: list[str]) -> None:
@@ -255,7 +234,7 @@ def _follow_links(col: _Collector, docs: list[str]) -> None:
             continue
         from_doc = 0
         for raw in extract_links(result.text):
-            target, outside = _link_target(doc, raw, col.epic_rel, col.root_real)
+            target, outside = link_target(doc, raw, col.epic_rel, col.root_real)
             if target is None and not outside:
                 continue
             # The per-document cap keeps one link farm from starving every other document.
@@ -297,8 +276,10 @@ def _follow_links(col: _Collector, docs: list[str]) -> None:
 def prior_artifacts(root: Path, epic: Epic, role_key: str, pack: Path | None) -> list[Artifact]:
     """Everything a role reads before planning, each file once, grouped in `GROUP_ORDER`.
 
-    The pack's rule files, the epic task (`task:<id>`), the files its artifacts list names, the
-    folder's planning documents, packages, stories and diagrams, files those documents link to
+    The pack's rule files (with `04-rules.md` and the pipeline's `.cursor/rules/epics/*.mdc`
+    when present), the epic task (`task:<id>`), the files its artifacts list names, the
+    folder's planning documents, packages (its own and the epics' shared `packages/`), stories
+    and diagrams, files those documents link to
     (never outside the project, never URLs, with a depth and count cap), and the plans of roles
     numbered lower than role_key. Nothing is written.
     """
@@ -306,6 +287,7 @@ def prior_artifacts(root: Path, epic: Epic, role_key: str, pack: Path | None) ->
     col = _Collector(root, epic)
     if pack is not None:
         _add_rules(col, Path(pack))
+    _add_pipeline_rules(col)
     task = epic.task
     if task is not None:
         col.items.append(
@@ -332,6 +314,8 @@ def prior_artifacts(root: Path, epic: Epic, role_key: str, pack: Path | None) ->
     _add_folder(col, epic.path, "planning", _NUMBERED)
     for sub, group in _SUBFOLDERS.items():
         _add_folder(col, f"{epic.path}/{sub}", group)
+    for shared in SHARED_FOLDERS:  # beside the epics, shared by all of them (package notes)
+        _add_folder(col, f"{epic.path.rsplit('/', 1)[0]}/{shared}", "packages")
     _add_folder(col, f"{epic.path}/roles", "roles", _ROLE, role_key)
     docs = [
         a.path for a in col.items
@@ -360,7 +344,7 @@ def _add_listed(col: _Collector, epic: Epic, listed: str) -> None:
     raw = listed.strip()
     if not raw or raw.endswith(("/", "\\")):
         return
-    if _SCHEME.match(raw) and not _DRIVE.match(raw) and not raw.lower().startswith("file:"):
+    if is_url(raw):
         return
     rel = raw.replace("\\", "/").removeprefix("./")
     real, _ = resolve_inside(col.root, rel)

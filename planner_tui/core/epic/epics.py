@@ -1,14 +1,22 @@
-"""Read the epic tasks and epic folders of a project (read-only), and choose one epic."""
+"""Read the epic folders of a project (read-only) and choose one epic; the tasks are read by `tasks`."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from planner_tui.core.errors import ProjectError, UnknownName
+from planner_tui.core.epic.tasks import (
+    SHARED_FOLDERS,
+    TASK_FILES,
+    TaskIndex,
+    load_epic_tasks,
+    match_task,
+    parse_artifact_list,
+    task_folders,
+)
 from planner_tui.core.models import Epic, EpicTask
 from planner_tui.core.text.reading import read_text_safely
 
@@ -22,21 +30,17 @@ __all__ = [
     "epic_title_from_docs",
     "list_epics",
     "choose_epic",
+    "SHARED_FOLDERS",
+    "epic_folders",
+    "load_epic",
+    "find_epic",
 ]
 
-TASK_FILES: tuple[str, ...] = (".taskmaster/tasks/tasks.json", "epics.json")
-"""Where epic tasks live, project-relative; read in this order, never written."""
 EPIC_ROOTS: tuple[str, ...] = (".task-master/epics", ".taskmaster/epics")
 """Folders that hold one folder per epic."""
 
-_TASKS_MAX = 50_000_000
 _DOC_MAX = 65_536
 _WALK_CAP = 20_000
-_EPIC_TITLE = re.compile(r"\s*EPIC\s*:\s*(\S.*)", re.S)
-_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s+(.+?)\s*$")
-_MD_LINK = re.compile(r"\]\(\s*<?([^)>]+?)>?\s*\)")
-_BACKTICKS = re.compile(r"`([^`]+)`")
-_EXT = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _FOLDER = re.compile(r"^(\d+)_(.+)$")
 _ROLE_FILE = re.compile(r"^(\d\d)-.+\.md$")
 _HEADING = re.compile(r"^#\s+(.+?)(?:\s+#+)?\s*$")
@@ -48,133 +52,6 @@ _SUFFIX = re.compile(
     rf"\s*(?:\s[—–-]{{1,2}}\s*|:\s*)(?:{_DOC_WORDS})\s*$|\s*\((?:{_DOC_WORDS})\)\s*$", re.I
 )
 _PREFIX = re.compile(rf"^(?:{_DOC_WORDS})(?:\s*:|\s+[—–-]{{1,2}}\s|\s+for\s)\s*", re.I)
-
-
-def _looks_like_path(text: str) -> bool:
-    return bool(text) and ("/" in text or "\\" in text or bool(_EXT.search(text)))
-
-
-def _path_in(item: str) -> str | None:
-    """The path an artifacts-list item names, read loosely (`1. path`, `- PRD: \\`x.md\\``)."""
-    for pattern in (_MD_LINK, _BACKTICKS):
-        found = pattern.search(item)
-        if found and _looks_like_path(found.group(1).strip()):
-            return found.group(1).strip()
-    candidate = item.strip().strip("`\"'")
-    if " " in candidate and ": " in candidate:
-        candidate = candidate.rsplit(": ", 1)[1].strip().strip("`\"'")
-    candidate = candidate.rstrip(",;.") if not candidate.endswith("..") else candidate
-    if " " in candidate or not _looks_like_path(candidate):
-        return None
-    return candidate
-
-
-def parse_artifact_list(details: str) -> list[str]:
-    """Paths of the numbered (or bulleted) artifacts list in a task's details, in order."""
-    paths: list[str] = []
-    for line in details.splitlines():
-        item = _ITEM.match(line)
-        if item:
-            path = _path_in(item.group(1))
-            if path and path not in paths:
-                paths.append(path)
-    return paths
-
-
-def _coerce_id(value: Any) -> int | str | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    return int(text) if text.isascii() and text.isdigit() else text
-
-
-def _task_lists(data: Any) -> list[tuple[str | None, list[Any]]]:
-    """The task lists of a tagged (`{tag: {tasks}}`), legacy (`{tasks}`) or bare-list file."""
-    if isinstance(data, list):
-        return [(None, data)]
-    if not isinstance(data, dict):
-        return []
-    lists: list[tuple[str | None, list[Any]]] = []
-    if isinstance(data.get("tasks"), list):
-        lists.append((None, data["tasks"]))
-    for tag, value in data.items():
-        if tag != "tasks" and isinstance(value, dict) and isinstance(value.get("tasks"), list):
-            lists.append((str(tag), value["tasks"]))
-    return lists
-
-
-def _as_text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def load_epic_tasks(root: Path) -> list[EpicTask]:
-    """Every top-level `EPIC: <title>` task of tasks.json and epics.json, in file order.
-
-    Files that are absent, unreadable or not valid JSON are skipped; nothing is ever written.
-    """
-    tasks: list[EpicTask] = []
-    for rel in TASK_FILES:
-        result = read_text_safely(Path(root), rel, max_bytes=_TASKS_MAX)
-        if result.state != "present" or result.truncated:
-            continue
-        try:
-            data = json.loads(result.text)
-        except (ValueError, RecursionError):
-            continue
-        for tag, items in _task_lists(data):
-            for item in items:
-                if not isinstance(item, dict):
-                    continue
-                title = _EPIC_TITLE.fullmatch(_as_text(item.get("title")))
-                task_id = _coerce_id(item.get("id"))
-                if title is None or task_id is None:
-                    continue
-                details = _as_text(item.get("details"))
-                tasks.append(
-                    EpicTask(
-                        id=task_id,
-                        title=title.group(1).strip(),
-                        description=_as_text(item.get("description")),
-                        details=details,
-                        artifacts=parse_artifact_list(details),
-                        source=rel,
-                        tag=tag,
-                    )
-                )
-    return tasks
-
-
-def task_folders(task: EpicTask) -> set[str]:
-    """Names of the epic folders a task's artifacts list points into."""
-    names: set[str] = set()
-    for path in task.artifacts:
-        parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
-        for i, part in enumerate(parts[:-1]):
-            if part == "epics":
-                names.add(parts[i + 1])
-    return names
-
-
-def match_task(folder: str, epic_id: int | None, tasks: list[EpicTask]) -> EpicTask | None:
-    """The task of an epic folder: by id and folder, by folder alone, then by id alone."""
-
-    def same_id(task: EpicTask) -> bool:
-        return epic_id is not None and task.id == epic_id
-
-    for wanted in (
-        lambda t: folder in task_folders(t) and same_id(t),
-        lambda t: folder in task_folders(t),
-        # An id match only counts when the task does not point at another epic's folder.
-        lambda t: same_id(t) and not (task_folders(t) - {folder}),
-    ):
-        found = next((t for t in tasks if wanted(t)), None)
-        if found is not None:
-            return found
-    return None
 
 
 def _first_heading(text: str) -> str | None:
@@ -246,54 +123,105 @@ def _roles_in(folder: Path) -> list[str]:
     return sorted(n[:-3] for n in names if _ROLE_FILE.match(n) and (folder / "roles" / n).is_file())
 
 
+def _is_epic_folder(entry: os.DirEntry[str]) -> bool:
+    if entry.name.startswith(".") or entry.name.lower() in SHARED_FOLDERS:
+        return False
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def epic_folders(root: Path) -> list[tuple[str, str]]:
+    """(epic root, folder name) of every epic folder, by name; reads no file inside any of them."""
+    found: list[tuple[str, str]] = []
+    for base in EPIC_ROOTS:
+        try:
+            with os.scandir(Path(root) / base) as entries:
+                names = sorted(e.name for e in entries if _is_epic_folder(e))
+        except OSError:
+            continue
+        found.extend((base, name) for name in names)
+    return found
+
+
+def load_epic(root: Path, base: str, name: str, tasks: list[EpicTask] | TaskIndex) -> Epic:
+    """One epic folder read in full: its title (task, else PRD or idea heading, else slug), role
+    plans and newest change."""
+    root = Path(root)
+    named = _FOLDER.match(name)
+    epic_id = int(named.group(1)) if named else None
+    slug = named.group(2) if named else name
+    rel = f"{base}/{name}"
+    task = match_task(name, epic_id, tasks)
+    source: Literal["task", "prd", "idea", "slug"]
+    if task is not None and task.title:
+        title, source = task.title, "task"
+    else:
+        from_docs = epic_title_from_docs(root, rel)
+        if from_docs:
+            title, source = from_docs
+        else:
+            words = [w for w in re.split(r"[-_\s]+", slug) if w]
+            title, source = " ".join(w.capitalize() for w in words) or name, "slug"
+    folder = root / base / name
+    return Epic(
+        folder=name,
+        path=rel,
+        id=epic_id,
+        slug=slug,
+        title=title,
+        title_source=source,
+        roles=_roles_in(folder),
+        mtime=_newest_mtime(folder),
+        task=task,
+    )
+
+
+def _order(epic: Epic) -> tuple[bool, int, str, str]:
+    return (epic.id is None, epic.id or 0, epic.folder, epic.path)
+
+
 def list_epics(root: Path, tasks: list[EpicTask] | None = None) -> list[Epic]:
     """Every epic folder under `.task-master/epics/` and `.taskmaster/epics/`, by id then folder.
 
-    Titles come from the epic task, else the PRD or idea heading, else the slug.
+    Titles come from the epic task, else the PRD or idea heading, else the slug. The folders
+    in SHARED_FOLDERS (`packages/`, notes every epic shares) are not epics.
     """
     root = Path(root)
-    if tasks is None:
-        tasks = load_epic_tasks(root)
-    epics: list[Epic] = []
-    for base in EPIC_ROOTS:
-        try:
-            entries = sorted(os.scandir(root / base), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith(".") or not entry.is_dir():
-                continue
-            named = _FOLDER.match(entry.name)
-            epic_id = int(named.group(1)) if named else None
-            slug = named.group(2) if named else entry.name
-            rel = f"{base}/{entry.name}"
-            task = match_task(entry.name, epic_id, tasks)
-            source: Literal["task", "prd", "idea", "slug"]
-            if task is not None and task.title:
-                title, source = task.title, "task"
-            else:
-                from_docs = epic_title_from_docs(root, rel)
-                if from_docs:
-                    title, source = from_docs
-                else:
-                    words = [w for w in re.split(r"[-_\s]+", slug) if w]
-                    title, source = " ".join(w.capitalize() for w in words) or entry.name, "slug"
-            folder = Path(entry.path)
-            epics.append(
-                Epic(
-                    folder=entry.name,
-                    path=rel,
-                    id=epic_id,
-                    slug=slug,
-                    title=title,
-                    title_source=source,
-                    roles=_roles_in(folder),
-                    mtime=_newest_mtime(folder),
-                    task=task,
-                )
-            )
-    epics.sort(key=lambda e: (e.id is None, e.id or 0, e.folder, e.path))
-    return epics
+    index = TaskIndex(load_epic_tasks(root) if tasks is None else tasks)
+    return sorted((load_epic(root, base, name, index) for base, name in epic_folders(root)), key=_order)
+
+
+def find_epic(root: Path, ref: str | None, tasks: list[EpicTask]) -> Epic:
+    """The epic `ref` names (as choose_epic reads it), reading only that epic's folder.
+
+    Id, folder, slug and path are matched on the folder names alone; a ref that matches none
+    of them (a slug prefix, a title) reads every title, as choose_epic does, and no ref with
+    several epics looks at the times of each folder (the most recently changed), never a title.
+    """
+    root = Path(root)
+    folders = epic_folders(root)
+    if not folders:
+        raise ProjectError(f"There are no epic folders under {' or '.join(EPIC_ROOTS)}.")
+    bare = [_bare_epic(base, name) for base, name in folders]
+    if ref is None or not ref.strip():
+        if len(bare) > 1:
+            newest = max(bare, key=lambda e: (_newest_mtime(root / e.path), e.id or 0, e.folder))
+            return load_epic(root, *newest.path.rsplit("/", 1), tasks)
+        return load_epic(root, *bare[0].path.rsplit("/", 1), tasks)
+    try:
+        chosen = choose_epic(bare, ref, titles=False)
+    except ProjectError:
+        chosen = choose_epic(list_epics(root, tasks), ref)  # the slow road: it reads every title
+    return load_epic(root, *chosen.path.rsplit("/", 1), tasks)
+
+
+def _bare_epic(base: str, name: str) -> Epic:
+    """An epic known by its folder name only (no title, roles or time read)."""
+    named = _FOLDER.match(name)
+    slug = named.group(2) if named else name
+    return Epic(folder=name, path=f"{base}/{name}", id=int(named.group(1)) if named else None, slug=slug, title="")
 
 
 def _names(epics: list[Epic]) -> str:
@@ -301,10 +229,11 @@ def _names(epics: list[Epic]) -> str:
     return ", ".join(e.path if folders.count(e.folder) > 1 else e.folder for e in epics)
 
 
-def choose_epic(epics: list[Epic], ref: str | None) -> Epic:
+def choose_epic(epics: list[Epic], ref: str | None, *, titles: bool = True) -> Epic:
     """Pick the epic ref names (id `12`/`012`, slug, folder or path); None picks the only or newest.
 
-    No epics, an unknown ref or an ambiguous one is a ProjectError naming the choices.
+    No epics, an unknown ref or an ambiguous one is a ProjectError naming the choices. Without
+    `titles` (epics known by folder name only) only id, folder, slug and path match.
     """
     if not epics:
         raise ProjectError(f"There are no epic folders under {' or '.join(EPIC_ROOTS)}.")
@@ -326,7 +255,7 @@ def choose_epic(epics: list[Epic], ref: str | None) -> Epic:
         or low == e.folder.lower()
         or low == e.slug.lower()
     ]
-    if not matches:
+    if not matches and titles:
         matches = [e for e in epics if e.slug.lower().startswith(low) or e.title.lower() == low]
     if len(matches) == 1:
         return matches[0]

@@ -12,15 +12,17 @@ from typing import Any, Callable
 
 from planner_tui.core.models import McpStatus
 
-__all__ = ["check_mcp", "load_jsonc", "is_placeholder", "ConfigEntry", "read_configs"]
+__all__ = ["check_mcp", "load_jsonc", "is_placeholder", "ConfigEntry", "read_configs", "pipeline_client", "CLIENTS"]
 
 _MAX_BYTES = 32 * 1024 * 1024  # ~/.claude.json grows with history; a bigger file is not a config
 _PROJECT_FILES = (
-    (".mcp.json", ("mcpServers",)),
-    (".cursor/mcp.json", ("mcpServers",)),
-    (".vscode/mcp.json", ("servers", "mcpServers")),
-    (".github/mcp.json", ("mcpServers", "servers")),
+    (".mcp.json", ("mcpServers",), "Claude Code"),
+    (".cursor/mcp.json", ("mcpServers",), "Cursor"),
+    (".vscode/mcp.json", ("servers", "mcpServers"), "VS Code"),
+    (".github/mcp.json", ("mcpServers", "servers"), "GitHub Copilot"),
 )
+CLIENTS: dict[str, str] = {".cursor": "Cursor", ".claude": "Claude Code"}
+"""The client that runs a pipeline whose commands live in this top-level folder."""
 # What an entry runs or points at gives the server away when its name does not.
 _SIGNATURES: dict[str, tuple[str, ...]] = {
     "laravelboost": ("boost:mcp",),
@@ -47,6 +49,8 @@ class ConfigEntry:
     file: str
     name: str
     body: dict[str, Any]
+    client: str = ""
+    """The MCP client that reads the file (`Cursor`, `Claude Code`, `VS Code`, …)."""
 
 
 # A JSON string (kept as it is), or what a pass removes outside strings. Every alternative is
@@ -128,20 +132,20 @@ def read_configs(root: Path, home: Path | None = None) -> tuple[list[ConfigEntry
     entries: list[ConfigEntry] = []
     notes: list[str] = []
 
-    def add(label: str, table: dict[str, Any]) -> None:
+    def add(label: str, table: dict[str, Any], client: str = "Claude Code") -> None:
         for name, body in table.items():
             if isinstance(body, dict):
-                entries.append(ConfigEntry(label, str(name), body))
+                entries.append(ConfigEntry(label, str(name), body, client))
 
-    for rel, keys in _PROJECT_FILES:
+    for rel, keys, client in _PROJECT_FILES:
         data, problem = _read(root / rel)
         if problem:
             notes.append(f"{rel} {problem}")
-        add(rel, _table(data, keys))
+        add(rel, _table(data, keys), client)
     data, problem = _read(home / ".cursor" / "mcp.json")
     if problem:
         notes.append(f"~/.cursor/mcp.json {problem}")
-    add("~/.cursor/mcp.json", _table(data, ("mcpServers",)))
+    add("~/.cursor/mcp.json", _table(data, ("mcpServers",)), "Cursor")
     data, problem = _read(home / ".claude.json")
     if problem:
         notes.append(f"~/.claude.json {problem}")
@@ -224,34 +228,78 @@ def _judge(server: str, entry: ConfigEntry, how: str) -> McpStatus:
 _RANK = {"configured": 0, "placeholder": 1, "missing": 2}
 
 
-def check_mcp(root: Path, servers: list[str], home: Path | None = None) -> list[McpStatus]:
+def pipeline_client(root: Path, *places: Path | None) -> str | None:
+    """The MCP client a pipeline runs in, from where its prompts live (`.cursor/…` is Cursor,
+    `.claude/…` Claude Code; the first place that tells wins), or None when none tells."""
+    for place in places:
+        if place is None:
+            continue
+        try:
+            top = Path(place).resolve().relative_to(Path(root).resolve()).parts[:1]
+        except (ValueError, OSError):
+            continue
+        if top and top[0] in CLIENTS:
+            return CLIENTS[top[0]]
+    return None
+
+
+def _best(server: str, entries: list[ConfigEntry]) -> McpStatus | None:
+    found = []
+    for entry in entries:
+        how = _matches(server, entry)
+        if how:
+            # Name matches first, then file order (project before user).
+            found.append((how != "name", _judge(server, entry, how)))
+    if not found:
+        return None
+    found.sort(key=lambda f: (_RANK[f[1].state], f[0]))
+    best = found[0][1]
+    others = [s for _, s in found[1:] if s.state != "configured" and s.file != best.file]
+    if best.state == "configured" and others:
+        best.detail += f"; also in {others[0].file} ({others[0].state})"
+    return best
+
+
+def check_mcp(
+    root: Path, servers: list[str], home: Path | None = None, *, client: str | None = None, uses: dict[str, str] | None = None
+) -> list[McpStatus]:
     """One status per required server (duplicates dropped), from the project's `.mcp.json`,
     `.cursor/mcp.json`, `.vscode/mcp.json`, `.github/mcp.json` and the user's
     `~/.cursor/mcp.json` and `~/.claude.json`. A configured finding beats a placeholder one;
-    a config file that cannot be read is noted in `detail`, never raised."""
+    a config file that cannot be read is noted in `detail`, never raised.
+
+    With `client` (the pipeline's, see `pipeline_client`) only that client's files configure a
+    server; one found only in another client's file is `elsewhere`, naming that client. `uses`
+    gives each server's "uses" text (from `02-mcp.md`) by name."""
     entries, notes = read_configs(Path(root), home)
     unread = f"; unreadable: {'; '.join(notes)}" if notes else ""
+    own = [e for e in entries if client is None or e.client == client]
+    foreign = [e for e in entries if client is not None and e.client != client]
     out: list[McpStatus] = []
     seen: set[str] = set()
     for server in servers:
         if _norm(server) in seen:
             continue
         seen.add(_norm(server))
-        found = []
-        for entry in entries:
-            how = _matches(server, entry)
-            if how:
-                # Name matches first, then file order (project before user).
-                found.append((how != "name", _judge(server, entry, how)))
-        if not found:
-            out.append(McpStatus(server=server, state="missing", detail=f"not in any MCP config{unread}"))
-            continue
-        found.sort(key=lambda f: (_RANK[f[1].state], f[0]))
-        best = found[0][1]
-        others = [s for _, s in found[1:] if s.state != "configured" and s.file != best.file]
-        if best.state == "configured" and others:
-            best.detail += f"; also in {others[0].file} ({others[0].state})"
-        if best.state != "configured":
+        best = _best(server, own)
+        other = _best(server, foreign)
+        if best is None and other is not None and other.state == "configured":
+            best = other.model_copy(update={
+                "state": "elsewhere",
+                "detail": f"configured for {_client_of(other, entries)} only ({other.file} as `{other.entry}`), "
+                f"not for {client}",
+            })
+        elif best is None:
+            where = f"any {client} MCP config" if client else "any MCP config"
+            best = McpStatus(server=server, state="missing", detail=f"not in {where}{unread}")
+        elif best.state != "configured":
             best.detail += unread
+            if other is not None and other.state == "configured":
+                best.detail += f"; configured for {_client_of(other, entries)} in {other.file}"
+        best.use = (uses or {}).get(server, "")
         out.append(best)
     return out
+
+
+def _client_of(status: McpStatus, entries: list[ConfigEntry]) -> str:
+    return next((e.client for e in entries if e.file == status.file), "another client")
