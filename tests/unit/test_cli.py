@@ -298,3 +298,18 @@ def test_the_workbench_without_a_terminal_refuses_in_one_line_with_exit_2(projec
         assert f" {name}," in lines[0]
     assert "ui," not in lines[0] and "demo," not in lines[0]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith("planner-tui-demo")] == []
+
+
+def test_a_second_commit_by_the_same_session_needs_yes_too(capsys, project):
+    """The plan this session committed is still a committed plan: replacing it needs --yes, like any other."""
+    make_ready(capsys, project)
+    assert run(capsys, project, "--epic", "009", "commit", "--yes")[0] == 0
+    head = git(project, "rev-parse", "HEAD")
+    assert run(capsys, project, "--epic", "009", "add", "1", "decision", "Annotations are soft-deleted")[0] == 0
+    code, out, err = run(capsys, project, "--epic", "009", "commit")
+    assert code == 1 and out == "" and git(project, "rev-parse", "HEAD") == head
+    assert f"The committed plan at {PLAN} would be" in err and "--yes" in err
+    code, out, err = run(capsys, project, "--epic", "009", "commit", "--dry-run")
+    assert code == 1 and f"The committed plan at {PLAN} would be" in err
+    code, out, _ = run(capsys, project, "--epic", "009", "commit", "--yes")
+    assert code == 0 and out == REPLY + "\n" and git(project, "rev-parse", "HEAD^") == head

@@ -59,7 +59,10 @@ def test_revise_the_committed_plan_and_commit_only_what_changed(capsys, project)
     assert changed == ["Observability"]
 
     head = git(project, "rev-parse", "HEAD")
-    code, out, err = run(capsys, project, "commit", epic=OFFLINE)  # no --yes: the plan was imported to revise it
+    code, out, err = run(capsys, project, "commit", epic=OFFLINE)  # imported to revise it, still a committed plan replaced
+    assert code == 1 and out == "" and "would be replaced; approve it with commit --yes" in err
+    assert git(project, "rev-parse", "HEAD") == head
+    code, out, err = run(capsys, project, "commit", "--yes", epic=OFFLINE)
     assert code == 0, err
     assert out == f"The Backend role path is {OFFLINE_PLAN}\n"
     assert git(project, "rev-parse", "HEAD^") == head

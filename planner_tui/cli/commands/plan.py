@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from planner_tui.cli.context import done, epics_in_discussion, open_planner, print_json
 from planner_tui.cli.exits import EXIT_BLOCKED, EXIT_OK, EXIT_USAGE
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.text.display import visible
 
-__all__ = ["render", "diff", "commit", "export"]
+if TYPE_CHECKING:
+    from planner_tui.core.engine import Planner
+    from planner_tui.core.models import Blocker
+
+__all__ = ["render", "diff", "commit", "blockers", "export"]
 
 
 def render(args: argparse.Namespace) -> int:
@@ -61,12 +66,13 @@ def commit(args: argparse.Namespace) -> int:
             print(visible(f"planner-tui: {len(pending)} epics have discussion not committed yet ({', '.join(pending)}); "
                           "name the one to commit with --epic."), file=sys.stderr)
             return EXIT_USAGE
+    found = blockers(planner, args.yes)
     try:
+        if found:
+            raise NotReady(found)
         outcome = planner.commit(yes=args.yes, no_verify=args.no_verify, allow_detached=args.allow_detached, allow_ignored=args.allow_ignored)
     except NotReady as exc:
-        print(visible(f"planner-tui: not ready to commit {planner.epic.folder} ({planner.role.name}):"), file=sys.stderr)
-        for blocker in exc.blockers:
-            print(f"- {visible(blocker.message)}", file=sys.stderr)
+        _not_ready(planner, exc.blockers)
         return EXIT_BLOCKED
     done(f"{outcome.message or 'Committed'}; the reply line is: {outcome.reply}")
     for note in outcome.notes:
@@ -77,10 +83,30 @@ def commit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def blockers(planner: Planner, yes: bool) -> list[Blocker]:
+    """What stops `commit`: the planner's blockers, and from the command line any change to a committed
+    plan without --yes, also one this session imported or committed itself (an agent must say so)."""
+    from planner_tui.core.models import Blocker
+
+    found = planner.blockers(approve_overwrite=yes)
+    if not yes and not any(b.kind == "overwrite" for b in found):
+        committed = planner.committed_plan()
+        if committed is not None and committed != planner.render():
+            found.append(Blocker(kind="overwrite", message=(
+                f"The committed plan at {planner.plan_path} would be replaced; approve it with commit --yes.")))
+    return found
+
+
+def _not_ready(planner: Planner, found: list[Blocker]) -> None:
+    print(visible(f"planner-tui: not ready to commit {planner.epic.folder} ({planner.role.name}):"), file=sys.stderr)
+    for blocker in found:
+        print(f"- {visible(blocker.message)}", file=sys.stderr)
+
+
 def _dry_run(planner, yes: bool) -> int:
     """What `commit` would do, changing nothing: the path, the exact message, the reply line,
     and what blocks it (exit 1 while anything does)."""
-    found = planner.blockers(approve_overwrite=yes)
+    found = blockers(planner, yes)
     derived = " (derived: the role prompt has no git step)" if "commit message" in planner.role.derived else ""
     print(visible(f"Would commit {planner.plan_path} with this message{derived}:"))
     print(visible(planner.commit_message()))
@@ -88,9 +114,7 @@ def _dry_run(planner, yes: bool) -> int:
     print("and print this reply line:")
     print(visible(planner.reply()))
     if found:
-        print("Not ready to commit:", file=sys.stderr)
-        for blocker in found:
-            print(f"- {visible(blocker.message)}", file=sys.stderr)
+        _not_ready(planner, found)
         return EXIT_BLOCKED
     return EXIT_OK
 
