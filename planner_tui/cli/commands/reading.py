@@ -95,5 +95,5 @@ def search(args: argparse.Namespace) -> int:
         for hit in hits:
             print(visible(str(hit)))
         if not hits:
-            print(visible(f"No match for {one_line(args.text, 80)!r}."), file=sys.stderr)
+            print(visible(f"planner-tui: no match for {one_line(args.text, 80)!r}."), file=sys.stderr)
     return EXIT_OK if hits else EXIT_BLOCKED

@@ -52,16 +52,26 @@ class Navigation:
         self._cursor_queued = True
         screen = self.screen
 
-        def change() -> None:
+        def change() -> int | None:
             self._cursor_queued = False
             if self._cursor is None:
-                return
+                return None
+            before = screen.planner.session.revision
             try:
                 screen.planner.set_cursor(self._cursor)
             except (PlannerError, OSError):
                 pass  # where the cursor was is a convenience; never refuse to move for it
+            return before
 
-        screen.changes.push(change, lambda _result, _error: screen.draw_top_bar())
+        def saved(before: int | None, _error: BaseException | None) -> None:
+            # The save merged what another writer (an agent) saved meanwhile, and the next poll
+            # sees nothing new on disk: show it now.
+            if before is not None and screen.planner.session.revision > before + 1:
+                screen.refresh_view(scroll_plan=False)
+            else:
+                screen.draw_top_bar()
+
+        screen.changes.push(change, saved)
 
     def step_topic(self, step: int) -> None:
         """Go to the next (1) or previous (-1) topic, round the end."""
