@@ -135,7 +135,7 @@ def test_search_prints_path_line_text(capsys, project):
     hits = json.loads(out)
     assert len(hits) == 2 and set(hits[0]) == {"path", "line", "text", "kind"}
     code, out, err = run(capsys, project, "search", "no-such-words-anywhere")
-    assert code == 1 and out == "" and "No match" in err
+    assert code == 1 and out == "" and err.startswith("planner-tui: no match for")
 
 
 def test_roles_status_in_check_and_each_role_keeps_its_own_session(capsys, project):
