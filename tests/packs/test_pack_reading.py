@@ -230,3 +230,14 @@ def test_fences_that_hold_no_nested_block_read_as_commonmark_says(text: str) -> 
     nested = markdown.load(text, nested_fences=True)
     plain = markdown.load(text)
     assert [(f.start, f.end, f.body) for f in nested.fences] == [(f.start, f.end, f.body) for f in plain.fences]
+
+
+def test_a_claude_support_folder_beside_the_commands_is_the_pack(tmp_path: Path) -> None:
+    shape = kit.Shape("claude-support", ".claude/support", ".claude/commands/20-roles", ".claude/commands", client_config=".mcp.json")
+    repo = kit.build_pack(tmp_path / "p", shape)
+    code, out, err = run(repo, "--role", "25", "check", "--json")
+    data = json.loads(out)
+    assert code == 0, (err, data["notes"])
+    assert data["prompt_pack"] == str(repo / ".claude/support")
+    assert data["role"]["prompt"] == ".claude/commands/20-roles/25-test.md"
+    assert data["role"]["looked_in"] == [".claude/support", ".claude/commands"]
