@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = find(args.command or DEFAULT_COMMAND)
     context.forget_done()
     real_stdout = sys.stdout
-    if command.name not in ("ui", "demo"):  # the workbench owns the terminal; the rest write lines
+    if command.name not in ("ui", "demo", "mcp"):  # the workbench and the MCP server own their streams
         sys.stdout = context.GuardedOutput(real_stdout)
     try:
         code = command.handler(args)
