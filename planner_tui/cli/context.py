@@ -47,16 +47,23 @@ def epics_in_discussion(planner: "Planner") -> list[str]:
 
     sessions = planner.project.root / STATE_DIR / "sessions"
     try:
-        folders = {p.name for p in sessions.iterdir() if (p / f"{planner.role.key}.json").is_file()}
+        folders = sorted(p.name for p in sessions.iterdir() if (p / f"{planner.role.key}.json").is_file())
     except OSError:
         return []
     found = []
-    for epic in planner.project.epics:
-        if epic.folder not in folders:
-            continue
-        other = planner if epic.folder == planner.epic.folder else Planner(planner.project, epic, clock=planner.clock)
+    for folder in folders:  # only epics with a session are read, never the whole list
+        if folder == planner.epic.folder:
+            other = planner
+        else:
+            try:
+                epic = planner.project.choose_epic(folder)
+            except PlannerError:
+                continue  # a session left by an epic folder that is gone
+            if epic.folder != folder:
+                continue
+            other = Planner(planner.project, epic, clock=planner.clock)
         if any(t.entries for t in other.session.topics) and other.render() != other.committed_plan():
-            found.append(epic.folder)
+            found.append(folder)
     return found
 
 
