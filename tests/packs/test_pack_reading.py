@@ -143,6 +143,10 @@ def test_only_an_instruction_about_asking_leaves_the_topic_list() -> None:
     assert role.discussion_rules == [] and role.topics[0].title == "Use cases for the user dashboard"
     role = parse_role_prompt(text, "23-backend.md")
     assert role.discussion_rules == [kit.INSTRUCTION] and len(role.topics) == len(backend.topics)
+    worded = text.replace(kit.INSTRUCTION, "Questions come in numbered batches; reply by number.")
+    assert parse_role_prompt(worded, "23-backend.md").discussion_rules == ["Questions come in numbered batches; reply by number."]
+    topic = text.replace(kit.INSTRUCTION, "Questions and answers module: storage, moderation.")
+    assert parse_role_prompt(topic, "23-backend.md").topics[0].title == "Questions and answers module"
 
 
 def test_a_fence_inside_the_scaffold_keeps_the_whole_outline() -> None:

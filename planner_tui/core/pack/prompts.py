@@ -28,6 +28,7 @@ DERIVED_COMMIT = "commit message"
 # An instruction to the agent about how to discuss, written at the top of a topic list.
 _INSTRUCTION = re.compile(
     r"^(?:present|ask|number|always|never|use|keep|give|list|let|wait)\b.*\b(?:questions?|answers?|batch(?:es)?)\b"
+    r"|^(?:each\s+|all\s+|the\s+)?questions?\b.*\b(?:numbered|batch(?:es)?|by number)\b"
     r"|\bthe user (?:answers|replies|responds)\b",
     re.IGNORECASE,
 )
