@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from planner_tui.core.engine import Planner
 
 __all__ = [
-    "author", "open_planner", "epics_in_discussion", "cite", "out", "print_json", "done", "done_lines", "forget_done", "GuardedOutput", "OutputFailed",
+    "author", "open_planner", "epics_in_discussion", "read_stdin", "cite", "out", "print_json", "done", "done_lines", "forget_done", "GuardedOutput", "OutputFailed",
 ]
 
 
@@ -65,6 +65,17 @@ def epics_in_discussion(planner: "Planner") -> list[str]:
         if any(t.entries for t in other.session.topics) and other.render() != other.committed_plan():
             found.append(folder)
     return found
+
+
+def read_stdin() -> str:
+    """stdin as UTF-8 text; bytes that are not UTF-8 are refused in words (no session can hold them)."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        error = PlannerError(f"stdin is not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}); give the text as UTF-8.")
+        error.exit_code = 2  # type: ignore[attr-defined]  # a usage error, like a text argument that is not UTF-8
+        raise error from None
 
 
 def cite(value: str | None) -> Citation | None:

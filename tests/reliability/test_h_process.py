@@ -199,6 +199,19 @@ def _written(project: Path) -> list[Path]:
     return [p for p in (project / ".planner-tui").rglob("*.json") if b"never written" in p.read_bytes()]
 
 
+def test_H10_answers_on_stdin_that_are_not_utf8_get_one_sentence(demo_project, child_env):
+    """`answer-batch TOPIC -` reads the answers from stdin; bytes there that are not UTF-8 are refused in
+    one line naming the byte and where it is (exit 2), and the open question stays open."""
+    asked = _cli(demo_project, child_env, "--epic", DEMO_EPIC, "add", "3", "question", "Which queue?")
+    assert asked.returncode == 0, asked.stderr
+    proc = subprocess.run([sys.executable, "-m", "planner_tui", "--project", str(demo_project), "--epic", DEMO_EPIC,
+                           "answer-batch", "3", "-"], input=b"#1 never written caf\xe9\n", capture_output=True,
+                          env=child_env, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert "stdin is not valid UTF-8 (byte 0xe9 at offset 20)" in _one_clear_line(proc)
+    assert _written(demo_project) == []
+
+
 def test_H10_an_output_encoding_that_cannot_show_the_text_escapes_it(demo_project, child_env):
     """With `PYTHONIOENCODING=ascii` an entry with `café ✓` is added and shown: the characters the
     encoding lacks are written as `\\xe9` and `\\u2713`, the command succeeds, nothing says "internal error"."""

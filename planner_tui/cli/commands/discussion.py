@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from planner_tui.cli.context import author, cite, done, open_planner
+from planner_tui.cli.context import author, cite, done, open_planner, read_stdin
 from planner_tui.cli.exits import EXIT_OK
 
 __all__ = ["add", "answer", "drop", "flag", "confirm", "unconfirm", "edit", "move", "reconfirm", "answer_batch"]
@@ -69,7 +68,7 @@ def reconfirm(args: argparse.Namespace) -> int:
 
 
 def answer_batch(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = read_stdin() if args.text == "-" else args.text
     planner = open_planner(args)
     entries = planner.answer_batch(args.topic, text, author=author(args))
     done(f"Answered {len(entries)} open questions of topic {args.topic}.")
