@@ -49,7 +49,7 @@ def test_a_role_is_chosen_by_its_natural_name_number_or_file_name(split: Path, t
 def test_an_unknown_role_is_a_usage_error_listing_every_role(split: Path) -> None:
     code, out, err = run(split, "--role", "qa", "status")
     assert code == 2 and out == ""
-    assert err.startswith("planner-tui: There is no role 'qa'")
+    assert err.startswith("planner-tui: There is no role 'qa' (role prompts looked for in .cursor/support, .cursor/commands)")
     for role in kit.ROLES:
         assert f"{role.key} ({role.prompt})" in err
     assert err.count("\n") == 1

@@ -296,7 +296,8 @@ def resolve_role(pack: Path | None, ref: str, root: Path, folders: list[Path] | 
     choices = ", ".join(_choice(k, prompts.get(k)) for k in available) or "none"
     if matches:
         raise UnknownName(f"The role '{ref}' is ambiguous; choose one of: {', '.join(matches)}.")
-    raise UnknownName(f"There is no role '{ref}'; the roles are: {choices}.")
+    where = ", ".join(searched_places(root, pack))
+    raise UnknownName(f"There is no role '{ref}' (role prompts looked for in {where}); the roles are: {choices}.")
 
 
 def _choice(key: str, prompt: Path | None) -> str:
