@@ -15,6 +15,8 @@ __all__ = [
     "FIND_BINDINGS",
     "HELP_BINDINGS",
     "PROMPT_BINDINGS",
+    "CONFIRM_BINDINGS",
+    "PROMPT_INPUT_BINDINGS",
     "DOCUMENT_BINDINGS",
     "SEARCH_BINDINGS",
     "BATCH_BINDINGS",
@@ -50,7 +52,8 @@ WORKBENCH_BINDINGS: list[Binding] = [
     Binding("f11,z", "maximize_pane", "Maximize", id="pane.maximize", show=False, tooltip="Maximize the focused pane (again to restore)."),
     Binding("g", "focus_artifacts", "Artifacts", id="focus.artifacts", show=False, tooltip="Go to the artifact list."),
     Binding("t", "focus_thread", "Thread", id="focus.thread", show=False, tooltip="Go to the discussion thread."),
-    Binding("i", "focus_composer", "Write", id="focus.composer", show=False, tooltip="Go to the composer."),
+    # Shown in the footer: outside the composer the keyboard is in command mode, `i` leaves it.
+    Binding("i", "focus_composer", "Write", id="focus.composer", tooltip="Go to the composer (letters become text)."),
     Binding("p", "focus_plan", "Plan", id="focus.plan", show=False, tooltip="Go to the plan preview."),
     Binding("b", "jump_blocker", "First blocker", id="plan.blocker", show=False, tooltip="Go to the topic of the first blocker."),
     # ctrl+k is the composer's "delete to the end of the line" while typing; f3 works there too.
@@ -82,7 +85,8 @@ COMPOSER_BINDINGS: list[Binding] = [
     Binding("ctrl+g", "cycle_kind", "Kind", id="composer.kind", tooltip="Cycle the entry kind."),
     # One key per entry kind that has one, from the table of kinds (core.models.KINDS).
     *(Binding(k.key, f"set_kind('{k.name}')", k.label, id=f"composer.{k.name}", show=False) for k in KINDS.values() if k.key),
-    Binding("escape", "leave", "Leave", id="composer.leave", show=False, tooltip="Cancel an answer or edit, else go to the thread."),
+    # Shown in the footer: in the composer every letter is text, escape goes back to commands.
+    Binding("escape", "leave", "Commands", id="composer.leave", tooltip="Cancel an answer or edit, else go to the thread (letters become commands)."),
     Binding("alt+c", "uncite", "Drop citation", id="composer.uncite", show=False, tooltip="The next entry will not cite the line chosen with c."),
 ]
 """Work while the composer has focus."""
@@ -121,8 +125,18 @@ HELP_BINDINGS: list[Binding] = [
     Binding("escape,f1,q", "close", "Close", id="help.close"),
 ]
 
+PROMPT_INPUT_BINDINGS: list[Binding] = [
+    Binding("enter", "submit", "OK", id="prompt.ok", tooltip="Save what was typed."),
+]
+"""The small prompt's text box: its enter, shown in the footer (an Input's own is hidden)."""
+
 PROMPT_BINDINGS: list[Binding] = [
     Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+]
+
+CONFIRM_BINDINGS: list[Binding] = [
+    Binding("y", "yes", "Yes", id="confirm.yes", tooltip="Yes: do it."),
+    Binding("n,escape", "no", "No", id="confirm.no", tooltip="No: leave it as it is."),
 ]
 
 ALL_BINDINGS: dict[str, list[Binding]] = {
@@ -136,7 +150,8 @@ ALL_BINDINGS: dict[str, list[Binding]] = {
     "Batch answers": BATCH_BINDINGS,
     "Role picker": ROLE_PICKER_BINDINGS,
     "Help": HELP_BINDINGS,
-    "Small prompts": PROMPT_BINDINGS,
+    "Small prompts": PROMPT_INPUT_BINDINGS + PROMPT_BINDINGS,
+    "Yes/no questions": CONFIRM_BINDINGS,
 }
 """Every binding by where it works; the settings validator checks keymap ids against it."""
 

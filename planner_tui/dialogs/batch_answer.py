@@ -17,6 +17,7 @@ from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Entry, TopicSpec
 from planner_tui.core.text.display import one_line, visible
 from planner_tui.keymap import BATCH_BINDINGS
+from planner_tui.widgets.footer import QuietFooter
 
 __all__ = ["BatchAnswerScreen", "questions_text"]
 
@@ -82,6 +83,7 @@ class BatchAnswerScreen(ModalScreen[list[Entry] | None]):
             area.placeholder = "\n".join(f"#{n} …" for n, _ in self.numbered[:2]) or "#1 …"
             yield area
             yield Static(Text(""), id="batch-error")
+        yield QuietFooter()  # this dialog's own keys, not the workbench's
 
     def on_mount(self) -> None:
         self.query_one("#batch-text", TextArea).focus()

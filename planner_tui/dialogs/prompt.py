@@ -9,9 +9,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from planner_tui.core.text.display import one_line
-from planner_tui.keymap import PROMPT_BINDINGS
+from planner_tui.keymap import PROMPT_BINDINGS, PROMPT_INPUT_BINDINGS
+from planner_tui.widgets.footer import QuietFooter
 
 __all__ = ["PromptScreen"]
+
+
+class PromptInput(Input):
+    """The prompt's text box; enter submits it (shown in the footer as OK)."""
+
+    BINDINGS = PROMPT_INPUT_BINDINGS
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -31,11 +38,15 @@ class PromptScreen(ModalScreen[str | None]):
             box.border_title = Text(one_line(self.title_text, 60))
             box.border_subtitle = "enter: ok · escape: cancel"
             yield Static(Text(one_line(self.question, 400)), id="prompt-question")
-            yield Input(placeholder=self.placeholder, id="prompt-input")
+            yield PromptInput(placeholder=self.placeholder, id="prompt-input")
+        yield QuietFooter()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        value = event.value.strip()
+        self.submit()
+
+    def submit(self) -> None:
+        value = self.query_one(Input).value.strip()
         if value or self.allow_empty:
             self.dismiss(value)
         else:

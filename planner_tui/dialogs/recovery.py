@@ -15,6 +15,7 @@ from textual.widgets import Button, Label, Static
 from planner_tui.core.engine import Planner
 from planner_tui.core.models import Entry, Session
 from planner_tui.core.text.display import one_line
+from planner_tui.widgets.footer import QuietFooter
 
 __all__ = ["RecoveryDialog", "RECOVERY_BINDINGS", "session_diff", "session_entries"]
 
@@ -128,6 +129,7 @@ class RecoveryDialog(ModalScreen[str]):
                     yield Button(Text("Restore backup (b)"), id="backup", variant="warning" if self.offer else "primary")
                 keep = "Keep the current session" if self.planner.store.session is not None else "Start fresh"
                 yield Button(Text(f"{keep} (escape)"), id="keep")
+        yield QuietFooter()  # this dialog's own keys, not the workbench's
 
     def on_mount(self) -> None:
         self.query_one("#recovery-buttons Button", Button).focus()

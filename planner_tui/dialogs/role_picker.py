@@ -17,6 +17,7 @@ from planner_tui.core.models import Epic
 from planner_tui.core.project import Project
 from planner_tui.core.text.display import one_line
 from planner_tui.keymap import ROLE_PICKER_BINDINGS
+from planner_tui.widgets.footer import QuietFooter
 
 __all__ = ["RolePicker", "role_row", "STATE_MARK"]
 
@@ -78,6 +79,7 @@ class RolePicker(ModalScreen[str | None]):
             box.border_subtitle = "enter: plan this role · escape: stay"
             yield Static(Text("Each role has its own discussion and its own plan file.", style="dim"), id="role-note")
             yield OptionList(Option(Text("Reading the roles…", style="dim"), disabled=True), id="role-list")
+        yield QuietFooter()  # this dialog's own keys, not the workbench's
 
     def on_mount(self) -> None:
         self.query_one("#role-list", OptionList).focus()

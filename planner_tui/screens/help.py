@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from planner_tui.keymap import HELP_BINDINGS
+from planner_tui.widgets.footer import QuietFooter
 
 __all__ = ["HelpScreen", "HelpRow", "HelpGroup", "collect_bindings"]
 
@@ -125,6 +126,7 @@ class HelpScreen(ModalScreen[None]):
             box.border_subtitle = "escape closes · remap any id in ~/.config/planner-tui/config.toml [keymap]"
             for group in self.groups:
                 yield Static(_table(group), classes="help-group")
+        yield QuietFooter()  # this dialog's own keys, not the workbench's
 
     def action_close(self) -> None:
         self.dismiss(None)

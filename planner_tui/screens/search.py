@@ -22,6 +22,7 @@ from planner_tui.core.text.display import one_line
 from planner_tui.core.view import PlannerView
 from planner_tui.keymap import SEARCH_BINDINGS
 from planner_tui.widgets.discussion.composer import short_cite
+from planner_tui.widgets.footer import QuietFooter
 
 __all__ = ["SearchScreen", "hit_text", "DEBOUNCE"]
 
@@ -85,6 +86,7 @@ class SearchScreen(ModalScreen[Hit | None]):
             yield Input(value=self.initial, placeholder="text to find (any case)", id="search-input")
             yield Static(Text("Type a word or a phrase.", style="dim"), id="search-status")
             yield OptionList(id="search-results")
+        yield QuietFooter()  # this dialog's own keys, not the workbench's
 
     def on_mount(self) -> None:
         self.query_one("#search-input", Input).focus()

@@ -26,7 +26,7 @@ async def open_in_viewer(drive, pilot, screen, path: str):
     await pilot.press("enter")
     document = screen.artifact_pane.document
     await drive.until(pilot, lambda: document.artifact.path == path and document._loaded, what=f"{path} shown")
-    await drive.until(pilot, lambda: screen.focused is not None and document in screen.focused.ancestors_with_self, what="viewer focused")
+    await drive.until(pilot, lambda: screen.focused is not None and document in screen.focused.ancestors_with_self, what=f"viewer focused {screen.focused}")
     return document
 
 
@@ -43,7 +43,7 @@ def test_c_cites_the_cursor_line_and_the_entry_carries_it(drive):
             composer = screen.composer
             assert composer.cite == Citation(path=DIAGRAM, line=4)
             assert screen.focused is composer  # straight on to writing the entry
-            assert composer.border_subtitle == "cites diagrams/data-model.mmd:4 · alt+c drops"
+            assert composer.border_subtitle.startswith("cites diagrams/data-model.mmd:4 · alt+c drops · TYPING")
             await pilot.press(*"Annotations belong to a note photo")
             await pilot.press("enter")
             await drive.settle(pilot)
@@ -51,7 +51,7 @@ def test_c_cites_the_cursor_line_and_the_entry_carries_it(drive):
             assert entry.text == "Annotations belong to a note photo"
             assert (entry.cite.path, entry.cite.line) == (DIAGRAM, 4)
             assert entry.cite.sha256  # the file's hash as of now: the entry can go stale later
-            assert composer.cite is None and composer.border_subtitle == "enter add · ctrl+j new line"
+            assert composer.cite is None and composer.border_subtitle.startswith("TYPING · enter add · ctrl+j new line")
             line = next(str(o.prompt) for o in screen.thread.options if o.id == entry.id)
             assert "↗ diagrams/data-model.mmd:4" in line
 
@@ -131,7 +131,7 @@ def test_the_chip_waits_for_a_new_entry_and_alt_c_drops_it(drive):
             assert composer.cite == Citation(path=PRD, line=4)  # still waiting for a new entry
             await pilot.press("alt+c")
             assert composer.cite is None
-            assert composer.border_subtitle == "enter add · ctrl+j new line"
+            assert composer.border_subtitle.startswith("TYPING · enter add · ctrl+j new line")
 
     run(scenario())
 

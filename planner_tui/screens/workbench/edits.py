@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.text.display import one_line
 from planner_tui.screens.workbench.changes import Refused, submitted_change
+from planner_tui.dialogs.confirm import ConfirmScreen
 from planner_tui.dialogs.prompt import PromptScreen
 from planner_tui.widgets.discussion.composer import Composer
 from planner_tui.widgets.textstyle import KIND_LABEL
@@ -113,12 +114,13 @@ class Edits:
             screen.app.push_screen(PromptScreen(f"Drop question {label}", entry.text, placeholder="why it no longer matters"), dropped)
         elif action == "remove":
 
-            def removed(answer: str | None) -> None:
-                if answer is not None:
+            def removed(yes: bool | None) -> None:
+                if yes:
                     self.apply(lambda: planner.remove(entry.id), "Entry removed.")
 
-            question = f"Remove this entry? enter removes it, escape keeps it.\n{entry.text}"
-            screen.app.push_screen(PromptScreen("Remove entry", question, allow_empty=True), removed)
+            what = f"question {label}" if entry.id in numbers else label
+            question = f"Remove this {what} from the thread? Its text:"
+            screen.app.push_screen(ConfirmScreen("Remove entry", question, entry.text, yes="Remove", no="Keep"), removed)
         elif action == "open_cite" and entry.cite is not None:
             screen.navigation.open_at(entry.cite.path, entry.cite.line)
         elif action == "reconfirm":

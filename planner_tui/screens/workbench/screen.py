@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -19,6 +20,7 @@ from planner_tui.core.text.reading import ReadResult
 from planner_tui.keymap import WORKBENCH_BINDINGS
 from planner_tui.screens.workbench.changes import ChangeQueue
 from planner_tui.screens.workbench.edits import Edits
+from planner_tui.screens.workbench.keys import say_unbound
 from planner_tui.screens.workbench.live import LiveUpdates, PlanSnapshot, render_snapshot
 from planner_tui.screens.workbench.marks import Marks
 from planner_tui.screens.workbench.navigation import Navigation
@@ -89,7 +91,7 @@ class WorkbenchScreen(Screen[None]):
             yield ArtifactPane(self._read_artifact, markdown_limit=self.markdown_limit, id="artifacts")
             yield DiscussionPane(id="discussion")
             yield PlanPane(id="plan")
-        yield QuietFooter()
+        yield QuietFooter(show_mode=True)
 
     @property
     def planner_app(self) -> PlannerApp:
@@ -238,6 +240,10 @@ class WorkbenchScreen(Screen[None]):
         message.stop()
         # Looked up once the changes before it are saved (the session is not read during a save).
         self.changes.later(lambda: self.edits.entry_action(message.action, message.entry_id))
+
+    def on_key(self, event: events.Key) -> None:
+        # Reached only by keys no binding and no focused widget took.
+        say_unbound(self, event)
 
     def on_blocker_list_chosen(self, message: BlockerList.Chosen) -> None:
         message.stop()

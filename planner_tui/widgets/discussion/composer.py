@@ -97,7 +97,7 @@ class Composer(OrderedKeys, TextArea):
     def watch_cite(self, _old: Citation | None, _new: Citation | None) -> None:
         self._update_title()
 
-    def _update_title(self) -> None:
+    def _update_title(self, focused: bool | None = None) -> None:
         target = self.target
         if target is not None and target.mode == "edit":
             self.border_title = f"Edit {target.label} (escape cancels)"
@@ -105,11 +105,23 @@ class Composer(OrderedKeys, TextArea):
             self.border_title = f"Answer to {target.label} (escape cancels)"
         else:
             self.border_title = f"{KIND_LABEL.get(self.kind, self.kind)}  ·  {_KIND_KEYS} or ctrl+g to change"
+        # The keyboard's mode, where the eyes are: typing here (every letter is text), or
+        # commands elsewhere (letters are keys, `i` comes back here).
+        if not (self.has_focus if focused is None else focused):
+            mode = "COMMANDS: letters are keys · i writes here"
+        else:
+            enter = "enter save" if target is not None and target.mode == "edit" else "enter answer" if target is not None else "enter add"
+            mode = f"TYPING · {enter} · ctrl+j new line · esc commands"
         if self.cite is not None:
             # The chip: what the next entry cites (alt+c drops it).
-            self.border_subtitle = f"cites {short_cite(self.cite)} · alt+c drops"
-        else:
-            self.border_subtitle = "enter add · ctrl+j new line"
+            mode = f"cites {short_cite(self.cite)} · alt+c drops · {mode}"
+        self.border_subtitle = mode
+
+    def on_focus(self) -> None:
+        self._update_title(focused=True)
+
+    def on_blur(self) -> None:
+        self._update_title(focused=False)
 
     # ------------------------------------------------------------------ actions
 
