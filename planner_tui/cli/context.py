@@ -94,9 +94,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def print_json(data: Any) -> None:
     """Print data as JSON; a file name that is not UTF-8 (a lone surrogate) stays a `\\udcff` escape.
 
-    Written raw, such a character becomes an invalid byte (or a crash) on stdout.
+    Written raw, such a character becomes an invalid byte (or a crash) on stdout. On an output
+    encoding other than UTF-8 (`PYTHONIOENCODING=ascii`) every other character is a `\\u00e9` escape
+    too, so the JSON stays valid where the text would be escaped as `\\xe9`.
     """
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
+    text = json.dumps(data, indent=2, ensure_ascii=not encoding.startswith("utf8"))
     print(_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -214,13 +215,17 @@ def test_H10_answers_on_stdin_that_are_not_utf8_get_one_sentence(demo_project, c
 
 def test_H10_an_output_encoding_that_cannot_show_the_text_escapes_it(demo_project, child_env):
     """With `PYTHONIOENCODING=ascii` an entry with `café ✓` is added and shown: the characters the
-    encoding lacks are written as `\\xe9` and `\\u2713`, the command succeeds, nothing says "internal error"."""
+    encoding lacks are written as `\\xe9` and `\\u2713` (in JSON as `\\u00e9`, so it still parses), the command
+    succeeds, nothing says "internal error"."""
     env = {**child_env, "PYTHONIOENCODING": "ascii"}
     added = _cli(demo_project, env, "add", "1", "note", "caf\u00e9 \u2713")
     assert added.returncode == 0, added.stderr
     shown = _cli(demo_project, env, "show", "1")
     assert shown.returncode == 0 and b"caf\\xe9 \\u2713" in shown.stdout, shown.stderr
     assert shown.stdout.decode("ascii") and b"internal error" not in added.stderr + shown.stderr
+    as_json = _cli(demo_project, env, "show", "1", "--json")  # still valid JSON, with \u escapes
+    assert as_json.returncode == 0 and r"caf\u00e9 \u2713" in as_json.stdout.decode("ascii")
+    assert json.loads(as_json.stdout)[0]["entries"][0]["text"] == "caf\u00e9 \u2713"
 
 
 def test_H10_a_closed_stdout_is_refused_before_anything_is_done(demo_project, child_env):
