@@ -53,6 +53,9 @@ def mark_running(root: Path, epic_folder: str, role_key: str) -> Path | None:
     except OSError:
         os.close(fd)
         return None
+    earlier = _HELD.pop(path, None)  # this process marked the same run before (a second app in tests)
+    if earlier is not None:
+        os.close(earlier)
     _HELD[path] = fd
     return path
 
