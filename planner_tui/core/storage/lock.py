@@ -82,7 +82,7 @@ def read_lock(path: Path) -> LockInfo | None:
     except OSError:
         return None
     parts = content.decode("utf-8", "replace").split()
-    pid = int(parts[0]) if parts and parts[0].isdigit() else None
+    pid = int(parts[0]) if parts and parts[0].isascii() and parts[0].isdigit() else None
     return LockInfo(pid, parts[1] if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
 
 
