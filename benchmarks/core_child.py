@@ -129,7 +129,43 @@ def commit(args: dict) -> dict:
     return {"git": theirs, "ours": ours, "status": status, "consistent": consistent}
 
 
-SCENARIOS = {"save": save, "render": render, "watch_floor": watch_floor, "commit": commit}
+def mcp_status(args: dict) -> dict:
+    """The `status` tool through the SDK's stdio client against a warm `planner-tui mcp`, and in-process."""
+    import anyio
+    from mcp import ClientSession, StdioServerParameters, stdio_client
+
+    from planner_tui.agent_server.seat import Seat
+
+    project, calls = args["project"], args.get("calls", 30)
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "planner_tui", "mcp", "--project", project, "--epic", EPIC], env=dict(os.environ), cwd=project
+    )
+
+    async def through_the_client() -> list[float]:
+        async with stdio_client(params) as streams, ClientSession(*streams) as session:
+            await session.initialize()
+            for _ in range(3):  # warm: the first calls import and fill caches
+                await session.call_tool("status", {})
+            times = []
+            for _ in range(calls):
+                start = time.perf_counter()
+                result = await session.call_tool("status", {})
+                times.append(time.perf_counter() - start)
+                assert not result.is_error, result.content
+            return times
+
+    round_trip = anyio.run(through_the_client)
+    seat = Seat.open(Path(project), epic=EPIC)
+    seat.status()
+    local = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        seat.status()
+        local.append(time.perf_counter() - start)
+    return {"round_trip": round_trip, "in_process": local}
+
+
+SCENARIOS = {"save": save, "render": render, "watch_floor": watch_floor, "commit": commit, "mcp_status": mcp_status}
 
 if __name__ == "__main__":
     scenario, raw = sys.argv[1], sys.argv[2]

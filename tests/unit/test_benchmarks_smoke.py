@@ -22,6 +22,7 @@ ROWS = [
     "a file changed on disk -> visible in the workbench",
     "save of a session with 200 entries",
     "memory with a 0.02 MB artifact open",
+    "status through MCP, tool-call round trip (warm server, demo)",
 ]
 
 

@@ -231,6 +231,13 @@ def _earlier_roles(epic: Epic, role_key: str) -> list[str]:
     return [r for r in epic.roles if r[:2].isascii() and r[:2].isdigit() and int(r[:2]) < int(head)]
 
 
+@lru_cache(maxsize=64)
+def _definitions_of(text: str, source: str) -> Definitions:
+    # Asked on every status, render and commit; the earlier plans rarely change between two
+    # asks. Safe to share: merge() copies what it takes and never changes its argument.
+    return extract_definitions(text, source)
+
+
 def load_definitions(root: Path, epic: Epic, role_key: str) -> Definitions:
     """What the plans of the roles before this one define (read safely; unreadable ones skipped)."""
     defs = Definitions()
@@ -238,7 +245,7 @@ def load_definitions(root: Path, epic: Epic, role_key: str) -> Definitions:
         rel = f"{epic.path}/roles/{key}.md"
         result = read_text_safely(Path(root), rel)
         if result.state == "present":
-            defs.merge(extract_definitions(result.text, rel))
+            defs.merge(_definitions_of(result.text, rel))
     return defs
 
 
