@@ -24,6 +24,7 @@ from planner_tui.core.errors import GitRefusal, PlanError, PlannerError, Session
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
 from planner_tui.core.plan.render import project_templates, render_plan, section_map
 from planner_tui.core.plan.checklist import addressed_points
+from planner_tui.core.plan.dependencies import listed_packages
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
 from planner_tui.core.storage.containment import make_folders, not_utf8, plan_target
@@ -286,7 +287,8 @@ class Planner:
     def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None) -> list[Blocker]:
         """Everything that stops the commit, in the order a person should deal with it."""
         text = self.render() if plan_text is None else plan_text
-        found = readiness.blockers(self.role, self.session, text, self.project.rules)
+        packages = listed_packages(self.project.root, self.epic.path)
+        found = readiness.blockers(self.role, self.session, text, self.project.rules, packages=packages)
         found += citations.stale_blockers(self.role, self.session, self.project.root, self.project.tasks)
         defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
         found += earlier_plans.contradiction_blockers(self.role, self.session, defs)

@@ -15,6 +15,7 @@ from planner_tui.core.epic.links import extract_links
 from planner_tui.core.pack.mcp_clients import load_jsonc
 from planner_tui.core.pack.rules import parse_mcp_list, parse_rules
 from planner_tui.core.pack.topics import split_topic
+from planner_tui.core.plan.dependencies import package_names
 from planner_tui.core.plan.earlier_plans import extract_definitions, mentions
 from planner_tui.core.plan.rulecheck import CHECKS, find_breaks
 from planner_tui.core.text.contain import bullet, paragraph
@@ -30,8 +31,8 @@ FLOOR = 0.002
 # Pieces repeated to the size, each aimed at a pattern that used to backtrack (or might): runs of
 # blanks, hyphenated words before `=`, bracket and bullet runs, code punctuation, token prefixes.
 ATOMS = (
-    "word-", "a=", "  ", "-", "- ", "**", "`", "# ", "1. ", "> ", "$a->", "(", ")", "[", "- [",
-    "](", "| -", ":", "x-key", "sk-a", "eyJa", "a.", "http://a:", "next ", "\\", "<a", "{", "a", "é",
+    "word-", "a=", "  ", "-", "- ", "**", "`", "# ", "1. ", "> ", "$a->", "(", ")", "[", "- [", "a/", "@a/",
+    "](", "| -", ":", "x-key", "sk-a", "eyJa", "a.", "http://a:", "next ", "\\", "<a", "{", "a", "é", "npm i a",
 )
 TAILS = ("!=", "\n")
 """What follows the run: characters that make a pattern fail at the end (and pass its `=` hint), or a line break."""
@@ -70,6 +71,7 @@ def checks(tmp: Path) -> dict[str, Callable[[str], object]]:
     return {
         **{f"rule: {key}": fn for key, fn in CHECKS.items()},
         "rule: all (find_breaks)": find_breaks,
+        "rule: packages brought in": package_names,
         "plan bullet (containment)": bullet,
         "plan paragraph (containment)": paragraph,
         "names of earlier plans": lambda t: extract_definitions(t, "p.md"),
@@ -93,7 +95,7 @@ def _text(atom: str, size: int, tail: str) -> str:
 
 
 def _clear_caches() -> None:
-    for fn in (find_breaks, mentions, bullet, paragraph):
+    for fn in (find_breaks, mentions, bullet, paragraph, package_names):
         for inner in vars(__import__(fn.__module__, fromlist=["_"])).values():
             if hasattr(inner, "cache_clear"):
                 inner.cache_clear()
@@ -130,7 +132,7 @@ WIDE = 3
 
 @pytest.mark.slow
 def test_H3_rule_checks_take_time_linear_in_the_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Every check run over an entry, a plan or a file of the pack (the four rule checks, plan
+    """Every check run over an entry, a plan or a file of the pack (the rule checks, packages, plan
     containment, names of earlier plans, links, artifact lists, epic titles, the rules and MCP
     files, topic lines, question references, JSON with comments, the markdown reader, display
     cleaning) is timed on adversarial inputs of 1 and 10 KB built from runs that make

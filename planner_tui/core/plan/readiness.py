@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Literal
 
 from planner_tui.core.discussion.numbering import question_numbers
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
 from planner_tui.core.text import markdown
 from planner_tui.core.text.contain import bullet, paragraph
 from planner_tui.core.plan.render import place_entries, plan_headings, scaffold_headings
-from planner_tui.core.plan.rulecheck import Finding, find_breaks, rule_text, unescape_plan
+from planner_tui.core.plan.dependencies import unlisted_dependencies
+from planner_tui.core.plan.rulecheck import Finding, find_breaks, rule_quote, rule_text, unescape_plan
 
 __all__ = ["blockers", "is_ready"]
 
@@ -107,26 +109,34 @@ def _outline_blocker(role: RoleSpec, plan_text: str) -> list[Blocker]:
     ]
 
 
-def _rule_message(who: str, finding: Finding, rule: str, source: str) -> str:
-    plain = " ".join(rule.replace("**", "").replace("__", "").split())
+def _rule_message(who: str, finding: Finding, rules: RuleBook | None, source: str) -> str:
+    """The break, the offending text, and the rule's own words; a rule the file lacks is not quoted from it."""
+    quoted = rule_quote(finding.rule, rules)
+    if quoted is None:
+        lacks = f"{source} has no rule for it" if rules is not None else f"no {source} was read"
+        return f'{who} has {finding.what} ("{finding.quote}"), which planner-tui\'s own check forbids ({lacks}): "{rule_text(finding.rule, None)}"'
+    plain = " ".join(quoted.replace("**", "").replace("__", "").split())
     return f'{who} has {finding.what} ("{finding.quote}"), which {source} forbids: "{plain}"'
 
 
 def _rule_blockers(
-    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None
+    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None, packages: frozenset[str] | None | Literal[False]
 ) -> list[Blocker]:
     source = PurePosixPath(rules.source).name if rules and rules.source else "01-forbidden.md"
     out: list[Blocker] = []
     placed = place_entries(role, session)
     ordered = [item for sec in role.scaffold.sections for item in placed[sec.heading]]
     for item in ordered:
-        for finding in find_breaks(item.entry.text):
+        found = find_breaks(item.entry.text)
+        if packages is not False:  # False: the epic's package list is not checked
+            found += unlisted_dependencies(item.entry.text, packages)
+        for finding in found:
             rule = rule_text(finding.rule, rules)
             who = f"Entry {item.entry.id} ({_topic_label(role, item.topic)})"
             out.append(
                 Blocker(
                     kind="rule",
-                    message=_rule_message(who, finding, rule, source),
+                    message=_rule_message(who, finding, rules, source),
                     topic=item.topic,
                     entry=item.entry.id,
                     section=item.section,
@@ -148,7 +158,7 @@ def _rule_blockers(
     for finding in find_breaks(unescape_plan(rest)):
         rule = rule_text(finding.rule, rules)
         out.append(
-            Blocker(kind="rule", message=_rule_message("The plan", finding, rule, source), rule=rule)
+            Blocker(kind="rule", message=_rule_message("The plan", finding, rules, source), rule=rule)
         )
     return out
 
@@ -179,20 +189,23 @@ def _cut_blocks(text: str, blocks: list[str]) -> str:
 
 
 def blockers(
-    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None
+    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None, *, packages: frozenset[str] | None | Literal[False] = False
 ) -> list[Blocker]:
     """Everything that stops the commit, in order: topics, open questions, sections, rule breaks.
 
     Empty prose sections (Notes) do not block; Risks and every bullet section do. Rule breaks
     are found in each entry that lands in the plan (naming the entry and topic) and in the
-    plan text; each quotes the rule it breaks from `rules`, or built-in wording when None.
+    plan text; each quotes the rule it breaks from `rules` word for word, or says that it is the
+    built-in check's wording when the file has no such rule. With `packages` (the names the
+    epic's 03-packages.md lists, None when it has none) a package an entry brings in that the list
+    lacks breaks the rule against adding dependencies silently.
     """
     return (
         _topic_blockers(role, session)
         + _question_blockers(role, session)
         + _section_blockers(role, plan_text)
         + _outline_blocker(role, plan_text)
-        + _rule_blockers(role, session, plan_text, rules)
+        + _rule_blockers(role, session, plan_text, rules, packages)
     )
 
 

@@ -11,10 +11,10 @@ from functools import lru_cache
 
 from planner_tui.core.models import Rule, RuleBook
 
-__all__ = ["RULE_KEYS", "CHECKS", "Finding", "find_breaks", "rule_text", "unescape_plan"]
+__all__ = ["RULE_KEYS", "CHECKS", "Finding", "find_breaks", "rule_text", "rule_quote", "unescape_plan"]
 
-RULE_KEYS = ("time", "sections", "code", "credentials")
-"""The rules checked, in the order their findings are reported."""
+RULE_KEYS = ("time", "sections", "code", "credentials", "dependencies")
+"""The rules checked, in the order their findings are reported (dependencies: see `dependencies`)."""
 
 # Keywords that find the rule's own line in a RuleBook, and the wording used without one.
 _RULES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -23,7 +23,11 @@ _RULES: dict[str, tuple[tuple[str, ...], str]] = {
         ("next steps", "recommendations", "to do next"),
         'Never add sections called "Next steps", "Recommendations" or "To do next".',
     ),
-    "code": (("code block", "source code"), "Plans carry no source code blocks."),
+    "code": (
+        ("code block", "source code", "no code", "write code", "code while planning", "code snippet", "boilerplate"),
+        "Plans carry no source code blocks.",
+    ),
+    "dependencies": (("dependenc",), "Do not add dependencies silently: every package is listed in 03-packages.md."),
     "credentials": (
         ("credential", "api key", "secret"),
         "Never paste real credentials, tokens or API keys.",
@@ -47,9 +51,9 @@ def _plain(text: str) -> str:
     return re.sub(r"[*_`]", "", text).lower()
 
 
-def rule_text(key: str, rules: RuleBook | None) -> str:
-    """The text of the forbidden.md rule behind a check, or the built-in wording without one."""
-    keywords, fallback = _RULES[key]
+def rule_quote(key: str, rules: RuleBook | None) -> str | None:
+    """The text of the 01-forbidden.md rule behind a check, word for word, or None when it has none."""
+    keywords, _ = _RULES[key]
     if rules is not None:
         candidates: list[Rule] = [r for c in rules.categories for r in c.rules]
         candidates.sort(key=lambda r: r.kind != "forbidden")  # stable: forbidden rules first
@@ -57,7 +61,13 @@ def rule_text(key: str, rules: RuleBook | None) -> str:
             for rule in candidates:
                 if kw in _plain(rule.text):
                     return rule.text
-    return fallback
+    return None
+
+
+def rule_text(key: str, rules: RuleBook | None) -> str:
+    """The text of the forbidden.md rule behind a check, or the built-in wording without one."""
+    quoted = rule_quote(key, rules)
+    return quoted if quoted is not None else _RULES[key][1]
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -131,6 +141,26 @@ _DECL = re.compile(r"(?m)^[ \t]*(?:(?:public|private|protected)\s+(?:static\s+)?
 # Code punctuation before a line's last character; the line must end in `;`, `{` or `}` (see _is_code_line).
 _CODE_MARK = re.compile(r"\$\w|->|::|=>|[()=]|\bfunction\b|\breturn\b")
 _INDENTED = re.compile(r"^(?: {4,}|\t)")
+# One statement is code too, inside prose or backticks: a variable used as code, a static or
+# chained call, a call ended by `;`, a closure, `new X($…)`, an uppercase SQL statement. Plain
+# references (`photo_id`, `Photo::class`, `create()`) are not. Every part is linear.
+_ONE_LINE = re.compile(
+    r"\$[A-Za-z_]\w*+(?:->\w|\[|[ \t]*+=(?![=>]))"
+    r"|\b[A-Z]\w*+::[a-z_]\w*+\("
+    r"|\)[ \t]*+->[ \t]*+\w++\("
+    r"|\b[A-Za-z_]\w*+\([^()\n]*+\)[ \t]*+;"
+    r"|\bfunction[ \t]*+\([^()\n]*+\)[ \t]*+(?:use[ \t]*+\([^()\n]*+\)[ \t]*+)?\{"
+    r"|\bnew[ \t]++[A-Z]\w*+\((?:\$|\)|['\"])"
+    r"|\b(?:ALTER|CREATE|DROP)[ \t]++TABLE\b|\bINSERT[ \t]++INTO\b"
+)
+_ONE_LINE_HINTS = ("$", "::", "->", ";", "(", "TABLE", "INSERT")
+
+
+def _around(text: str, m: re.Match[str]) -> str:
+    """The line of a match, from a little before it: the offending text, short."""
+    start = max(text.rfind("\n", 0, m.start()) + 1, m.start() - 20)
+    end = text.find("\n", m.end())
+    return _clip(text[start : end if end >= 0 else len(text)])
 
 
 def _is_code_line(line: str) -> bool:
@@ -165,6 +195,9 @@ def _code_blocks(text: str) -> list[Finding]:
         if _INDENTED.match(line) and line.strip() and (i == 0 or not lines[i - 1].strip()):
             if re.search(r"[;{}()$=<>]", line):
                 out.append(Finding("code", "an indented code block", _clip(line.strip())))
+    one = _ONE_LINE.search(text) if not out and any(h in text for h in _ONE_LINE_HINTS) else None
+    if one:
+        out.append(Finding("code", "a line of code", _around(text, one)))
     return out[:1]
 
 
@@ -277,4 +310,4 @@ CHECKS: dict[str, Callable[[str], list[Finding]]] = {
 @lru_cache(maxsize=8192)
 def _breaks(text: str) -> tuple[Finding, ...]:
     # Pure and asked again for every entry on every render: remembered by text.
-    return tuple(finding for key in RULE_KEYS for finding in CHECKS[key](text))
+    return tuple(finding for check in CHECKS.values() for finding in check(text))

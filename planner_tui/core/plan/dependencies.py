@@ -1,0 +1,97 @@
+"""Find the composer and npm packages a text brings in that the epic's `03-packages.md` does not list."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from planner_tui.core.plan.rulecheck import Finding
+from planner_tui.core.text.reading import read_text_safely
+
+__all__ = ["PACKAGES_FILE", "package_names", "listed_packages", "unlisted_dependencies"]
+
+PACKAGES_FILE = "03-packages.md"
+"""The epic's list of the packages it may use (in the epic folder)."""
+
+# `vendor/name` as composer spells it, `@scope/name` as npm does; a name never ends a file path
+# (`.md`, `.php`) and is lowercase. Each part is one possessive run: linear time.
+_PART = r"[a-z0-9](?:[a-z0-9_.-]*+(?<=[a-z0-9]))?"
+_SCOPED = re.compile(rf"(?<![\w@/.-])@{_PART}/{_PART}(?![\w/@])")
+_VENDOR = re.compile(rf"(?<![\w@/.-]){_PART}/{_PART}(?![\w/@])")
+_FILE = re.compile(r"\.(?:md|php|js|ts|json|ya?ml|txt|css|html?|vue|blade)$")
+# An install command names its packages; the first word that is not an option ends the list.
+_INSTALL = re.compile(
+    r"\b(?:composer[ \t]++(?:require|req)|npm[ \t]++(?:install|i|add)|yarn[ \t]++add|pnpm[ \t]++(?:add|install|i)|bun[ \t]++add)"
+    r"((?:[ \t]++(?:--?[\w-]++|@?[a-z0-9][\w.@/^~=<>*-]*+))++)"
+)
+_BACKTICKED = re.compile(r"`([^`\n]{1,214})`")
+# `a vendor/name package` or `the library vendor/name`: a bare pair named as a package.
+_NAMED = re.compile(rf"\b(?:package|library|dependency|module)[ \t]++`?({_PART}/{_PART})`?|`?({_PART}/{_PART})`?[ \t]++(?:package|library|dependency)\b", re.I)
+_VERSION = re.compile(r"(?<=.)[@:^~=<>].*$")
+_MANAGER = re.compile(r"\b(?:composer|npm|yarn|pnpm)\b", re.I)
+# Pairs written with a slash that are words, not packages, in a sentence about composer or npm.
+_WORD_PAIRS = frozenset({"and/or", "read/write", "input/output", "yes/no", "on/off", "true/false", "request/response"})
+
+
+def _clean(name: str) -> str:
+    return _VERSION.sub("", name.strip().strip("`'\",;.")).lower()
+
+
+def _is_package(name: str) -> bool:
+    return bool(name) and not _FILE.search(name) and name.count("/") <= 1 and ".." not in name
+
+
+@lru_cache(maxsize=4096)
+def package_names(text: str) -> tuple[str, ...]:
+    """The package names a text brings in, in order: from install commands, `@scope/name`,
+    backticked `vendor/name`, and a bare `vendor/name` called a package or library or written
+    in a sentence about composer or npm."""
+    found: list[tuple[int, str]] = []
+    for m in _INSTALL.finditer(text) if "install" in text or "require" in text or "add" in text else ():
+        for word in m.group(1).split():
+            if not word.startswith("-"):
+                found.append((m.start(1), _clean(word)))
+    for m in _SCOPED.finditer(text) if "@" in text else ():
+        found.append((m.start(), m.group(0)))
+    for m in _BACKTICKED.finditer(text) if "`" in text else ():
+        inner = m.group(1).strip()
+        if _VENDOR.fullmatch(inner) or _SCOPED.fullmatch(inner):
+            found.append((m.start(), inner.lower()))
+    for m in _NAMED.finditer(text) if "/" in text else ():
+        found.append((m.start(), (m.group(1) or m.group(2)).lower()))
+    if "/" in text and _MANAGER.search(text):  # a sentence about composer or npm: bare pairs are packages
+        for m in _VENDOR.finditer(text):
+            vendor, _, name = m.group(0).partition("/")
+            if m.group(0) not in _WORD_PAIRS and min(len(vendor), len(name)) >= 2:
+                found.append((m.start(), m.group(0)))
+    seen: dict[str, None] = {}
+    for _, name in sorted(found):
+        if _is_package(name):
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+def listed_packages(root: Path, epic_path: str) -> frozenset[str] | None:
+    """Every package name `03-packages.md` of the epic mentions, or None when it has no such file."""
+    result = read_text_safely(Path(root), f"{epic_path}/{PACKAGES_FILE}")
+    if result.state != "present" or result.text is None:
+        return None
+    text = result.text
+    names = set(package_names(text))
+    names.update(m.group(0).lower() for m in _VENDOR.finditer(text))
+    # A table or list may name npm packages bare (`alpinejs`): every backticked word counts.
+    names.update(_clean(m.group(1)) for m in _BACKTICKED.finditer(text))
+    return frozenset(names)
+
+
+def unlisted_dependencies(text: str, listed: frozenset[str] | None) -> list[Finding]:
+    """One finding per package the text brings in that `03-packages.md` does not list."""
+    what = f"a dependency that {PACKAGES_FILE} does not list"
+    if listed is None:
+        what = f"a dependency, and the epic has no {PACKAGES_FILE} to list it"
+    return [
+        Finding("dependencies", what, name)
+        for name in package_names(text)
+        if listed is None or name not in listed
+    ]
