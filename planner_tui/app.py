@@ -52,6 +52,8 @@ class PlannerApp(App[str | None]):
         self.running_marker: Path | None | bool = False
         """This run's crash marker (False before the workbench opens, None while it cannot be written)."""
         self._frozen = False
+        self.project_note: str | None = None
+        """Shown in the workbench's top bar (`demo copy: /tmp/…`)."""
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:

@@ -47,14 +47,29 @@ def make_app(
     return PlannerApp(loaded, planner, settings=chosen_settings, clock=clock, watch=watch, startup_notice=notice)
 
 
-def run_workbench(project: Path | None = None, prompts: Path | None = None, epic: str | None = None, role: str = "backend") -> int:
-    """Run the workbench; prints the commit's reply line (exactly) on stdout when it committed."""
+def run_workbench(
+    project: Path | None = None,
+    prompts: Path | None = None,
+    epic: str | None = None,
+    role: str = "backend",
+    *,
+    note: str | None = None,
+    replies: list[str] | None = None,
+) -> int:
+    """Run the workbench; prints the commit's reply line (exactly) on stdout when it committed.
+
+    `note` is shown in the top bar (where the demo copy is); the reply line is also appended to
+    `replies` when given (the demo keeps a copy that holds a commit).
+    """
     try:
         app = make_app(project, prompts=prompts, epic=epic, role=role)
     except PlannerError as exc:
         print(f"planner-tui: {visible(str(exc))}", file=sys.stderr)
         return 1
+    app.project_note = note
     reply = app.run()
     if reply:
         print(reply)
+        if replies is not None:
+            replies.append(reply)
     return 0 if app.return_code in (0, None) else app.return_code

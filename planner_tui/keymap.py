@@ -50,6 +50,7 @@ WORKBENCH_BINDINGS: list[Binding] = [
     Binding("ctrl+f,/", "find", "Find", id="doc.find", tooltip="Find in the artifact shown on the left."),
     Binding("f2", "preparation", "Preparation", id="app.preparation", show=False, tooltip="Rules, MCP servers and pipeline position."),
     Binding("f11,z", "maximize_pane", "Maximize", id="pane.maximize", show=False, tooltip="Maximize the focused pane (again to restore)."),
+    Binding("f6", "next_pane", "Next pane", id="pane.next", show=False, tooltip="The next pane (on a narrow terminal, shows it in place of the one shown)."),
     Binding("g", "focus_artifacts", "Artifacts", id="focus.artifacts", show=False, tooltip="Go to the artifact list."),
     Binding("t", "focus_thread", "Thread", id="focus.thread", show=False, tooltip="Go to the discussion thread."),
     # Shown in the footer: outside the composer the keyboard is in command mode, `i` leaves it.

@@ -68,6 +68,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("demo", "copy the bundled demo project to a temporary folder and open the workbench on it", workbench.demo, (
         arg("--dest", type=Path, metavar="DIR", help="copy the demo here instead of a temporary folder"),
         arg("--no-open", action="store_true", help="only copy it and print its path"),
+        arg("--keep", action="store_true", help="keep the temporary copy on exit (it is kept anyway after a commit, or with --dest)"),
     )),
     Command("ui", "open the workbench (the default)", workbench.ui),
     Command("epics", "list the epics with their titles and which role plans exist", reading.epics, (JSON,)),

@@ -51,10 +51,10 @@ class BatchAnswerScreen(ModalScreen[list[Entry] | None]):
     DEFAULT_CSS = """
     BatchAnswerScreen { align: center middle; }
     BatchAnswerScreen #batch-box {
-        width: 100; max-width: 95%; height: auto; max-height: 90%;
+        width: 100; max-width: 95%; height: auto; max-height: 90%; overflow-y: auto;
         border: round $accent; background: $surface; padding: 0 1;
     }
-    BatchAnswerScreen #batch-questions { height: auto; max-height: 14; margin-bottom: 1; }
+    BatchAnswerScreen #batch-questions { height: auto; max-height: 14; min-height: 2; margin-bottom: 1; }
     BatchAnswerScreen #batch-help { margin-bottom: 1; }
     BatchAnswerScreen #batch-text { height: 8; }
     BatchAnswerScreen #batch-error { height: auto; }

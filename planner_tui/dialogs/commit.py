@@ -23,6 +23,7 @@ from planner_tui.core.engine import CommitOutcome, NotReady, Planner
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Blocker
 from planner_tui.core.text.display import one_line, visible
+from planner_tui.widgets.checkbox import StateCheckbox
 
 __all__ = ["CommitDialog", "COMMIT_DIALOG_BINDINGS", "diff_text"]
 
@@ -115,7 +116,7 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
     DEFAULT_CSS = """
     CommitDialog { align: center middle; }
     CommitDialog #dialog {
-        width: 90%; max-width: 130; height: 92%;
+        width: 90%; max-width: 130; height: 92%; overflow-y: auto;  /* a short terminal scrolls it */
         border: thick $primary; background: $surface; padding: 0 1;
     }
     CommitDialog #heading { text-style: bold; width: 1fr; margin-bottom: 1; }
@@ -184,12 +185,12 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
             with VerticalScroll(id="diff"):
                 yield Static(Text(""), id="diff-text")
             yield Static(Text(""), id="blockers", classes="-hidden")
-            yield Checkbox(Text("Skip git hooks (--no-verify)"), id="no-verify")
+            yield StateCheckbox(Text("Skip git hooks (--no-verify)"), id="no-verify")
             yield Static(Text("pre-commit and commit-msg hooks will NOT run"), id="hooks-warning", classes="-hidden")
-            yield Checkbox(Text("Approve overwriting the existing plan"), id="approve-overwrite", classes="-hidden")
+            yield StateCheckbox(Text("Approve overwriting the existing plan"), id="approve-overwrite", classes="-hidden")
             yield Static(Text(""), id="overwrite-reason", classes="-hidden")
-            yield Checkbox(Text("Commit on a detached HEAD"), id="allow-detached", classes="-hidden")
-            yield Checkbox(Text("Commit although .gitignore ignores the plan"), id="allow-ignored", classes="-hidden")
+            yield StateCheckbox(Text("Commit on a detached HEAD"), id="allow-detached", classes="-hidden")
+            yield StateCheckbox(Text("Commit although .gitignore ignores the plan"), id="allow-ignored", classes="-hidden")
             yield Static(Text(""), id="done", classes="-hidden")
             yield Static(Text(""), id="error", classes="-hidden")
             yield Static(Text(""), id="status", classes="-hidden")
@@ -264,7 +265,8 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         approve.set_class(not overwrite and not approve.value, "-hidden")
         reason.set_class(not overwrite, "-hidden")
         if overwrite:
-            reason.update(Text(one_line(overwrite[0].message, 300)))
+            # Said once: the box above asks for the approval, so only what would be replaced is said here.
+            reason.update(Text(one_line(overwrite[0].message.split(";", 1)[0].rstrip(".") + ".", 300)))
         box = self.query_one("#blockers", Static)
         box.set_class(not others, "-hidden")
         if others:
@@ -309,8 +311,12 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
         self.busy = self.committing = False
         error = self.query_one("#error", Static)
         text = Text("Not committed. " if was_committing else "", style="bold")
-        text.append(visible(event.message))
-        if event.blockers:
+        if event.blockers and all(b.kind == "overwrite" for b in event.blockers):
+            # What would be overwritten is said once, above the box: here only what to do.
+            text.append('Not committed: tick "Approve overwriting the existing plan" above to replace it.')
+        else:
+            text.append(visible(event.message))
+        if event.blockers and not all(b.kind == "overwrite" for b in event.blockers):
             text.append("\n")
             text.append_text(_blocker_lines(event.blockers))
         if was_committing:

@@ -51,7 +51,7 @@ class RolePicker(ModalScreen[str | None]):
     DEFAULT_CSS = """
     RolePicker { align: center middle; }
     RolePicker #role-box {
-        width: 80; max-width: 95%; height: auto; max-height: 80%;
+        width: 80; max-width: 95%; height: auto; max-height: 80%; overflow-y: auto;
         border: round $accent; background: $surface; padding: 0 1;
     }
     RolePicker #role-note { margin-bottom: 1; }

@@ -209,11 +209,14 @@ def test_overwrite_needs_the_approval_checkbox(demo: Path, isolated_git: Path) -
         assert text_of(screen, "#summary").startswith("Against the committed version:")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "would be overwritten" in text_of(screen, "#error")
+        # Said once (the reason above the box); the refusal says what to do.
+        assert "overwritten" not in text_of(screen, "#error") and "Approve overwriting" in text_of(screen, "#error")
+        assert text_of(screen, "#overwrite-reason").count("overwritten") == 1 and "approve" not in text_of(screen, "#overwrite-reason")
         assert pilot.app.results == []
+        assert "[ ]" in str(approve.render())  # unchecked reads without colour (NO_COLOR)
         approve.value = True
         await pilot.pause()
-        assert approve.has_class("-on")
+        assert approve.has_class("-on") and "[X]" in str(approve.render())
         await pilot.press("ctrl+s")
         await settle(pilot)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 
 from planner_tui.cli.exits import EXIT_OK, EXIT_USAGE
@@ -63,6 +64,15 @@ def demo(args: argparse.Namespace) -> int:
     if args.no_open:
         print(path)
         return EXIT_OK
-    print(f"Demo project copied to {path}", file=sys.stderr)
-    args.project = path
-    return ui(args)
+    from planner_tui.factory import run_workbench
+
+    # Shown inside the app (the top bar): a line printed now would be hidden by the full screen.
+    committed: list[str] = []
+    code = run_workbench(project=path, prompts=args.prompts, epic=args.epic, role=args.role, note=f"demo copy: {path}", replies=committed)
+    if args.dest is not None or getattr(args, "keep", False) or committed:
+        print(f"The demo project is at {path}", file=sys.stderr)
+    else:
+        # A temporary copy nobody asked to keep, and that holds no commit of the person's.
+        shutil.rmtree(path, ignore_errors=True)
+        print("The demo copy was removed (planner-tui demo --keep keeps it).", file=sys.stderr)
+    return code

@@ -9,6 +9,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from planner_tui.app import PlannerApp
@@ -20,6 +21,7 @@ from planner_tui.core.text.reading import ReadResult
 from planner_tui.keymap import WORKBENCH_BINDINGS
 from planner_tui.screens.workbench.changes import ChangeQueue
 from planner_tui.screens.workbench.edits import Edits
+from planner_tui.screens.workbench.fit import Fit
 from planner_tui.screens.workbench.keys import say_unbound
 from planner_tui.screens.workbench.live import LiveUpdates, PlanSnapshot, render_snapshot
 from planner_tui.screens.workbench.marks import Marks
@@ -81,12 +83,18 @@ class WorkbenchScreen(Screen[None]):
         self.navigation = Navigation(self)
         self.edits = Edits(self)
         self.tools = Tools(self)
+        self.fit = Fit(self)
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield Static(id="top-bar")
         yield TrustBanner(id="trust-banner")
+        yield Static(id="pane-tabs")
+        yield Static(
+            Text("The terminal is too small for the workbench: make the terminal larger.\nEverything is saved; ctrl+q quits.", justify="center"),
+            id="too-small",
+        )
         with Horizontal(id="panes"):
             yield ArtifactPane(self._read_artifact, markdown_limit=self.markdown_limit, id="artifacts")
             yield DiscussionPane(id="discussion")
@@ -130,10 +138,20 @@ class WorkbenchScreen(Screen[None]):
         # The first view is built here, before the first frame, from what a worker would have
         # produced: every piece that arrives later from a worker costs a full layout of about
         # seventy widgets, and the person would watch the panes fill one by one.
+        self.fit.fit(self.app.size.width, self.app.size.height)
         self.refresh_view(first=True)
         self.live.start(self.poll_interval, watch=self.watch_files, artifacts=self.planner.project.artifacts(self.planner.epic))
         self.planner_app.freeze_startup_objects()
         self.tools.say_imported()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit.fit(event.size.width, event.size.height)
+
+    def set_focus(self, widget: Widget | None, scroll_visible: bool = True, from_app_focus: bool = False) -> None:
+        # The pane a widget is in is shown before it gets the focus: no key lands in a hidden pane.
+        if widget is not None:
+            self.fit.reveal(widget)
+        super().set_focus(widget, scroll_visible, from_app_focus)
 
     def on_unmount(self) -> None:
         self.live.stop()
@@ -188,17 +206,20 @@ class WorkbenchScreen(Screen[None]):
     def draw_top_bar(self) -> None:
         """The bar above the panes: role, epic, plan path, and whether the session is saved."""
         planner = self.planner
-        bar = Text()
+        # What matters most first: a narrow terminal cuts the end, with an ellipsis.
+        bar = Text(no_wrap=True, overflow="ellipsis", end="")
         bar.append(f" {one_line(planner.role.name, 30)} plan ", style="bold reverse")
         bar.append(f"  {one_line(planner.epic.folder, 50)}", style="bold")
-        bar.append(f"  {one_line(planner.epic.title, 70)}")
-        bar.append(f"   → {one_line(planner.plan_path, 90)}", style="dim")
+        bar.append(f"  → {one_line(planner.plan_path, 90)}", style="dim")
         if planner.read_only:
             bar.append("   READ-ONLY", style="bold red")
         if planner.store.session is None:
             bar.append("   new session (saved on the first entry)", style="dim italic")
         else:
             bar.append(f"   saved · rev {planner.session.revision}", style="dim")
+        if self.planner_app.project_note:
+            bar.append(f"   {one_line(self.planner_app.project_note, 120)}", style="dim")
+        bar.append(f"   {one_line(planner.epic.title, 70)}")
         self.query_one("#top-bar", Static).update(bar)
         apply_trust_state(self)  # "Session NOT saved" / read-only banner, composer locked when read-only
 
@@ -338,6 +359,9 @@ class WorkbenchScreen(Screen[None]):
             pane = next((n for n in self.focused.ancestors_with_self if isinstance(n, (ArtifactPane, DiscussionPane, PlanPane))), None)
             if pane is not None:
                 self.maximize(pane, container=False)
+
+    def action_next_pane(self) -> None:
+        self.fit.next_pane()
 
     def action_focus_artifacts(self) -> None:
         self.artifact_pane.tree.focus()
