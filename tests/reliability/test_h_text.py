@@ -172,3 +172,26 @@ def test_H3_a_20_KB_hyphenated_entry_is_checked_at_once() -> None:
     found = find_breaks(text)
     assert time.perf_counter() - start < 0.5
     assert [f for f in found if f.rule == "credentials"] == []
+
+
+@pytest.mark.slow
+def test_H3c_the_workbench_draws_its_first_frame_at_once_with_that_entry(drive) -> None:
+    """With that 20 KB entry in the discussion the workbench opens and draws the plan's first
+    lines within seconds (it stayed blank for nearly a minute when the rule checks backtracked)."""
+    import asyncio
+
+    from workbench_kit import SIZE
+
+    agent = drive.planner()
+    agent.add(agent.role.topics[0].id, "decision", "word-" * 4_000 + "=x")
+    _clear_caches()
+
+    async def scenario() -> float:
+        start = time.perf_counter()
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            preview = screen.plan_pane.preview
+            await drive.until(pilot, lambda: preview.lines_on_screen, timeout=30, what="the plan's first lines")
+            return time.perf_counter() - start
+
+    assert asyncio.run(scenario()) < 15
