@@ -82,8 +82,8 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
             lines.append(f"  {status.server}: {status.state}{where}{extra}")
         if status.use:
             lines.append(f"      uses: {one_line(status.use, 150)}")
-    own = data["agent_server"]
-    said = own["detail"] if own["detail"].startswith(own["state"]) else f"{own['state']} — {own['detail']}"
+    ours = data["agent_server"]
+    said = ours["detail"] if ours["detail"].startswith(ours["state"]) else f"{ours['state']} — {ours['detail']}"
     lines.append(f"  planner-tui itself (planner-tui mcp): {said}")
     lines.append("")
     if prep.pipeline_position:
