@@ -20,9 +20,11 @@ def mcp(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     from planner_tui.agent_server.seat import Seat
+
+    # Opened before the SDK is even imported: a wrong --project or --epic is one sentence on
+    # stderr and exit 1, at once.
+    seat = Seat.open(args.project, prompts=args.prompts, epic=args.epic, role=args.role)
     from planner_tui.agent_server.server import build_server
 
-    # Opened before serving: a wrong --project or --epic is one sentence on stderr, exit 1.
-    seat = Seat.open(args.project, prompts=args.prompts, epic=args.epic, role=args.role)
     build_server(seat).run("stdio")  # stdout carries protocol messages only; logs go to stderr
     return EXIT_OK
