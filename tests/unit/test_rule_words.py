@@ -46,6 +46,8 @@ PROSE = [
     "Errors follow RFC 7807 (problem+json); see the PRD (section 4).",
     "Validation: body required|string|max:2000; x/y between 0 and 1.",
     "Read roles/03-backend.md and app/Models/Photo.php; read/write access for owners and/or admins.",
+    "Indexes: unique(sync_batches.device_id, client_uuid); unique(note_revisions.note_id, revision); index(notes.conflict_of_id)",
+    "Telescope in local/staging only; npm ci runs in the local/staging builds.",
 ]
 
 
@@ -133,3 +135,15 @@ def test_a_rule_the_file_lacks_is_said_to_be_the_built_in_check(tmp_path: Path) 
     message = next(b.message for b in planner.blockers() if b.kind == "rule")
     assert "which planner-tui's own check forbids (01-forbidden.md has no rule for it)" in message
     assert "01-forbidden.md forbids" not in message
+
+
+def test_the_demos_written_plans_hold_no_code_and_no_unlisted_package() -> None:
+    """Real planning prose, as the bundled demo's role plans word it, breaks neither rule."""
+    demo = Path(__file__).resolve().parents[2] / "planner_tui" / "demo" / "project"
+    plans = sorted(demo.glob(".task-master/epics/*/roles/*.md"))
+    assert plans
+    for plan in plans:
+        listed = listed_packages(demo, plan.parent.parent.relative_to(demo).as_posix())
+        for line in plan.read_text(encoding="utf-8").splitlines():
+            assert [f for f in find_breaks(line) if f.rule == "code"] == [], (plan.name, line)
+            assert unlisted_dependencies(line, listed) == [], (plan.name, line)

@@ -29,9 +29,8 @@ _BACKTICKED = re.compile(r"`([^`\n]{1,214})`")
 # `a vendor/name package` or `the library vendor/name`: a bare pair named as a package.
 _NAMED = re.compile(rf"\b(?:package|library|dependency|module)[ \t]++`?({_PART}/{_PART})`?|`?({_PART}/{_PART})`?[ \t]++(?:package|library|dependency)\b", re.I)
 _VERSION = re.compile(r"(?<=.)[@:^~=<>].*$")
-_MANAGER = re.compile(r"\b(?:composer|npm|yarn|pnpm)\b", re.I)
-# Pairs written with a slash that are words, not packages, in a sentence about composer or npm.
-_WORD_PAIRS = frozenset({"and/or", "read/write", "input/output", "yes/no", "on/off", "true/false", "request/response"})
+# `x/y to composer.json`, `@a/b in package.json`: a pair added to a manifest.
+_INTO_MANIFEST = re.compile(rf"`?(@?{_PART}/{_PART})`?[ \t]++(?:to|in|into)[ \t]++(?:the[ \t]++)?`?(?:composer|package)\.json\b")
 
 
 def _clean(name: str) -> str:
@@ -45,8 +44,8 @@ def _is_package(name: str) -> bool:
 @lru_cache(maxsize=4096)
 def package_names(text: str) -> tuple[str, ...]:
     """The package names a text brings in, in order: from install commands, `@scope/name`,
-    backticked `vendor/name`, and a bare `vendor/name` called a package or library or written
-    in a sentence about composer or npm."""
+    backticked `vendor/name`, and a bare `vendor/name` called a package or library or added to
+    `composer.json` or `package.json`."""
     found: list[tuple[int, str]] = []
     for m in _INSTALL.finditer(text) if "install" in text or "require" in text or "add" in text else ():
         for word in m.group(1).split():
@@ -60,11 +59,8 @@ def package_names(text: str) -> tuple[str, ...]:
             found.append((m.start(), inner.lower()))
     for m in _NAMED.finditer(text) if "/" in text else ():
         found.append((m.start(), (m.group(1) or m.group(2)).lower()))
-    if "/" in text and _MANAGER.search(text):  # a sentence about composer or npm: bare pairs are packages
-        for m in _VENDOR.finditer(text):
-            vendor, _, name = m.group(0).partition("/")
-            if m.group(0) not in _WORD_PAIRS and min(len(vendor), len(name)) >= 2:
-                found.append((m.start(), m.group(0)))
+    for m in _INTO_MANIFEST.finditer(text) if ".json" in text else ():
+        found.append((m.start(), m.group(1).lower()))
     seen: dict[str, None] = {}
     for _, name in sorted(found):
         if _is_package(name):

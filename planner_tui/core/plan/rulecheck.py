@@ -142,13 +142,13 @@ _DECL = re.compile(r"(?m)^[ \t]*(?:(?:public|private|protected)\s+(?:static\s+)?
 _CODE_MARK = re.compile(r"\$\w|->|::|=>|[()=]|\bfunction\b|\breturn\b")
 _INDENTED = re.compile(r"^(?: {4,}|\t)")
 # One statement is code too, inside prose or backticks: a variable used as code, a static or
-# chained call, a call ended by `;`, a closure, `new X($…)`, an uppercase SQL statement. Plain
+# chained call, a line that is one call ended by `;`, a closure, `new X($…)`, an uppercase SQL statement. Plain
 # references (`photo_id`, `Photo::class`, `create()`) are not. Every part is linear.
 _ONE_LINE = re.compile(
     r"\$[A-Za-z_]\w*+(?:->\w|\[|[ \t]*+=(?![=>]))"
     r"|\b[A-Z]\w*+::[a-z_]\w*+\("
     r"|\)[ \t]*+->[ \t]*+\w++\("
-    r"|\b[A-Za-z_]\w*+\([^()\n]*+\)[ \t]*+;"
+    r"|(?m:^[ \t]*+(?:[-*+][ \t]++)?`?[A-Za-z_]\w*+\([^()\n]*+\)[ \t]*+;)"
     r"|\bfunction[ \t]*+\([^()\n]*+\)[ \t]*+(?:use[ \t]*+\([^()\n]*+\)[ \t]*+)?\{"
     r"|\bnew[ \t]++[A-Z]\w*+\((?:\$|\)|['\"])"
     r"|\b(?:ALTER|CREATE|DROP)[ \t]++TABLE\b|\bINSERT[ \t]++INTO\b"
