@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -38,6 +39,20 @@ def agent(project, env, tmp_path_factory):
 
 def git(project: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True).stdout
+
+
+def server_cpu_seconds() -> float:
+    """CPU time used so far by the `planner-tui mcp` child of this test process (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"mcp" in cmdline:
+            return (int(fields[11]) + int(fields[12])) / ticks
+    raise AssertionError("no planner-tui mcp child process")
 
 
 def person(project: Path) -> Planner:
@@ -113,8 +128,11 @@ def test_waiting_returns_at_once_times_out_and_ends_cleanly_when_cancelled(agent
     assert done["settled"][0]["answer"]["text"] == "Yes, 5 minutes, busted on write" and not done["timed_out"]
 
     open_q = agent.ok("add_entry", topic="caching-strategy", kind="question", text="Warm the cache on deploy?")
-    late = agent.ok("wait_for_answers", questions=[f"#{open_q['number']}"], topic="caching-strategy", timeout_s=0.3)
+    cpu_before = server_cpu_seconds()
+    late = agent.ok("wait_for_answers", questions=[f"#{open_q['number']}"], topic="caching-strategy", timeout_s=1.0)
     assert late["timed_out"] and late["waiting"][0]["question"] == open_q["id"]
+    # A second of waiting sleeps on the file watcher: no busy loop.
+    assert server_cpu_seconds() - cpu_before < 0.25
 
     async def cancelled_wait():
         import anyio
