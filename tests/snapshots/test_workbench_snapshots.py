@@ -33,8 +33,8 @@ def test_mid_discussion_with_an_open_question(drive, snap_compare):
 
 
 def test_commit_blocked(drive, snap_compare):
-    """ctrl+s on topic 5 while topics 2-10 are unconfirmed: the "Not ready to commit" toast lists
-    the first blockers and says "Press b to go to topic 2"; the workbench stays open."""
+    """ctrl+s on topic 5 while topics 2-10 are unconfirmed: the "Not ready to commit" toast gives
+    the count the blockers list gives, and the focus is on that list; the workbench stays open."""
 
     async def run_before(pilot):
         await drive.workbench(pilot)
