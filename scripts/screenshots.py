@@ -193,6 +193,37 @@ async def revise(pilot) -> None:
     await pilot.pause(0.2)
 
 
+def _question_setup(project: Path) -> None:
+    agent = _agent(project)
+    agent.add("domain-data-model", "decision", "Entities: Photo, Annotation")
+    agent.add("domain-data-model", "question", "Keep every revision of an annotation?")
+
+
+async def blockers_list(pilot) -> None:
+    await _workbench(pilot)
+    await pilot.press("escape", "ctrl+s")
+    await _settle(pilot)
+
+
+async def maximized(pilot) -> None:
+    await _workbench(pilot)
+    await pilot.press("escape", "z")
+    await _settle(pilot)
+
+
+def _on_question(key: str, dialog: str):
+    async def scenario(pilot) -> None:
+        screen = await _workbench(pilot)
+        await pilot.press("escape")
+        question = screen.planner.session.topic("domain-data-model").entries[-1]
+        screen.thread.highlight_entry(question.id)
+        await pilot.press(key)
+        await _until(pilot, lambda: type(pilot.app.screen).__name__ == dialog)
+        await pilot.pause(0.2)
+
+    return scenario
+
+
 STATES = {
     "01-preparation": preparation,
     "02-discussion": discussion,
@@ -205,17 +236,27 @@ STATES = {
     "09-batch-answers": (batch, EPIC, _questions_setup),
     "10-roles": (roles, EPIC, _search_setup),
     "11-revise-committed-plan": (revise, "004_offline-sync", None),
+    # Every terminal size the workbench is checked at; the small dialogs at the smallest.
+    **{
+        f"{number}-{name}-{w}x{h}": (scenario, EPIC, _question_setup, (w, h))
+        for number, name, scenario in (("12", "workbench", _workbench), ("13", "blockers-list", blockers_list), ("14", "maximized", maximized))
+        for w, h in ((80, 24), (120, 40), (200, 50))
+    },
+    "15-remove-yes-no-80x24": (_on_question("delete", "ConfirmScreen"), EPIC, _question_setup, (80, 24)),
+    "16-drop-reason-80x24": (_on_question("x", "PromptScreen"), EPIC, _question_setup, (80, 24)),
+    "17-batch-answers-80x24": (_on_question("B", "BatchAnswerScreen"), EPIC, _question_setup, (80, 24)),
 }
-"""name -> scenario, or (scenario, epic, setup run on the fresh project before the app starts)."""
+"""name -> scenario, or (scenario, epic, setup run on the fresh project before the app starts[, size])."""
 
 
 async def shoot(name: str, state, workdir: Path) -> Path:
-    scenario, epic, setup = state if isinstance(state, tuple) else (state, EPIC, None)
+    scenario, epic, setup, *sized = state if isinstance(state, tuple) else (state, EPIC, None)
+    size = sized[0] if sized else SIZE
     project = make_demo(workdir / name, now=NOW.timestamp())
     if setup is not None:
         setup(project)
     app = make_app(project, epic=epic, settings=Settings(cursor_blink=False), clock=lambda: NOW, watch=False)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await scenario(pilot)
         path = app.save_screenshot(f"{name}.svg", str(OUT))
     return Path(path)
