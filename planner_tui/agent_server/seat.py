@@ -143,9 +143,11 @@ class Seat:
             planner.edit(entry_id, text)
             return self._entry(planner, self._find(planner, entry_id))
 
-    def confirm(self, client: str | None, topic: str) -> dict[str, Any]:
+    def confirm(self, client: str | None, topic: str, *, reason: str | None = None) -> dict[str, Any]:
+        if reason:
+            _text(reason, "The reason")
         with self.turn(client) as planner:
-            planner.confirm(topic)
+            planner.confirm(topic, reason=reason)
             spec = planner.role.topic(topic)
             return {"topic": spec.id if spec else topic, "state": "confirmed"}
 

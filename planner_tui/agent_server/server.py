@@ -138,9 +138,13 @@ def build_server(seat: Seat) -> MCPServer:
 
     @tool(annotations=_WRITE)
     @_tool_errors
-    def confirm_topic(topic: Topic, ctx: Context) -> dict[str, Any]:
-        """Confirm a topic once nothing in it is open (refused while it has open questions)."""
-        return seat.confirm(client_name(ctx), topic)
+    def confirm_topic(
+        topic: Topic,
+        ctx: Context,
+        reason: Annotated[str | None, Field(description="Why a topic with no entries needs none (kept as its note).")] = None,
+    ) -> dict[str, Any]:
+        """Confirm a topic once nothing in it is open (refused while it has open questions; a topic with no entries needs `reason`)."""
+        return seat.confirm(client_name(ctx), topic, reason=reason)
 
     @tool(annotations=_READ)
     @_tool_errors

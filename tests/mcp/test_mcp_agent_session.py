@@ -89,6 +89,7 @@ def test_bad_input_is_a_tool_error_and_the_server_keeps_running(agent, project):
     assert "outside the project" in agent.error("add_entry", topic="1", kind="decision", text="x", cite="/etc/passwd")
     assert "the file has 55 lines" in agent.error("add_entry", topic="1", kind="decision", text="x", cite=f"{PRD}:100000")
     assert agent.error("add_entry", topic="1", kind="decision")  # a missing argument: the SDK's validation, still a tool error
+    assert "has no entries: say in one line why" in agent.error("confirm_topic", topic="9")
     with pytest.raises(Exception, match="Unknown resource|not one of"):
         agent.read("planner://artifact/../../etc/passwd")
     # None of it was saved, and the server still answers.
@@ -163,6 +164,8 @@ def test_the_agent_plans_the_backend_to_the_exact_commit_and_reply(agent, projec
     answered = agent.ok("wait_for_answers", questions=[asked["id"]], timeout_s=30)
     assert answered["settled"][0]["answer"]["author"] == "person"
 
+    confirmed = agent.ok("confirm_topic", topic="9", reason="The PRD's targets are the pipeline's gates")  # empty: a reason
+    assert confirmed == {"topic": "performance-targets", "state": "confirmed"}
     for topic in status["topics"]:
         points = "; ".join(f"{p['point']} settled" for p in topic["points"])
         cite = f"{PRD}:1" if topic["id"] == "api-surface" else None
