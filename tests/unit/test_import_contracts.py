@@ -50,6 +50,7 @@ def test_every_import_contract_holds_on_the_package():
         ("core/epic/epics.py", "from planner_tui.core import engine", "The core's parts in layers"),
         ("widgets/lines.py", "from planner_tui.screens import help", "Widgets never reach up"),
         ("core/plan/diff.py", "from planner_tui.core.git import repo", "Only the engine and the project talk to git"),
+        ("widgets/lines.py", "import mcp.types", "Only the agent server speaks MCP"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract):
