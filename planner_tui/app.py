@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from textual import events
+from textual.binding import Binding
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -20,6 +21,10 @@ from planner_tui.keymap import APP_BINDINGS
 from planner_tui.settings import Settings
 
 __all__ = ["PlannerApp"]
+
+
+_TEXTUAL_DUPLICATES = frozenset({"Keys"})
+"""Textual's own palette commands that planner-tui's replace (its F1 help lists every key)."""
 
 
 class PlannerApp(App[str | None]):
@@ -188,6 +193,8 @@ class PlannerApp(App[str | None]):
         seen: set[str] = set()
         for command in super().get_system_commands(screen):
             seen.add(command.title)
+            if command.title in _TEXTUAL_DUPLICATES:
+                continue  # Textual's keys panel: F1 (help) lists every key of planner-tui's own
             yield command
         for key, active in screen.active_bindings.items():
             binding = active.binding
@@ -196,12 +203,7 @@ class PlannerApp(App[str | None]):
             if binding.action in ("command_palette", "app.command_palette", "quit", "app.quit"):
                 continue
             seen.add(binding.description)
-            help_text = binding.tooltip or binding.description
-            yield SystemCommand(
-                binding.description,
-                f"{help_text} ({self.get_key_display(binding)})",
-                partial(self._run_bound, active.node, binding.action),
-            )
+            yield SystemCommand(binding.description, self._command_help(binding), partial(self._run_bound, active.node, binding.action))
         # A printable key (B, E, t …) is not active while the composer has focus (it would be
         # typed), but the palette runs the action itself: the screen's own commands are listed too.
         own = screen._bindings.copy()
@@ -213,11 +215,14 @@ class PlannerApp(App[str | None]):
             if binding.action in ("command_palette", "app.command_palette", "quit", "app.quit") or screen.check_action(binding.action, ()) is False:
                 continue
             seen.add(binding.description)
-            yield SystemCommand(
-                binding.description,
-                f"{binding.tooltip or binding.description} ({self.get_key_display(binding)})",
-                partial(self._run_bound, screen, binding.action),
-            )
+            yield SystemCommand(binding.description, self._command_help(binding), partial(self._run_bound, screen, binding.action))
+
+    def _command_help(self, binding: Binding) -> str:
+        """The palette's second line: what the command does (never its title again) and its key."""
+        key = self.get_key_display(binding)
+        if binding.tooltip and binding.tooltip.rstrip(".") != binding.description:
+            return f"{binding.tooltip} ({key})"
+        return f"Key: {key}"
 
     async def _run_bound(self, node, action: str) -> None:
         await self.run_action(action, node)

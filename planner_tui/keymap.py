@@ -85,7 +85,11 @@ COMPOSER_BINDINGS: list[Binding] = [
     Binding("ctrl+j", "newline", "New line", id="composer.newline", show=False),
     Binding("ctrl+g", "cycle_kind", "Kind", id="composer.kind", tooltip="Cycle the entry kind."),
     # One key per entry kind that has one, from the table of kinds (core.models.KINDS).
-    *(Binding(k.key, f"set_kind('{k.name}')", k.label, id=f"composer.{k.name}", show=False) for k in KINDS.values() if k.key),
+    *(
+        Binding(k.key, f"set_kind('{k.name}')", k.label, id=f"composer.{k.name}", show=False, tooltip=f"The entry being written becomes {'an' if k.label[0] in 'AEIOU' else 'a'} {k.label.lower()}.")
+        for k in KINDS.values()
+        if k.key
+    ),
     # Shown in the footer: in the composer every letter is text, escape goes back to commands.
     Binding("escape", "leave", "Commands", id="composer.leave", tooltip="Cancel an answer or edit, else go to the thread (letters become commands)."),
     Binding("alt+c", "uncite", "Drop citation", id="composer.uncite", show=False, tooltip="The next entry will not cite the line chosen with c."),

@@ -133,3 +133,19 @@ def test_every_dialog_shows_its_own_keys_in_the_footer(drive):
                 await drive.until(pilot, lambda: pilot.app.screen is screen, what="back")
 
     run(scenario())
+
+
+def test_the_palette_has_one_entry_per_action_with_its_description(drive):
+    async def scenario():
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            commands = list(pilot.app.get_system_commands(screen))
+            titles = [c.title for c in commands]
+            assert "Keys" not in titles and "Help" in titles  # F1 lists every key; Textual's panel is not offered
+            assert len(titles) == len(set(titles))
+            for command in commands:
+                assert not command.help.startswith(command.title + " ("), command  # never "Answer — Answer (alt+a)"
+            answer = next(c for c in commands if c.title == "Answer")
+            assert "(alt+a)" in answer.help or "(a)" in answer.help
+
+    run(scenario())
