@@ -17,7 +17,7 @@ from planner_tui.core.engine import Planner
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Epic, utcnow
 from planner_tui.core.project import Project
-from planner_tui.keymap import APP_BINDINGS
+from planner_tui.keymap import APP_BINDINGS, settings_problems
 from planner_tui.settings import Settings
 
 __all__ = ["PlannerApp"]
@@ -63,8 +63,10 @@ class PlannerApp(App[str | None]):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        else:
-            self.notify(f"Unknown theme {self.settings.theme!r}; using the default.", severity="warning", markup=False)
+        # Said at start, as `planner-tui check` says it: a clashing key would silently do nothing.
+        problems = settings_problems(self.keymap, self.settings.theme)
+        if problems:
+            self.notify("\n".join(problems), title="Settings", severity="warning", markup=False, timeout=12)
         if self.keymap:
             self.set_keymap(self.keymap)
         if self.planner is not None:

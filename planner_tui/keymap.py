@@ -23,6 +23,9 @@ __all__ = [
     "ROLE_PICKER_BINDINGS",
     "ALL_BINDINGS",
     "binding_ids",
+    "keymap_conflicts",
+    "theme_problem",
+    "settings_problems",
 ]
 
 _TOPIC = Binding.Group("Topic")
@@ -164,3 +167,58 @@ ALL_BINDINGS: dict[str, list[Binding]] = {
 def binding_ids() -> set[str]:
     """Every binding id a user keymap may remap."""
     return {b.id for group in ALL_BINDINGS.values() for b in group if b.id}
+
+
+_FOCUSED: dict[str, list[Binding]] = {
+    "the thread": THREAD_BINDINGS,
+    "the composer": COMPOSER_BINDINGS,
+    "the find box": FIND_BINDINGS,
+    "the document viewer": DOCUMENT_BINDINGS,
+}
+"""Where the focus can be on the workbench: there its own keys come before the workbench's."""
+
+
+def _keys(binding: Binding, keymap: dict[str, str]) -> list[str]:
+    keys = keymap.get(binding.id or "", binding.key)
+    return [k.strip() for k in keys.split(",") if k.strip()]
+
+
+def keymap_conflicts(keymap: dict[str, str]) -> list[str]:
+    """Keys the user's keymap gives two bindings that work in the same place, each said once.
+
+    E.g. `"topic.next" = "alt+n"`: in the composer alt+n makes the entry a note, so the next-topic
+    key silently does nothing there. Only clashes a remapped binding takes part in are named.
+    """
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for where, own in _FOCUSED.items():
+        # In the order Textual looks for a binding: priority ones, then from the focus outwards.
+        chain = [b for b in APP_BINDINGS if b.priority] + own + WORKBENCH_BINDINGS + [b for b in APP_BINDINGS if not b.priority]
+        owner: dict[str, Binding] = {}
+        for binding in chain:
+            if not binding.id:
+                continue
+            for key in _keys(binding, keymap):
+                first = owner.setdefault(key, binding)
+                if first.id != binding.id and (first.id in keymap or binding.id in keymap):
+                    found.setdefault((key, first.id or "", binding.id), []).append(where)
+    return [
+        f"{key} is both {first} and {second}; in {' and in '.join(places)} it does {first} only"
+        for (key, first, second), places in found.items()
+    ]
+
+
+def theme_problem(theme: str) -> str | None:
+    """Why a theme name will not be used (the default is used instead), or None when it is known."""
+    from textual.theme import BUILTIN_THEMES
+
+    if theme in BUILTIN_THEMES:
+        return None
+    return f"unknown theme {theme!r}; the default is used (themes: {', '.join(sorted(BUILTIN_THEMES))})"
+
+
+def settings_problems(keymap: dict[str, str], theme: str) -> list[str]:
+    """What the settings file asks for that will not work as written: key clashes, an unknown theme."""
+    problems = [f"keymap: {line}" for line in keymap_conflicts(keymap)]
+    if (problem := theme_problem(theme)) is not None:
+        problems.append(problem)
+    return problems

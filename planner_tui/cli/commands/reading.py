@@ -32,6 +32,15 @@ def check(args: argparse.Namespace) -> int:
     from planner_tui.cli.reports import check_report
 
     data, lines, ok = check_report(open_planner(args))
+    # The settings file too: a key two bindings share, or an unknown theme, needs attention.
+    from planner_tui.keymap import settings_problems
+    from planner_tui.settings import load_settings
+
+    settings = load_settings()
+    problems = settings_problems(dict(settings.keymap), settings.theme)
+    data["settings"] = problems
+    lines = [*lines, *(f"Settings: {p}" for p in problems)]
+    ok = ok and not problems
     if args.json:
         print_json(data)
     else:
