@@ -194,9 +194,9 @@ class PlannerApp(App[str | None]):
         """Textual's commands, then every described binding active on the screen (same source as F1)."""
         seen: set[str] = set()
         for command in super().get_system_commands(screen):
-            seen.add(command.title)
             if command.title in _TEXTUAL_DUPLICATES:
                 continue  # Textual's keys panel: F1 (help) lists every key of planner-tui's own
+            seen.add(command.title)
             yield command
         for key, active in screen.active_bindings.items():
             binding = active.binding
