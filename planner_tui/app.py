@@ -80,6 +80,7 @@ class PlannerApp(App[str | None]):
         from planner_tui.screens.workbench.screen import WorkbenchScreen
 
         self.planner = planner
+        planner.require_approval = self.settings.agent_approval
         self.sub_title = f"{planner.role.name} · {planner.epic.folder}"
         fresh = planner.store.session is None
         self.push_screen(

@@ -58,6 +58,11 @@ class Settings(BaseModel):
         description="Seconds between checks of the session file for changes made by another process.",
     )
     watch: bool = Field(default=True, description="Watch the artifacts and the session file for changes made outside the workbench.")
+    agent_approval: bool = Field(
+        default=False,
+        description="An agent's decisions (over MCP, or `planner-tui add` as agent) count only once you keep them: "
+        "each blocks the commit until you press R on it in the thread (or run `planner-tui reconfirm ID --as person`).",
+    )
     cursor_blink: bool = Field(default=True, description="Blink the text cursor in the composer (tests and screenshots turn it off).")
     preparation: bool = Field(default=True, description="Open the preparation view when a session is new (F2 opens it at any time).")
 

@@ -42,13 +42,19 @@ class Seat:
     other writers (the workbench, the CLI, another client) are merged by the store as always.
     """
 
-    def __init__(self, planner: Planner) -> None:
+    def __init__(self, planner: Planner, *, require_approval: bool = False) -> None:
+        self.require_approval = require_approval
+        """The person's `agent_approval` setting: the agent's decisions wait for the person to keep them."""
         self.planner = planner
+        planner.require_approval = require_approval
         self.lock = threading.Lock()
 
     @classmethod
     def open(cls, project: Path | None = None, *, prompts: Path | None = None, epic: str | None = None, role: str = "backend") -> "Seat":
-        return cls(Planner.open(project, prompts=prompts, epic=epic, role=role, author="agent"))
+        from planner_tui.settings import load_settings
+
+        planner = Planner.open(project, prompts=prompts, epic=epic, role=role, author="agent")
+        return cls(planner, require_approval=load_settings().agent_approval)
 
     @contextmanager
     def turn(self, client: str | None = None) -> Iterator[Planner]:
@@ -65,6 +71,7 @@ class Seat:
             self.planner = Planner.open(
                 current.project.root, prompts=current.project.pack, epic=epic, role=role or current.role.key, author="agent"
             )
+            self.planner.require_approval = self.require_approval
         return self.epics()["current"]
 
     # ------------------------------------------------------------------ reading

@@ -34,7 +34,10 @@ def open_planner(args: argparse.Namespace) -> "Planner":
     """The planner for the project, epic, role and prompt pack the global options name."""
     from planner_tui.core.engine import Planner  # heavy: only for commands that need it
 
+    from planner_tui.settings import load_settings
+
     planner = Planner.open(args.project, prompts=args.prompts, epic=args.epic, role=args.role, author=author(args))
+    planner.require_approval = load_settings().agent_approval  # the commit gate is the same everywhere
     _OPENED[:] = [planner]
     return planner
 

@@ -105,7 +105,7 @@ COMMANDS: tuple[Command, ...] = (
             discussion.move, (arg("entry_id"), arg("section", metavar="SECTION"))),
     Command("diff", "the plan as it would be committed now against the committed version, section by section", plan.diff, (JSON,)),
     Command("reconfirm", "keep an entry as it is: re-record its citation's hash and settle its differences with earlier plans",
-            discussion.reconfirm, (arg("entry_id"),)),
+            discussion.reconfirm, (arg("entry_id"), AUTHOR)),
     Command("edit", "replace an entry's text (its citation's hash is recorded again)", discussion.edit, (arg("entry_id"), arg("text"))),
     Command("search", "find text in the artifacts, the discussion and the rendered plan (exit 1 when nothing matches)", reading.search, (
         arg("text"),

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from planner_tui.core.discussion import batch
+from planner_tui.core.discussion import approval, batch
 
 from planner_tui.core.epic import citations
 
@@ -80,6 +80,8 @@ class Planner:
         self.author = author
         self.author_name: str | None = None
         """The agent's own name (an MCP client's), kept on the entries it writes as `agent`."""
+        self.require_approval = False
+        """The `agent_approval` setting: an agent's decision blocks the commit until the person keeps it."""
         self.store = SessionStore(project.root, epic.folder, self.role.key, clock=clock)
         self.store.load()
         if self.store.session is not None and not self.store.read_only:
@@ -183,6 +185,8 @@ class Planner:
         def change(s: Session) -> None:
             entry = actions.edit(s, entry_id, text, now=self.clock())
             citations.restamp(entry, self.project.root, self.project.tasks)
+            if self.author != "person":
+                approval.withdraw(entry)  # the person kept other words
 
         self._mutate(change)
 
@@ -194,6 +198,8 @@ class Planner:
             entry = actions._entry(s, entry_id)[1]  # noqa: SLF001 - the session module's own lookup
             citations.restamp(entry, self.project.root, self.project.tasks)
             earlier_plans.settle(entry, found)
+            if self.author == "person":
+                approval.approve(entry, self.clock())
             return entry
 
         return self._mutate(change)
@@ -292,6 +298,8 @@ class Planner:
         found += citations.stale_blockers(self.role, self.session, self.project.root, self.project.tasks)
         defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
         found += earlier_plans.contradiction_blockers(self.role, self.session, defs)
+        if self.require_approval:
+            found += approval.approval_blockers(self.role, self.session)
         try:  # a plan path that leaves the epic's folder blocks like anything else, with its reason
             plan_target(self.project.root, self.plan_path, self.epic.path)
         except PlanError as exc:

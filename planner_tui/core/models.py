@@ -394,7 +394,7 @@ class Session(BaseModel):
 class Blocker(BaseModel):
     """One thing that stops the commit, with a reason a person understands."""
 
-    kind: Literal["topic", "question", "section", "rule", "overwrite", "stale", "template", "path"]
+    kind: Literal["topic", "question", "section", "rule", "overwrite", "stale", "template", "path", "approval"]
     message: str
     topic: str | None = None
     """Topic id to go to, when there is one."""

@@ -94,6 +94,11 @@ class PlannerView:
     def plan_path(self) -> str:
         return self._reader.plan_path
 
+    @property
+    def require_approval(self) -> bool:
+        """The `agent_approval` setting of the Planner it was copied from."""
+        return self._reader.require_approval
+
     # ------------------------------------------------------------------ reading
 
     def render(self) -> str:

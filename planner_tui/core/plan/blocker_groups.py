@@ -8,6 +8,7 @@ __all__ = ["GROUPS", "blocking", "grouped", "count_line"]
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Open questions", ("question",)),
+    ("Agent decisions to approve", ("approval",)),
     ("Stale and contradicting entries", ("stale", "contradiction")),
     ("Rule breaks", ("rule",)),
     ("Unconfirmed topics", ("topic",)),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.message import Message
 
+from planner_tui.core.discussion import approval
 from planner_tui.core.epic import citations
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Citation
@@ -51,6 +52,9 @@ def entry_marks(view: PlannerView) -> EntryMarks:
         where = f"{PurePosixPath(c.source).name}:{c.line}"
         said = f"`{c.defined}`" if c.defined else f"no column `{c.used}`"
         found.setdefault(c.entry, []).append(f"⚠ differs from {where}: {said}")
+    if view.require_approval:  # the agent's decisions the person has not kept yet: R keeps them
+        for waiting in approval.approval_blockers(view.role, session):
+            found.setdefault(waiting.entry or "", []).append("⏳ awaits your approval (R keeps it)")
     entries = {entry_id: " ".join(dict.fromkeys(notes)) for entry_id, notes in found.items()}
     stale_ids = {item.entry.id for item in stale}
     differ = {c.entry for c in contradictions}
