@@ -96,6 +96,7 @@ COMPOSER_BINDINGS: list[Binding] = [
     # Shown in the footer: in the composer every letter is text, escape goes back to commands.
     Binding("escape", "leave", "Commands", id="composer.leave", tooltip="Cancel an answer or edit, else go to the thread (letters become commands)."),
     Binding("alt+c", "uncite", "Drop citation", id="composer.uncite", show=False, tooltip="The next entry will not cite the line chosen with c."),
+    Binding("alt+e", "external_edit", "Editor", id="composer.editor", show=False, tooltip="Write the text in $VISUAL or $EDITOR (the workbench waits, then takes the text back)."),
 ]
 """Work while the composer has focus."""
 

@@ -329,3 +329,11 @@ def test_an_answered_question_is_a_decision_with_its_question():
     assert plan[open_q.id].kind == "question" and state.entries[-1].kind == "answer"  # the session is untouched
     log = {e.id: e for e in decision_entries(state, with_question=False)}
     assert log[a.id].text == "Cursor, 25 per page"
+
+
+def test_saving_the_same_text_is_not_an_edit(s):
+    d = actions.add_entry(s, ROLE, 1, "decision", "Photos on S3", now=T0)
+    actions.edit(s, d.id, "  Photos on S3\n", now=LATER)
+    assert d.edited_at is None
+    actions.edit(s, d.id, "Photos on S3, eu-west", now=LATER)
+    assert d.edited_at == LATER

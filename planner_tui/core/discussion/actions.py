@@ -301,9 +301,12 @@ def unconfirm(session: Session, role: RoleSpec, topic: str | int, *, now: dateti
 
 
 def edit(session: Session, entry_id: str, text: str, *, now: datetime) -> Entry:
-    """Replace an entry's text (not empty) and stamp `edited_at`."""
+    """Replace an entry's text (not empty) and stamp `edited_at`; the same text again changes nothing."""
     _, entry = _entry(session, entry_id)
-    entry.text = _clean(text)
+    cleaned = _clean(text)
+    if cleaned == entry.text:
+        return entry  # opened and saved as it was: not an edit
+    entry.text = cleaned
     entry.edited_at = now
     return entry
 

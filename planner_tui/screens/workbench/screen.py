@@ -259,6 +259,8 @@ class WorkbenchScreen(Screen[None]):
 
     def on_thread_view_entry_action(self, message: ThreadView.EntryAction) -> None:
         message.stop()
+        if message.action == "edit":
+            self.composer.begin_edit()  # now: keys typed before the text is loaded are kept
         # Looked up once the changes before it are saved (the session is not read during a save).
         self.changes.later(lambda: self.edits.entry_action(message.action, message.entry_id))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual.app import SuspendNotSupported
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
@@ -12,6 +13,7 @@ from planner_tui.core.discussion.numbering import split_ref
 from planner_tui.core.models import ENTRY_KINDS, KINDS, PRIMARY_KIND, Citation
 from planner_tui.core.text.display import one_line
 from planner_tui.keymap import COMPOSER_BINDINGS
+from planner_tui.widgets.discussion.editor import EditorError, edit_in_editor, editor_command
 from planner_tui.widgets.ordered import OrderedKeys
 from planner_tui.widgets.textstyle import KIND_LABEL
 
@@ -84,6 +86,8 @@ class Composer(OrderedKeys, TextArea):
         self.topic_id: str | None = None
         """Set by the screen: the topic new entries go to."""
         self.placeholder = "Write an entry; enter adds it, #2 text answers question #2"
+        self._before_edit: str | None = None
+        """The text when `e` was pressed: what is typed after it joins the entry's text."""
 
     def on_mount(self) -> None:
         self._update_title()
@@ -163,6 +167,25 @@ class Composer(OrderedKeys, TextArea):
             return
         self.post_message(self.Left())
 
+    def action_external_edit(self) -> None:
+        """The composer's text in the person's editor; what they save comes back here (enter adds it)."""
+        command = editor_command()
+        if command is None:
+            self.notify("Set $VISUAL or $EDITOR to write entries in your own editor.", severity="warning", markup=False)
+            return
+        try:
+            with self.app.suspend():
+                text = edit_in_editor(self.text, command)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand the screen to an editor.", severity="warning", markup=False)
+            return
+        except EditorError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+        self.focus()
+
     def action_uncite(self) -> None:
         if self.cite is None:
             self.app.bell()
@@ -186,9 +209,17 @@ class Composer(OrderedKeys, TextArea):
         self.target = Target("answer", question_id, label)
         self.focus()
 
+    def begin_edit(self) -> None:
+        """`e` was pressed: take the focus now, so the keys typed before the entry's text arrives land here."""
+        self._before_edit = self.text
+        self.focus()
+
     def start_edit(self, entry_id: str, label: str, text: str) -> None:
-        """Edit an entry: its text is loaded into the composer."""
-        self.load_text(text)
+        """Edit an entry: its text is loaded into the composer, followed by anything typed since `e`."""
+        before = self._before_edit
+        typed = self.text[len(before) :] if before is not None and self.text.startswith(before) else ""
+        self._before_edit = None
+        self.load_text(text + typed)
         self.target = Target("edit", entry_id, label)
         self.move_cursor(self.document.end)
         self.focus()
