@@ -13,6 +13,7 @@ __all__ = [
     "THREAD_BINDINGS",
     "COMPOSER_BINDINGS",
     "FIND_BINDINGS",
+    "BLOCKER_BINDINGS",
     "HELP_BINDINGS",
     "PROMPT_BINDINGS",
     "CONFIRM_BINDINGS",
@@ -100,6 +101,11 @@ COMPOSER_BINDINGS: list[Binding] = [
 ]
 """Work while the composer has focus."""
 
+BLOCKER_BINDINGS: list[Binding] = [
+    Binding("b", "select", "Go there", id="blockers.go", show=False, tooltip="Go to the selected blocker's topic and entry (enter too)."),
+]
+"""Work in the blockers list above the plan."""
+
 FIND_BINDINGS: list[Binding] = [
     Binding("enter", "next_match", "Next match", id="find.next"),
     Binding("shift+enter,ctrl+up", "previous_match", "Prev match", id="find.previous", show=False),
@@ -153,6 +159,7 @@ ALL_BINDINGS: dict[str, list[Binding]] = {
     "Workbench": WORKBENCH_BINDINGS,
     "Thread (selected entry)": THREAD_BINDINGS,
     "Composer": COMPOSER_BINDINGS,
+    "Blockers list": BLOCKER_BINDINGS,
     "Find box": FIND_BINDINGS,
     "Document viewer": DOCUMENT_BINDINGS,
     "Search": SEARCH_BINDINGS,

@@ -45,9 +45,10 @@ def write_decision_log(view: PlannerView) -> tuple[Path, int]:
     path = export_path(view)
     state = project.root / STATE_DIR
     try:
-        if not state.exists():
-            # Made here first (no session saved yet): it ignores itself in git, as the store's does.
-            state.mkdir()
+        # It may be made here first (no session saved yet), or by something that did not give it
+        # its .gitignore: it ignores itself in git, as the store's does.
+        state.mkdir(exist_ok=True)
+        if not (state / ".gitignore").exists():
             (state / ".gitignore").write_text("*\n", encoding="utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, log_markdown(log))

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -15,6 +14,7 @@ from textual.widgets.option_list import Option
 from planner_tui.core.models import Blocker
 from planner_tui.core.plan.blocker_groups import blocking, count_line, grouped
 from planner_tui.core.text.display import one_line
+from planner_tui.keymap import BLOCKER_BINDINGS
 
 __all__ = ["BlockerList", "BlockerItems"]
 
@@ -22,9 +22,7 @@ __all__ = ["BlockerList", "BlockerItems"]
 class BlockerItems(OptionList):
     """One option per blocker under its group's heading (a heading cannot be chosen)."""
 
-    BINDINGS = [
-        Binding("b", "select", "Go there", id="blockers.go", show=False, tooltip="Go to the selected blocker's topic and entry."),
-    ]
+    BINDINGS = BLOCKER_BINDINGS
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
