@@ -115,7 +115,7 @@ class Marks:
         screen.thread.set_marks(message.marks.entries)
         pane = screen.plan_pane
         pane.preview.mark_warnings(message.marks.sections)  # after the heading, not in the plan text
-        # The blocker list may hide them under "… and N more": the pane's title counts them.
+        # The pane's title counts them too, seen even while the blockers list is scrolled.
         title = Text("Plan")
         if message.marks.counts:
             title.append("  ⚠ " + " · ".join(message.marks.counts), style="bold yellow")
