@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 
 import pytest
 
 SIZES = [(80, 24), (120, 40), (200, 50)]
 
-
-@pytest.fixture(autouse=True)
-def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Entry ids are random; blocker messages and dialogs show them, so the pictures need them fixed."""
-    counter = itertools.count(1)
-    monkeypatch.setattr("planner_tui.core.discussion.actions.new_id", lambda: f"e-{next(counter):06d}")
 
 
 def _with_question(drive):

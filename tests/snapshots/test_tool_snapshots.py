@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 
-import pytest
 
-from conftest import DEMO_EPIC, SIZE
+from workbench_kit import DEMO_EPIC, WIDE_SIZE
 from planner_tui.core.models import Citation
 
 PRD = f".task-master/epics/{DEMO_EPIC}/04-prd.md"
 
-
-@pytest.fixture(autouse=True)
-def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Entry ids are random; blocker messages show them, so the pictures need them fixed."""
-    counter = itertools.count(1)
-    monkeypatch.setattr("planner_tui.core.discussion.actions.new_id", lambda: f"e-{next(counter):06d}")
 
 
 async def until(drive, pilot, predicate, what: str) -> None:
@@ -37,7 +29,7 @@ def test_search_screen_with_hits(drive, snap_compare):
         await until(drive, pilot, lambda: not screen.pending, "search done")
         await pilot.pause()
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)
 
 
 def test_stale_and_contradicting_entries(drive, snap_compare):
@@ -61,7 +53,7 @@ def test_stale_and_contradicting_entries(drive, snap_compare):
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)
 
 
 def test_batch_answer_dialog(drive, snap_compare):
@@ -78,7 +70,7 @@ def test_batch_answer_dialog(drive, snap_compare):
         await pilot.press(*"2: cursor pagination, 25 per page", "enter", *"3: only the uploader")
         await pilot.pause()
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)
 
 
 def test_role_picker(drive, snap_compare):
@@ -92,4 +84,4 @@ def test_role_picker(drive, snap_compare):
         await until(drive, pilot, lambda: getattr(pilot.app.screen, "loaded", False) and type(pilot.app.screen).__name__ == "RolePicker", "roles")
         await pilot.pause()
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)

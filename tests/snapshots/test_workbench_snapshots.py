@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from workbench_kit import SIZE
+from workbench_kit import WIDE_SIZE
 
 
 def test_fresh_session(drive, snap_compare):
     """A new session after the preparation view was closed: topic 1 of 10 "not started", the
     epic task rendered on the left, an empty thread with the topic's text as a hint, the
     composer (Decision) focused, 19 blockers above a plan of empty scaffold headings."""
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=drive.workbench)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=drive.workbench)
 
 
 def test_mid_discussion_with_an_open_question(drive, snap_compare):
@@ -29,7 +28,7 @@ def test_mid_discussion_with_an_open_question(drive, snap_compare):
         await pilot.press("escape")
         await drive.settle(pilot)
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)
 
 
 def test_commit_blocked(drive, snap_compare):
@@ -44,7 +43,7 @@ def test_commit_blocked(drive, snap_compare):
         await pilot.press("ctrl+s")
         await drive.settle(pilot)  # the toast comes once the queued changes are saved
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)
 
 
 def test_ready_to_commit(drive, snap_compare):
@@ -57,7 +56,7 @@ def test_ready_to_commit(drive, snap_compare):
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)
 
 
 def test_help_screen(drive, snap_compare):
@@ -69,4 +68,4 @@ def test_help_screen(drive, snap_compare):
         await pilot.press("f1")
         await pilot.pause()
 
-    assert snap_compare(drive.app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(drive.app(), terminal_size=WIDE_SIZE, run_before=run_before)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from workbench_kit import DEMO_EPIC, SIZE
+from workbench_kit import DEMO_EPIC, SIZE, WIDE_SIZE
 from planner_tui.core.models import Citation
 from planner_tui.widgets.artifacts.text_view import TextLines
 from planner_tui.widgets.textstyle import markdown_line
@@ -32,7 +32,7 @@ async def open_in_viewer(drive, pilot, screen, path: str):
 
 def test_c_cites_the_cursor_line_and_the_entry_carries_it(drive):
     async def scenario():
-        async with drive.app().run_test(size=SIZE) as pilot:
+        async with drive.app().run_test(size=WIDE_SIZE) as pilot:
             screen = await drive.workbench(pilot)
             document = await open_in_viewer(drive, pilot, screen, DIAGRAM)
             assert document.mode == "text"  # a mermaid file is shown as lines

@@ -7,7 +7,7 @@ import time
 
 from textual.widgets import TextArea
 
-from workbench_kit import DEMO_EPIC, SIZE
+from workbench_kit import DEMO_EPIC, SIZE, WIDE_SIZE
 from planner_tui.widgets.artifacts.text_view import TextLines
 
 
@@ -53,7 +53,7 @@ def test_missing_artifacts_are_shown_with_the_reason(drive):
 
 def test_selecting_an_artifact_in_the_tree_shows_it(drive):
     async def scenario():
-        async with drive.app().run_test(size=SIZE) as pilot:
+        async with drive.app().run_test(size=WIDE_SIZE) as pilot:
             screen = await drive.workbench(pilot)
             await pilot.press("escape", "g")  # leave the composer, go to the artifact list
             tree = screen.artifact_pane.tree
