@@ -1,6 +1,6 @@
 """Write SVG screenshots of the workbench's main states to screenshots/, through make_app.
 
-Run: `.venv/bin/python scripts/screenshots.py` (from the repository root). Each state is built on a
+Run: `.venv/bin/python scripts/screenshots.py [NAME ...]` (from the repository root; names redraw only those). Each state is built on a
 fresh copy of the bundled demo project with a fixed clock, so the pictures only change when the
 workbench does.
 """
@@ -211,6 +211,24 @@ async def maximized(pilot) -> None:
     await _settle(pilot)
 
 
+def _agent_at_the_table(project: Path) -> None:
+    """What an agent leaves through `planner-tui mcp`: entries under its client's name, one citing the PRD."""
+    agent = _agent(project)
+    agent.author_name = "cursor-agent"  # the client's name from the MCP handshake, as the server sets it
+    agent.add("domain-data-model", "decision", "Annotations are rows of their own, never written into the photo", cite=Citation(path=PRD, line=4))
+    agent.add("domain-data-model", "question", "Keep every revision of an annotation?")
+    agent.add("domain-data-model", "question", "May an annotation outlive its photo?")
+
+
+async def agent_at_the_table(pilot) -> None:
+    screen = await _workbench(pilot)
+    await pilot.press(*"#1 Yes: a new revision per save", "enter")
+    await _settle(pilot)
+    await pilot.press("escape")
+    screen.thread.highlight_entry(screen.planner.session.topic("domain-data-model").entries[0].id)
+    await _settle(pilot)
+
+
 def _on_question(key: str, dialog: str):
     async def scenario(pilot) -> None:
         screen = await _workbench(pilot)
@@ -245,6 +263,7 @@ STATES = {
     "15-remove-yes-no-80x24": (_on_question("delete", "ConfirmScreen"), EPIC, _question_setup, (80, 24)),
     "16-drop-reason-80x24": (_on_question("x", "PromptScreen"), EPIC, _question_setup, (80, 24)),
     "17-batch-answers-80x24": (_on_question("B", "BatchAnswerScreen"), EPIC, _question_setup, (80, 24)),
+    "18-agent-at-the-table": (agent_at_the_table, EPIC, _agent_at_the_table),
 }
 """name -> scenario, or (scenario, epic, setup run on the fresh project before the app starts[, size])."""
 
@@ -278,7 +297,10 @@ def main() -> int:
             GIT_COMMITTER_EMAIL="ada@example.test",
         )
         os.environ.pop("PLANNER_TUI_CONFIG", None)
+        wanted = set(sys.argv[1:])  # names to redraw; none: all
         for name, scenario in STATES.items():
+            if wanted and name not in wanted:
+                continue
             path = asyncio.run(shoot(name, scenario, Path(tmp)))
             print(path.relative_to(ROOT))
     return 0
