@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from planner_tui.core.pack.mcp_clients import own_server
 from planner_tui.core.plan.render import project_templates, template_source
 from planner_tui.core.text.display import one_line
 
@@ -14,16 +15,6 @@ if TYPE_CHECKING:
 __all__ = ["check_report", "status_lines", "thread_data", "thread_lines"]
 
 _MARK = {"forbidden": "❌", "required": "✅", "plain": "•"}
-
-
-def _agent_server(planner: Planner):
-    """Whether the client config files run planner-tui itself as an MCP server (`planner-tui mcp`)."""
-    from planner_tui.core.pack.mcp_clients import check_mcp
-
-    found = check_mcp(planner.project.root, ["planner-tui"], planner.project.home)[0]
-    if found.state == "missing":
-        found.detail += "; `planner-tui mcp --print-config cursor|claude|vscode` prints the snippet"
-    return found
 
 
 def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
@@ -46,7 +37,7 @@ def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
         "epic": {"folder": planner.epic.folder, "title": planner.epic.title},
         "rules": prep.rules.model_dump() if prep.rules else None,
         "mcp": [s.model_dump() for s in prep.mcp],
-        "agent_server": _agent_server(planner).model_dump(),
+        "agent_server": own_server(project.root, project.home).model_dump(),
         "pipeline_position": list(prep.pipeline_position) if prep.pipeline_position else None,
         "roles_before": prep.roles_before,
         "roles": [{"key": key, "name": name, "state": state} for key, name, state in prep.roles],

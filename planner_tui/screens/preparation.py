@@ -17,6 +17,7 @@ from planner_tui.core.engine import Planner
 from planner_tui.core.models import Artifact, McpStatus, PipelineStep, RoleSpec, RuleBook
 from planner_tui.core.plan.render import section_map
 from planner_tui.core.project import Preparation
+from planner_tui.core.pack.mcp_clients import own_server
 from planner_tui.core.pack.rules import roles_before
 from planner_tui.core.text.display import one_line, visible
 from planner_tui.widgets.textstyle import inline_markdown
@@ -89,16 +90,16 @@ def rules_text(rules: RuleBook | None) -> Text:
     return out
 
 
-def mcp_text(statuses: list[McpStatus]) -> Text:
-    """One line per required MCP server with its state and where it is configured."""
+def mcp_text(statuses: list[McpStatus], ours: McpStatus | None = None) -> Text:
+    """One line per required MCP server with its state and where it is configured, then whether
+    planner-tui itself is configured as one (for an agent to join the session)."""
     out = Text()
     _heading(out, "MCP servers")
     out.append("\n")
     out.append(MCP_NOTE, style="dim")
     if not statuses:
         out.append("\nThe role names no MCP servers.", style="dim")
-        return out
-    width = max(len(one_line(s.server, 40)) for s in statuses)
+    width = max((len(one_line(s.server, 40)) for s in statuses), default=0)
     for status in statuses:
         mark, style, word = _STATE[status.state]
         out.append("\n")
@@ -114,6 +115,12 @@ def mcp_text(statuses: list[McpStatus]) -> Text:
             out.append(f"in {one_line(status.file, 80)}", style="dim")
         if status.use:  # what 02-mcp.md says the pipeline uses it for
             out.append("\n" + " " * (width + 4) + f"uses: {one_line(status.use, 150)}", style="dim italic")
+    if ours is not None:
+        mark, style, _word = _STATE[ours.state]
+        out.append("\n")
+        out.append(mark, style=style)
+        out.append("planner-tui itself (planner-tui mcp)  ", style="bold")
+        out.append_text(inline_markdown(one_line(ours.detail, 300), style="dim"))
     return out
 
 
@@ -294,6 +301,8 @@ class PreparationScreen(ModalScreen[None]):
         artifacts: list[Artifact]
         before: list[PipelineStep]
         errors: list[str] = field(default_factory=list)
+        ours: McpStatus | None = None
+        """Whether planner-tui itself is configured as an MCP server."""
 
     def __init__(self, planner: Planner, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -347,7 +356,12 @@ class PreparationScreen(ModalScreen[None]):
             artifacts = []
             errors.append(f"The artifacts could not be listed: {exc}")
         before = roles_before(project.pipeline, project.prompt_name()) if project.pipeline else []
-        self.post_message(self.Loaded(prep, artifacts, before, errors))
+        try:
+            ours = own_server(project.root, project.home)
+        except Exception as exc:  # noqa: BLE001 - a broken config file must not keep the view shut
+            ours = None
+            errors.append(f"The client config files could not be read: {exc}")
+        self.post_message(self.Loaded(prep, artifacts, before, errors, ours))
 
     def on_preparation_screen_loaded(self, event: Loaded) -> None:
         project = self.planner.project
@@ -362,7 +376,7 @@ class PreparationScreen(ModalScreen[None]):
             "role": role_source_text(project.role_origin(), role, self.planner.commit_message()),
             "mapping": mapping_text(section_map(role, self.planner.session), role),
             "rules": rules_text(event.prep.rules),
-            "mcp": mcp_text(event.prep.mcp),
+            "mcp": mcp_text(event.prep.mcp, event.ours),
             "pipeline": pipeline_text(event.prep, project.prompt_name(), event.before, self.planner.epic.roles, project.pipeline is not None),
             "roles": roles_text(event.prep.roles, self.planner.role.key),
             "artifacts": artifacts_text(event.artifacts),

@@ -333,6 +333,8 @@ def test_preparation_shows_rules_mcp_pipeline_and_artifacts(demo: Path, isolated
         assert MCP_NOTE in mcp
         # The demo is a Cursor pipeline: Cursor's file configures, with what 02-mcp.md uses each for.
         assert "✓ context7" in mcp and "configured in .cursor/mcp.json" in mcp and "uses: " in mcp
+        # planner-tui itself is not in the demo's client files: the view says so and how to add it.
+        assert "planner-tui itself (planner-tui mcp)" in mcp and "--print-config" in mcp
         pipeline = text_of(screen, "#pipeline")
         assert "23-backend.md is step 3 of 6" in pipeline
         assert "✓ 21-devops.md" in pipeline and "✓ 22-architect.md" in pipeline

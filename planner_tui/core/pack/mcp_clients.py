@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from planner_tui.core.models import McpStatus
 
-__all__ = ["check_mcp", "load_jsonc", "is_placeholder", "ConfigEntry", "read_configs", "pipeline_client", "CLIENTS"]
+__all__ = ["check_mcp", "own_server", "load_jsonc", "is_placeholder", "ConfigEntry", "read_configs", "pipeline_client", "CLIENTS"]
 
 _MAX_BYTES = 32 * 1024 * 1024  # ~/.claude.json grows with history; a bigger file is not a config
 _PROJECT_FILES = (
@@ -303,3 +303,11 @@ def check_mcp(
 
 def _client_of(status: McpStatus, entries: list[ConfigEntry]) -> str:
     return next((e.client for e in entries if e.file == status.file), "another client")
+
+
+def own_server(root: Path, home: Path | None = None) -> McpStatus:
+    """Whether the client config files run planner-tui itself as an MCP server (`planner-tui mcp`)."""
+    found = check_mcp(root, ["planner-tui"], home)[0]
+    if found.state == "missing":
+        found.detail += "; `planner-tui mcp --print-config cursor|claude|vscode` prints the snippet"
+    return found
