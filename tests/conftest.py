@@ -135,8 +135,9 @@ class Drive:
         await self.settle(pilot)
 
     def ready(self, epic: str = DEMO_EPIC) -> None:
-        """The session `make_ready` types, written through the engine before the app starts (for the
-        tests whose subject is what comes after; one test keeps typing it through the keys)."""
+        """Every topic decided and confirmed, one risk, written through the engine before the app
+        starts (for the tests whose subject is what comes after; test_full_plan_keys types a whole
+        plan through the keys)."""
         from planner_tui.core.engine import Planner
 
         planner = Planner.open(self.project, epic=epic, clock=lambda: FIXED_NOW)
@@ -145,20 +146,6 @@ class Drive:
             if index == 0:
                 planner.add(topic.id, "risk", "Large photos may slow the first sync.")
             planner.confirm(topic.id)
-
-    async def make_ready(self, pilot) -> None:
-        """Through the keys: a decision covering each topic's points, one risk, confirm, next topic."""
-        screen = pilot.app.screen
-        topics = screen.planner.role.topics
-        for index, topic in enumerate(topics):
-            assert screen.topic.id == topic.id
-            await self.write(pilot, f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points), kind_key="alt+d")
-            if index == 0:
-                await self.write(pilot, "Large photos may slow the first sync.", kind_key="alt+r")
-            await pilot.press("ctrl+o")
-            await pilot.pause()
-            await pilot.press("alt+right")
-            await self.settle(pilot)
 
 
 @pytest.fixture

@@ -71,13 +71,13 @@ def test_ctrl_q_quits_even_while_typing(drive):
     run(scenario())
 
 
-@pytest.mark.slow
 def test_ready_plan_commits_and_the_app_returns_the_reply_line(drive):
+    drive.ready()  # typed through the keys in test_full_plan_keys
+
     async def scenario():
         app = drive.app()
         async with app.run_test(size=SIZE) as pilot:
             screen = await drive.workbench(pilot)
-            await drive.make_ready(pilot)
             assert screen.blockers == []
             assert "Nothing blocks the commit" in screen.plan_pane.blocker_list.text
             await pilot.press("ctrl+s")
