@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pygit2
-import pytest
 
 from workbench_kit import SIZE
 
