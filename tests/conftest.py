@@ -12,10 +12,12 @@ from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE  # noqa: F401  (re-exported
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """`-n auto` starts two workers per core: a third of the suite's wall time is spent waiting
-    (pseudo-terminals, file-watch debounces, child processes), and a second worker per core fills it."""
+    """`-n auto` starts three workers per two cores: part of the suite's wall time is spent waiting
+    (pseudo-terminals, file-watch debounces, child processes), and the extra worker fills it; more
+    workers than that only add collection and contention (measured on 2 cores: 5:46 with 2 workers,
+    5:16 with 3, 5:34 with 4)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return 2 * cores
+    return cores + (cores + 1) // 2
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
