@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE  # noqa: F401  (re-exported for fixtures)
+from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE, decide_every_topic  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -137,17 +137,11 @@ class Drive:
         await self.settle(pilot)
 
     def ready(self, epic: str = DEMO_EPIC) -> None:
-        """Every topic decided and confirmed, one risk, written through the engine before the app
-        starts (for the tests whose subject is what comes after; test_full_plan_keys types a whole
-        plan through the keys)."""
+        """The session written ready to commit before the app starts (test_full_plan_keys types a
+        whole plan through the keys)."""
         from planner_tui.core.engine import Planner
 
-        planner = Planner.open(self.project, epic=epic, clock=lambda: FIXED_NOW)
-        for index, topic in enumerate(planner.role.topics):
-            planner.add(topic.id, "decision", f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points))
-            if index == 0:
-                planner.add(topic.id, "risk", "Large photos may slow the first sync.")
-            planner.confirm(topic.id)
+        decide_every_topic(Planner.open(self.project, epic=epic, clock=lambda: FIXED_NOW))
 
 
 @pytest.fixture

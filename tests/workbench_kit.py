@@ -1,5 +1,5 @@
-"""Constants shared by the workbench tests (a plain module: `conftest` is not importable by name,
-since every test folder may have its own)."""
+"""Constants and the ready session shared by the workbench tests (a plain module: `conftest` is not
+importable by name, since every test folder may have its own)."""
 
 from datetime import datetime, timezone
 
@@ -16,3 +16,14 @@ FIXED_NOW = datetime(2025, 3, 4, 10, 30, tzinfo=timezone.utc)
 
 DEMO_EPIC = "009_photo-annotations"
 """The demo's working epic."""
+
+
+def decide_every_topic(planner) -> None:
+    """A session ready to commit, as a person leaves it: one decision covering each topic's points,
+    one risk, every topic confirmed (through the engine, for tests whose subject comes after)."""
+    for index, topic in enumerate(planner.role.topics):
+        planner.add(topic.id, "decision", f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points))
+        if index == 0:
+            planner.add(topic.id, "risk", "Large photos may slow the first sync.")
+        planner.confirm(topic.id)
+    assert planner.blockers() == []

@@ -13,6 +13,7 @@ from pathlib import Path
 import pygit2
 import pytest
 from pygit2.enums import ConfigLevel
+from workbench_kit import decide_every_topic
 
 REPO = Path(__file__).resolve().parents[2]
 """The repository root, put on PYTHONPATH for child processes."""
@@ -109,20 +110,8 @@ def run_python(child_env: dict[str, str]) -> Callable[..., subprocess.CompletedP
 
 @pytest.fixture
 def make_ready() -> Callable:
-    """A function that makes a Planner's session ready to commit, the way a person would.
-
-    One decision covering each topic's points, one risk, every topic confirmed.
-    """
-
-    def ready(pl) -> None:
-        for index, topic in enumerate(pl.role.topics):
-            pl.add(topic.id, "decision", f"{topic.title}: " + "; ".join(f"{p} settled" for p in topic.points))
-            if index == 0:
-                pl.add(topic.id, "risk", "Large photos may slow the first sync.")
-            pl.confirm(topic.id)
-        assert pl.blockers() == []
-
-    return ready
+    """A function that makes a Planner's session ready to commit, the way a person would."""
+    return decide_every_topic
 
 
 @pytest.fixture
