@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.inputs import EPIC, PRD_NAME, build_big_repo, build_project, fill_session, git_env, write_prd  # noqa: E402
+from benchmarks import cli_rows  # noqa: E402
 
 PLAN_REL = f".task-master/epics/{EPIC}/roles/03-backend.md"
 
@@ -301,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
             ("save", bench.save),
             ("memory", bench.memory),
             ("mcp", bench.agent_status),
+            ("cli-calls", lambda: cli_rows.agent_calls(bench)),
+            ("cli-epic-among-many", lambda: cli_rows.epic_among_many(bench)),
+            ("cli-epics-list", lambda: cli_rows.epics_listing(bench)),
+            ("cli-status-scale", lambda: cli_rows.status_at_scale(bench)),
         ]
         rows: list[Row] = []
         for key, measure in plan:

@@ -23,6 +23,10 @@ ROWS = [
     "save of a session with 200 entries",
     "memory with a 0.02 MB artifact open",
     "status through MCP, tool-call round trip (warm server, demo)",
+    "agents' command-line calls on the demo",
+    "a command naming its epic among 200 epic folders",
+    "epics --json among 200 epic folders",
+    "status on a session of 200 entries and on a role prompt of 20 topics",
 ]
 
 
