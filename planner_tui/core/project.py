@@ -191,8 +191,9 @@ class Project:
         """The working epic: named, else the only one, else the most recently changed.
 
         Before the list was read, only the named epic's folder is (see `find_epic`)."""
-        if self.listed is None and epic_folders(self.root):
-            return find_epic(self.root, ref, self.tasks)
+        folders = epic_folders(self.root) if self.listed is None else None
+        if folders:
+            return find_epic(self.root, ref, self.tasks, folders)
         if not self.epics:
             raise ProjectError(f"No epics found under {self.root}/.task-master/epics or .taskmaster/epics.")
         return choose_epic(self.epics, ref)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from planner_tui.core.errors import ProjectError, UnknownName
 from planner_tui.core.epic.tasks import (
@@ -17,6 +18,7 @@ from planner_tui.core.epic.tasks import (
     parse_artifact_list,
     task_folders,
 )
+from planner_tui.core.epic.title_cache import TITLE_DOCS, TitleCache
 from planner_tui.core.models import Epic, EpicTask
 from planner_tui.core.text.reading import read_text_safely
 
@@ -85,7 +87,7 @@ def epic_title_from_docs(root: Path, folder: str) -> tuple[str, Literal["prd", "
 
     folder is project-relative; suffixes such as ` — Product Requirements Document` are removed.
     """
-    for name, source in (("04-prd.md", "prd"), ("02-idea.md", "idea")):
+    for name, source in TITLE_DOCS:  # the documents the title cache watches
         result = read_text_safely(Path(root), f"{folder}/{name}", max_bytes=_DOC_MAX)
         if result.state != "present":
             continue
@@ -96,23 +98,53 @@ def epic_title_from_docs(root: Path, folder: str) -> tuple[str, Literal["prd", "
     return None
 
 
+def _scan(folder: str) -> tuple[float, bool, dict[str, os.stat_result | None]]:
+    """One walk of an epic folder: the newest mtime of it or anything inside (bounded for huge
+    folders; symlinks are not followed), whether it holds `roles/`, and the status of its
+    top-level files (what the title cache compares: a symlink's target, not the link)."""
+    try:
+        newest = os.stat(folder).st_mtime
+    except OSError:
+        return 0.0, False, {}
+    top: dict[str, os.stat_result | None] = {}
+    pending, first, seen = [folder], True, 0
+    while pending and seen <= _WALK_CAP:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    seen += 1
+                    if seen > _WALK_CAP:
+                        break
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if st.st_mtime > newest:
+                        newest = st.st_mtime
+                    if stat.S_ISDIR(st.st_mode):
+                        pending.append(entry.path)
+                    if first:
+                        top[entry.name] = _followed(entry, st)
+        except OSError:
+            pass
+        first = False
+    found = top.get("roles")
+    return newest, found is not None and stat.S_ISDIR(found.st_mode), top
+
+
+def _followed(entry: os.DirEntry[str], st: os.stat_result) -> os.stat_result | None:
+    if not stat.S_ISLNK(st.st_mode):
+        return st
+    try:
+        return entry.stat()
+    except OSError:
+        return None
+
+
 def _newest_mtime(folder: Path) -> float:
     """The newest mtime of the folder or anything inside it (bounded for huge folders)."""
-    try:
-        newest = folder.stat().st_mtime
-    except OSError:
-        return 0.0
-    seen = 0
-    for dirpath, _dirs, files in os.walk(folder):
-        for name in files + _dirs:
-            seen += 1
-            if seen > _WALK_CAP:
-                return newest
-            try:
-                newest = max(newest, os.lstat(os.path.join(dirpath, name)).st_mtime)
-            except OSError:
-                continue
-    return newest
+    return _scan(str(folder))[0]
 
 
 def _roles_in(folder: Path) -> list[str]:
@@ -145,26 +177,27 @@ def epic_folders(root: Path) -> list[tuple[str, str]]:
     return found
 
 
-def load_epic(root: Path, base: str, name: str, tasks: list[EpicTask] | TaskIndex) -> Epic:
+def load_epic(root: Path, base: str, name: str, tasks: list[EpicTask] | TaskIndex, titles: TitleCache | None = None) -> Epic:
     """One epic folder read in full: its title (task, else PRD or idea heading, else slug), role
-    plans and newest change."""
-    root = Path(root)
+    plans and newest change; `titles` remembers the headings of a whole listing."""
     named = _FOLDER.match(name)
     epic_id = int(named.group(1)) if named else None
     slug = named.group(2) if named else name
     rel = f"{base}/{name}"
     task = match_task(name, epic_id, tasks)
+    folder = f"{root}/{rel}"
+    newest, has_roles, top = _scan(folder)
     source: Literal["task", "prd", "idea", "slug"]
     if task is not None and task.title:
         title, source = task.title, "task"
     else:
-        from_docs = epic_title_from_docs(root, rel)
+        read = lambda: epic_title_from_docs(Path(root), rel)  # noqa: E731
+        from_docs = titles.title(rel, [top.get(doc) for doc, _ in TITLE_DOCS], read) if titles else read()
         if from_docs:
             title, source = from_docs
         else:
             words = [w for w in re.split(r"[-_\s]+", slug) if w]
             title, source = " ".join(w.capitalize() for w in words) or name, "slug"
-    folder = root / base / name
     return Epic(
         folder=name,
         path=rel,
@@ -172,8 +205,8 @@ def load_epic(root: Path, base: str, name: str, tasks: list[EpicTask] | TaskInde
         slug=slug,
         title=title,
         title_source=source,
-        roles=_roles_in(folder),
-        mtime=_newest_mtime(folder),
+        roles=_roles_in(Path(folder)) if has_roles else [],
+        mtime=newest,
         task=task,
     )
 
@@ -185,25 +218,30 @@ def _order(epic: Epic) -> tuple[bool, int, str, str]:
 def list_epics(root: Path, tasks: list[EpicTask] | None = None) -> list[Epic]:
     """Every epic folder under `.task-master/epics/` and `.taskmaster/epics/`, by id then folder.
 
-    Titles come from the epic task, else the PRD or idea heading, else the slug. The folders
-    in SHARED_FOLDERS (`packages/`, notes every epic shares) are not epics.
+    Titles come from the epic task, else the PRD or idea heading (remembered under `.planner-tui/`
+    until the document changes), else the slug. The folders in SHARED_FOLDERS (`packages/`, notes every epic shares) are not epics.
     """
     root = Path(root)
     index = TaskIndex(load_epic_tasks(root) if tasks is None else tasks)
-    return sorted((load_epic(root, base, name, index) for base, name in epic_folders(root)), key=_order)
+    titles = TitleCache(root)
+    epics = sorted((load_epic(root, base, name, index, titles) for base, name in epic_folders(root)), key=_order)
+    titles.save()
+    return epics
 
 
-def find_epic(root: Path, ref: str | None, tasks: list[EpicTask]) -> Epic:
+def find_epic(root: Path, ref: str | None, tasks: list[EpicTask], folders: list[tuple[str, str]] | None = None) -> Epic:
     """The epic `ref` names (as choose_epic reads it), reading only that epic's folder.
 
     Id, folder, slug and path are matched on the folder names alone; a ref that matches none
     of them (a slug prefix, a title) reads every title, as choose_epic does, and no ref with
     several epics looks at the times of each folder (the most recently changed), never a title.
+    `folders` is `epic_folders(root)` when the caller listed them already.
     """
     root = Path(root)
-    folders = epic_folders(root)
+    folders = epic_folders(root) if folders is None else folders
     if not folders:
         raise ProjectError(f"There are no epic folders under {' or '.join(EPIC_ROOTS)}.")
+    # Plain tuples, not Epic models: naming one epic among 10,000 folders must not validate 10,000 models.
     bare = [_bare_epic(base, name) for base, name in folders]
     if ref is None or not ref.strip():
         if len(bare) > 1:
@@ -211,17 +249,27 @@ def find_epic(root: Path, ref: str | None, tasks: list[EpicTask]) -> Epic:
             return load_epic(root, *newest.path.rsplit("/", 1), tasks)
         return load_epic(root, *bare[0].path.rsplit("/", 1), tasks)
     try:
-        chosen = choose_epic(bare, ref, titles=False)
+        chosen = choose_epic(bare, ref, titles=False)  # type: ignore[arg-type]  # _Named has what it reads
     except ProjectError:
         chosen = choose_epic(list_epics(root, tasks), ref)  # the slow road: it reads every title
     return load_epic(root, *chosen.path.rsplit("/", 1), tasks)
 
 
-def _bare_epic(base: str, name: str) -> Epic:
+class _Named(NamedTuple):
     """An epic known by its folder name only (no title, roles or time read)."""
+
+    folder: str
+    path: str
+    id: int | None
+    slug: str
+    title: str = ""
+    mtime: float = 0.0
+
+
+def _bare_epic(base: str, name: str) -> _Named:
     named = _FOLDER.match(name)
     slug = named.group(2) if named else name
-    return Epic(folder=name, path=f"{base}/{name}", id=int(named.group(1)) if named else None, slug=slug, title="")
+    return _Named(name, f"{base}/{name}", int(named.group(1)) if named else None, slug)
 
 
 def _names(epics: list[Epic]) -> str:

@@ -151,6 +151,8 @@ class TaskIndex:
         """The task of an epic folder: by id and folder, by folder alone, then by id alone."""
         pointing = self.by_folder.get(folder, [])
         same = self.by_id.get(epic_id, []) if epic_id is not None else []
+        if not pointing and not same:
+            return None  # most folders of a big project: no sets to build
         both = sorted(set(pointing) & set(same))
         if both:
             return self.tasks[both[0]]

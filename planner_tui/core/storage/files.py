@@ -21,11 +21,16 @@ __all__ = [
     "backup_paths",
     "temp_files",
     "BACKUPS",
+    "STATE_DIR",
+    "make_state_dir",
 ]
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+STATE_DIR = ".planner-tui"
+"""Folder under the project root holding sessions and caches; it ignores itself in git (`.gitignore`: `*`)."""
 
 BACKUPS = 3
 """How many rotating backups (`<name>.bak.1` newest … `.bak.3` oldest) are kept."""
@@ -78,6 +83,26 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         view = view[os.write(fd, view) :]
     os.fsync(fd)
+
+
+def make_state_dir(root: Path, sub: str) -> Path:
+    """`<root>/.planner-tui/<sub>`, made if missing; the state folder gets its `.gitignore` (`*`)
+    only when it is made here, so a person who edits or deletes it to commit sessions is not
+    overruled. Raises OSError when the folder cannot be made."""
+    state = Path(root) / STATE_DIR
+    first = not state.exists()
+    (state / sub).mkdir(parents=True, exist_ok=True)
+    if first:
+        try:
+            fd = os.open(state / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            pass  # another writer made it first
+        else:
+            try:
+                os.write(fd, b"*\n")
+            finally:
+                os.close(fd)
+    return state / sub
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:

@@ -15,13 +15,11 @@ from planner_tui.core.storage.migrate import SCHEMA_VERSION, Decoded, TooNew, Un
 from planner_tui.core.models import Session, utcnow
 from planner_tui.core.storage.orphans import OrphanFiles
 from planner_tui.core.storage.encoding import SessionEncoder
-from planner_tui.core.storage.files import atomic_write, backup_paths, move_aside, rotate_backups, write_new
+from planner_tui.core.storage.files import STATE_DIR, atomic_write, backup_paths, make_state_dir, move_aside, rotate_backups, write_new
 
 __all__ = ["SessionStore", "SCHEMA_VERSION", "STATE_DIR"]
 
 T = TypeVar("T")
-STATE_DIR = ".planner-tui"
-"""Folder under the project root holding sessions; it ignores itself in git (`.gitignore`: `*`)."""
 
 _Sig = tuple[int, int, int, int]
 
@@ -223,19 +221,7 @@ class SessionStore:
 
     def _prepare_dirs(self) -> None:
         try:
-            state = self.root / STATE_DIR
-            first = not state.exists()
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if first:
-                # Sessions are private working state. Made only with the folder, so a person who
-                # edits or deletes it to commit sessions is not overruled on the next save.
-                fd = os.open(state / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-                try:
-                    os.write(fd, b"*\n")
-                finally:
-                    os.close(fd)
-        except FileExistsError:
-            pass  # another writer made it first
+            make_state_dir(self.root, self.path.parent.relative_to(self.root / STATE_DIR).as_posix())
         except OSError as exc:
             self.last_error = f"Session NOT saved: {exc.strerror or exc}."
             raise SessionError(f"{self.last_error[:-1]} ({exc.filename or self.path.parent}).") from exc
