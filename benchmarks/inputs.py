@@ -42,6 +42,9 @@ def git_env(home: Path) -> dict[str, str]:
         home.mkdir(parents=True, exist_ok=True)
         config.write_text("[user]\n\tname = Bench Planner\n\temail = bench@example.test\n[init]\n\tdefaultBranch = main\n", encoding="utf-8")
     env = dict(os.environ)
+    # Bytecode as an installed planner-tui has it (pip compiles on install): without the cache each
+    # fresh process would compile planner-tui's modules again, which no person's start pays.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         HOME=str(home),
         GIT_CONFIG_GLOBAL=str(config),

@@ -94,6 +94,11 @@ class Bench:
     def build(self) -> None:
         s = self.sizes
         os.environ.update({k: v for k, v in self.env.items() if k.startswith("GIT_") or k == "HOME"})
+        self.log("compiling planner-tui's modules, as installing it does")
+        import compileall
+
+        compileall.compile_dir(str(HERE.parent / "planner_tui"), quiet=1)
+        compileall.compile_dir(str(HERE), quiet=1, maxlevels=0)
         self.log("building the projects")
         self.small = build_project(self.root / "plan-small")
         fill_session(self.small, s.plan_small)
