@@ -313,3 +313,61 @@ def test_a_second_commit_by_the_same_session_needs_yes_too(capsys, project):
     assert code == 1 and f"The committed plan at {PLAN} would be" in err
     code, out, _ = run(capsys, project, "--epic", "009", "commit", "--yes")
     assert code == 0 and out == REPLY + "\n" and git(project, "rev-parse", "HEAD^") == head
+
+
+# --------------------------------------------------------------------------- print_json
+
+
+def printed_json(monkeypatch, data: object, encoding: str) -> bytes:
+    """The bytes print_json writes for `data` on a stdout of `encoding`."""
+    import io
+
+    from planner_tui.cli.context import print_json
+
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding=encoding, newline="\n")
+    monkeypatch.setattr(sys, "stdout", stream)
+    print_json(data)
+    stream.flush()
+    return raw.getvalue()
+
+
+SAMPLE = {
+    "epics": [{"folder": "009_photo-annotations", "id": 9, "mtime": 1.5e9, "small": 1e-7, "big": 10**30, "roles": [], "task": None}],
+    "ok": False, "tuple": (1, 2), 7: "an int key", "quotes": 'say "hi"\\', "control": "\x00\x1f\n\t",
+}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_print_json_gives_the_same_data_as_json_dumps(monkeypatch, encoding):
+    out = printed_json(monkeypatch, SAMPLE, encoding)
+    assert json.loads(out.decode(encoding)) == json.loads(json.dumps(SAMPLE))
+    assert out.endswith(b"}\n") and b'\n  "ok": false' in out  # indented by two, like json.dumps(indent=2)
+
+
+def test_print_json_keeps_non_ascii_on_a_utf8_stdout_and_escapes_it_on_an_ascii_one(monkeypatch):
+    data = {"title": "Café — 日本 🚀"}
+    utf8 = printed_json(monkeypatch, data, "utf-8")
+    assert "Café — 日本 🚀".encode("utf-8") in utf8
+    ascii_out = printed_json(monkeypatch, data, "ascii")
+    assert ascii_out.isascii() and b"\\u00e9" in ascii_out and b"\\ud83d\\ude80" in ascii_out
+    assert json.loads(ascii_out) == json.loads(utf8) == data
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_print_json_escapes_a_lone_surrogate_from_a_file_name_that_is_not_utf8(monkeypatch, encoding):
+    data = {"folder": os.fsdecode(b"bad\xff-name"), "title": "é"}
+    out = printed_json(monkeypatch, data, encoding)
+    assert b"bad\\udcff-name" in out
+    out.decode(encoding)  # valid in the stream's own encoding: no raw surrogate, no crash
+    assert json.loads(out) == data
+
+
+def test_print_json_writes_nan_and_infinity_as_json_dumps_does(monkeypatch):
+    import math
+
+    data = {"nan": float("nan"), "inf": float("inf"), "minus": float("-inf"), "n": 1.0}
+    out = printed_json(monkeypatch, data, "utf-8").decode("utf-8")
+    assert out == json.dumps(data, indent=2) + "\n"
+    got = json.loads(out)
+    assert math.isnan(got["nan"]) and got["inf"] == math.inf and got["minus"] == -math.inf

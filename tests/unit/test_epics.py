@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from planner_tui.core.epic import epics as epics_module
 from planner_tui.core.errors import ProjectError
 from planner_tui.core.epic.epics import (
     choose_epic,
     epic_title_from_docs,
+    find_epic,
     list_epics,
     load_epic_tasks,
     parse_artifact_list,
@@ -266,3 +268,58 @@ def test_choose_ambiguous_names_both() -> None:
     assert choose_epic(twins, ".taskmaster/epics/012_team-invitations").path.startswith(".taskmaster")
     with pytest.raises(ProjectError, match="ambiguous"):
         choose_epic([epic("001_team-a", 1.0), epic("002_team-b", 1.0)], "team")
+
+
+# --------------------------------------------------------------------------- one epic among many
+
+
+@pytest.fixture
+def touched(monkeypatch) -> dict[str, list[str]]:
+    """The folders find_epic walks and the folders whose documents it reads, as they happen."""
+    seen: dict[str, list[str]] = {"walked": [], "read": []}
+    scan, docs = epics_module._scan, epics_module.epic_title_from_docs
+    monkeypatch.setattr(epics_module, "_scan", lambda folder: (seen["walked"].append(Path(folder).name), scan(folder))[1])
+    monkeypatch.setattr(epics_module, "epic_title_from_docs", lambda root, rel: (seen["read"].append(rel), docs(root, rel))[1])
+    return seen
+
+
+def many_epics(root: Path, count: int) -> None:
+    """`count` epic folders with PRDs, and one hostile folder: a FIFO for a PRD (a read would wait
+    forever), thousands of nested folders, a symlink loop and a role file that cannot be read."""
+    for n in range(1, count + 1):
+        make_folder(root, f".task-master/epics/{n:03d}_epic-{n}", {"04-prd.md": f"# Epic {n} — PRD\n", "roles/03-backend.md": "x"})
+    hostile = make_folder(root, ".task-master/epics/500_hostile", {"roles/03-backend.md": "x"})
+    os.mkfifo(hostile / "04-prd.md")
+    deep = hostile / "deep"
+    for n in range(200):
+        deep = deep / f"d{n}"
+    deep.mkdir(parents=True)
+    os.symlink(hostile, hostile / "loop")
+    os.chmod(hostile / "roles" / "03-backend.md", 0)
+
+
+@pytest.mark.parametrize("ref", ["7", "007", "epic-7", "007_epic-7", ".task-master/epics/007_epic-7"])
+def test_find_epic_among_many_folders_reads_only_the_named_one(tmp_path, touched, ref):
+    many_epics(tmp_path, 60)
+    found = find_epic(tmp_path, ref, [])
+    assert (found.folder, found.title, found.title_source, found.roles) == ("007_epic-7", "Epic 7", "prd", ["03-backend"])
+    assert touched == {"walked": ["007_epic-7"], "read": [".task-master/epics/007_epic-7"]}
+    assert not (tmp_path / ".planner-tui").exists()  # naming an epic writes no cache
+
+
+def test_a_project_choosing_its_epic_among_many_reads_only_that_folder(tmp_path, touched):
+    from planner_tui.core.project import Project
+
+    many_epics(tmp_path, 60)
+    project = Project.load(tmp_path, role=None)
+    assert project.choose_epic("42").folder == "042_epic-42"
+    assert touched["walked"] == ["042_epic-42"] and touched["read"] == [".task-master/epics/042_epic-42"]
+    assert project.listed is None  # the list of every epic was never read
+
+
+def test_an_epic_named_by_title_only_takes_the_slow_road_through_every_title(tmp_path, touched):
+    many_epics(tmp_path, 5)
+    assert find_epic(tmp_path, "Epic 3", []).folder == "003_epic-3"
+    assert len(set(touched["walked"])) == 6  # every folder: a title is only known by reading it
+    with pytest.raises(ProjectError, match="no epic 'nothing-like-it'"):
+        find_epic(tmp_path, "nothing-like-it", [])
