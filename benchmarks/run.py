@@ -232,11 +232,12 @@ class Bench:
             f"In the workbench ({ui['saved']} entries typed, keys 5 ms apart): the save runs in a thread "
             f"({ms(in_thread)} median there), the UI thread spends {ms(handler)} per change in the handler "
             f"(max {ms(max(ui['handler_cpu']))}) and {ms(on_ui)} in session writes; the redraw after a save "
-            f"{ms(after)} (not part of the save); {len(keys)} keys typed 5 ms apart while saving: to their frame "
+            f"{ms(after)} (not part of the save); {len(keys)} keys typed 5 ms apart while saving and rendering: to their frame "
             f"median {ms(statistics.median(keys)) if keys else 'n/a'}, slowest per change (median of the changes) "
-            f"{ms(statistics.median(worst_keys)) if worst_keys else 'n/a'}, slowest of all {ms(max(keys)) if keys else 'n/a'}",
-            "<= 20 ms per change, UI thread <= 4 ms per change (handler) and no session write on it",
-            med <= 0.020 and handler <= 0.004 and on_ui == 0 and ui["saved"] > 0,
+            f"{ms(statistics.median(worst_keys)) if worst_keys else 'n/a'}, slowest of all {ms(max(keys)) if keys else 'n/a'} "
+            f"(the first change's slowest {ms(max(ui['keys_while_saving'][0])) if ui['keys_while_saving'] and ui['keys_while_saving'][0] else 'n/a'})",
+            "<= 20 ms per change, UI thread <= 4 ms per change (handler), no session write on it, every key at its frame <= 50 ms",
+            med <= 0.020 and handler <= 0.004 and on_ui == 0 and ui["saved"] > 0 and bool(keys) and max(keys) <= 0.050,
             {"core": got, "ui": ui},
         )
 

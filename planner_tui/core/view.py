@@ -11,7 +11,7 @@ from planner_tui.core.epic import citations
 from planner_tui.core.epic.search import Hit, search_all
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Blocker, Epic, RoleSpec, Session
-from planner_tui.core.plan import earlier_plans
+from planner_tui.core.plan import earlier_plans, readiness
 from planner_tui.core.project import Project
 from planner_tui.core.storage.store import SessionStore
 
@@ -108,6 +108,11 @@ class PlannerView:
     def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None) -> list[Blocker]:
         """Everything that stops the commit of this session, in the engine's order."""
         return self._reader.blockers(approve_overwrite=approve_overwrite, plan_text=plan_text)
+
+    def first_blockers(self, plan_text: str) -> list[Blocker]:
+        """What blocks the commit as far as the session and plan text tell without reading files
+        or asking git: topics, open questions, empty sections (see `readiness.first_blockers`)."""
+        return readiness.first_blockers(self.role, self.session, plan_text)
 
     def committed_plan(self) -> str | None:
         return self._reader.committed_plan()

@@ -57,6 +57,11 @@ def _secrets(project: Path) -> list[Path]:
     return [base / "secret", base / "proj-evil" / "secret.md", home / ".ssh" / "id_rsa", home / ".aws" / "credentials"]
 
 
+HANG = 30.0
+"""Seconds after which a load counts as blocked (a FIFO opened, /dev/zero read to its end): a
+bound for hangs only; how fast loading is belongs to the benchmarks, not to a shared machine."""
+
+
 def _load(project: Path) -> tuple[dict[str, object], dict[str, object], float]:
     """List the epic's artifacts and read every one, as the workbench does; with the time it took."""
     start = time.monotonic()
@@ -166,7 +171,7 @@ def test_D1_traversal_absolute_and_url_links_are_never_followed(capsys, _proj, _
     assert f"[refused] /etc/passwd — {LINK_OUTSIDE}" in output
     _no_marker(output)
     _spy.assert_untouched_then_live(_secrets(_proj))
-    assert _snapshot(_proj / EPIC_DIR) == before and took < 5
+    assert _snapshot(_proj / EPIC_DIR) == before and took < HANG
 
 
 def test_D1_same_answer_whether_an_outside_target_exists_or_not(_proj):
@@ -222,7 +227,7 @@ def test_D3_symlinks_out_loops_and_devices_are_refused_without_reading(capsys, _
     assert {p: (arts[p].state, arts[p].reason) for p in expected} == {p: ("refused", r) for p, r in expected.items()}
     assert s + "alias.md" not in arts and arts[s + "technician.md"].state == "present"
     assert not [p for p in arts if p.startswith(s + "link_out/") and arts[p].state == "present"]
-    assert took < 2
+    assert took < HANG
     _no_marker(*(r.text for r in reads.values()))
     code, _, output = _check(capsys, _proj)
     assert code == 1 and "symlink loop (not followed)" in output
@@ -287,7 +292,8 @@ def test_D4_fifo_socket_device_and_folder_are_reported_at_once(_proj):
     done: list[tuple] = []
     worker = threading.Thread(target=lambda: done.append(_load(_proj)), daemon=True)
     worker.start()
-    worker.join(2.0)
+    # A reader that opened a FIFO waits forever: the bound tells "blocked" from "slow machine".
+    worker.join(15.0)
     if worker.is_alive():  # unblock a reader stuck on a FIFO, then fail
         for fifo in ("pipe.md", "stories/fifo.md"):
             os.close(os.open(epic / fifo, os.O_WRONLY | os.O_NONBLOCK))
@@ -298,11 +304,12 @@ def test_D4_fifo_socket_device_and_folder_are_reported_at_once(_proj):
         path = f"{EPIC_DIR}/{rel}"
         assert (arts[path].state, arts[path].reason) == ("refused", NOT_REGULAR), rel
         assert reads[path].state == "refused"
-    assert f"{EPIC_DIR}/stories" not in arts and took < 2
-    start = time.monotonic()
+    assert f"{EPIC_DIR}/stories" not in arts
+    # A command blocked on a FIFO never ends: the timeout fails the test (how long it takes is
+    # for the benchmarks, not for a test on a shared machine).
     proc = subprocess.run([sys.executable, "-m", "planner_tui", "--project", str(_proj), "check", "--json"],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=20, env=_child_env())
-    assert time.monotonic() - start < 5 and proc.returncode == 1, proc.stderr
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=30, env=_child_env())
+    assert proc.returncode == 1, proc.stderr
     states = {a["path"]: a["reason"] for a in json.loads(proc.stdout)["artifacts"]}
     assert all(states[f"{EPIC_DIR}/{rel}"] == NOT_REGULAR for rel in special)
 
@@ -330,7 +337,7 @@ def test_D5_link_cycles_chains_farms_and_spellings_load_each_file_once(capsys, _
     (epic / "stories" / "win.md").write_text("[x](..\\x.md)\n", encoding="utf-8")
     arts, reads, took = _load(_proj)
     paths = list(arts)
-    assert len(paths) == len(set(paths)) and took < 5
+    assert len(paths) == len(set(paths)) and took < HANG
     for name in ("a.md", "b.md", "x.md", "ref.md", "path with spaces.md", "07-graph.md"):
         assert arts[f"{EPIC_DIR}/{name}"].state == "present", name
     assert not [p for p, a in arts.items() if a.state == "missing"]
@@ -363,7 +370,7 @@ def test_D6_huge_files_are_capped_and_a_huge_folder_is_listed_in_part(capsys, _p
     for i in range(1, 10_000):
         os.link(first, epic / f"50-note-{i:05}.md")  # 10,000 real entries; links are cheap to create
     arts, reads, took = _load(_proj)
-    assert took < 20
+    assert took < HANG
     s = f"{EPIC_DIR}/stories/"
     planner = Planner.open(_proj, epic=EPIC)
     tracemalloc.start()
@@ -386,7 +393,7 @@ def test_D6_huge_files_are_capped_and_a_huge_folder_is_listed_in_part(capsys, _p
     assert cap.label == "folder limit reached" and f"more files in {EPIC_DIR} are not listed (limit {FOLDER_CAP})" in cap.reason
     start = time.monotonic()
     code, data, output = _check(capsys, _proj)
-    assert code == 1 and time.monotonic() - start < 20 and len(output) < 2_000_000
+    assert code == 1 and time.monotonic() - start < HANG and len(output) < 2_000_000
     assert {a["path"] for a in data["artifacts"]} == set(arts)
 
 

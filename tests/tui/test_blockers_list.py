@@ -83,3 +83,33 @@ def test_one_blocker_reads_one_thing_blocks():
     overwrite = Blocker(kind="overwrite", message="would be overwritten")
     assert count_line(one + [overwrite]) == "1 thing blocks the commit"  # approved in the commit dialog
     assert count_line([overwrite]) == "Nothing blocks the commit"
+
+
+def test_blockers_known_so_far_say_the_rest_is_still_being_checked_and_never_tick():
+    from textual.app import App, ComposeResult
+
+    from planner_tui.core.models import Blocker
+    from planner_tui.widgets.plan.blockers import BlockerList
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield BlockerList(id="blockers")
+
+    topic = Blocker(kind="topic", message="Topic 1 of 10, Domain, is not confirmed.", topic="domain")
+
+    async def scenario():
+        async with Host().run_test(size=(100, 20)) as pilot:
+            listed = pilot.app.query_one(BlockerList)
+            listed.show([], checking=True)  # the first frame's: nothing known yet beyond the session
+            await pilot.pause()
+            assert listed.text.startswith("… Nothing blocks the commit so far")
+            assert "still checking rules, citations, earlier plans and git" in listed.text
+            assert "ctrl+s commits" not in listed.text and "✓" not in listed.text
+            listed.show([topic], checking=True)
+            await pilot.pause()
+            assert listed.text.startswith("… 1 thing blocks the commit so far") and topic.message in listed.text
+            listed.show([], checking=False)  # every check answered
+            await pilot.pause()
+            assert listed.text.startswith("✓ Nothing blocks the commit: ctrl+s commits.")
+
+    run(scenario())

@@ -330,3 +330,34 @@ def test_newer_schema_backups_and_orphans_are_never_restored(tmp_path):
         st.orphans.recover(orphan)
     restored = st.restore_backup()
     assert restored.schema_version == 1 and json.loads(st.path.read_text())["schema_version"] == 1
+
+
+# ------------------------------------------------------------------ warming the first save
+
+
+def test_warm_makes_the_first_save_after_opening_serialise_only_what_changed(tmp_path, monkeypatch):
+    from planner_tui.core.storage import encoding
+
+    first = store(tmp_path)
+    for n in range(200):
+        add(first, f"Entry number {n} of a long discussion")
+    opened = store(tmp_path)  # a fresh start: nothing of the file serialised yet in this process
+    opened.load()
+    whole: list[int] = []
+    real = encoding.encode_session
+    monkeypatch.setattr(encoding, "encode_session", lambda s: whole.append(1) or real(s))
+
+    opened.warm()
+    assert whole == [1]  # the one whole serialisation, done ahead
+    add(opened, "The first entry typed after the start")
+    assert whole == [1]  # the first save reused every other entry's JSON
+    assert opened.path.read_bytes() == real(opened.session)
+    again = store(tmp_path)
+    again.load()
+    assert texts(again)[-1] == "The first entry typed after the start"
+
+
+def test_warm_before_the_first_entry_writes_nothing(tmp_path):
+    fresh = store(tmp_path)
+    fresh.warm()  # no session yet: nothing to serialise, and no file or folder is made
+    assert not (tmp_path / ".planner-tui").exists()

@@ -13,7 +13,7 @@ from planner_tui.core.plan.render import place_entries, plan_headings, scaffold_
 from planner_tui.core.plan.dependencies import unlisted_dependencies
 from planner_tui.core.plan.rulecheck import Finding, find_breaks, rule_quote, rule_text, unescape_plan
 
-__all__ = ["blockers", "is_ready"]
+__all__ = ["blockers", "first_blockers", "is_ready"]
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -207,6 +207,13 @@ def blockers(
         + _outline_blocker(role, plan_text)
         + _rule_blockers(role, session, plan_text, rules, packages)
     )
+
+
+def first_blockers(role: RoleSpec, session: Session, plan_text: str) -> list[Blocker]:
+    """The blockers the session and the plan text tell at once (topics, open questions, empty
+    sections), in `blockers`' order: what the workbench's first frame shows while the rest (rule
+    breaks, citations, earlier plans, git) is checked after it."""
+    return _topic_blockers(role, session) + _question_blockers(role, session) + _section_blockers(role, plan_text)
 
 
 def is_ready(found: list[Blocker]) -> bool:

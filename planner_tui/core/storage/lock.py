@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from filelock import FileLock, Timeout
-
 from planner_tui.core.errors import SessionError, SessionLocked
 
 __all__ = ["LockInfo", "LockFile", "pid_alive", "read_lock", "note_path", "HOSTNAME", "PID_NAMESPACE"]
@@ -100,7 +98,11 @@ class LockFile:
         self.timeout = timeout
         self.poll = poll
         # Not thread-local: one LockFile is one hold, which any thread may release (the workbench
-        # can close while a worker waits); each store write makes its own LockFile.
+        # can close while a worker waits); each store write makes its own LockFile. filelock is
+        # imported here, at the first write: reading a session (a start, `status`) never locks,
+        # and the import costs about 18 ms.
+        from filelock import FileLock
+
         self._lock = FileLock(str(path), timeout=timeout, thread_local=False)
 
     @property
@@ -109,6 +111,8 @@ class LockFile:
 
     def acquire(self) -> None:
         """Take the lock, waiting up to `timeout`; raises SessionLocked or SessionError."""
+        from filelock import Timeout
+
         try:
             self._lock.acquire(poll_interval=self.poll)
         except Timeout:

@@ -307,6 +307,16 @@ class SessionStore:
         self.last_error = f"Session NOT saved: {exc.strerror or exc}."
         return SessionError(self.last_error)
 
+    def warm(self) -> None:
+        """Do ahead what the first save would do cold: each entry's JSON made once (a whole
+        serialisation of the session), the lock's module imported. Meant for a thread, after a
+        start, so that the first entry a person adds saves like every later one."""
+        import filelock  # noqa: F401  (what LockFile imports at the first write)
+
+        with self._mutex:
+            if self.session is not None and not self.read_only:
+                self._encoder.encode(self.session)
+
     def mutate(self, fn: Callable[[Session], T], *, create: Callable[[], Session] | None = None) -> T:
         """Apply `fn` to the freshest session and save it before returning fn's result.
 

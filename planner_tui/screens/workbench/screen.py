@@ -70,6 +70,8 @@ class WorkbenchScreen(Screen[None]):
         self.plan_seq = 0
         """Counts plan renders asked for; a render or marks result of an older one is dropped."""
         self._plan_shown = -1
+        self.plan_checking = False
+        """True while the blockers shown are only those the session tells at once (the first view's)."""
         session = planner.session
         topics = planner.role.topics
         start = planner.role.topic(session.cursor_topic) if session.cursor_topic else None
@@ -181,27 +183,35 @@ class WorkbenchScreen(Screen[None]):
         self.draw_top_bar()
         self.plan_seq += 1
         if first:
-            # What the posted message would do, without waiting a frame; the stale and
-            # contradiction marks (they read files in a thread) once the frame is out.
-            self._show_plan(render_snapshot(view, self.plan_seq), scroll_plan)
-            self.call_after_refresh(self.marks.plan_rendered, self.plan_seq)
+            # What the posted message would do, without waiting a frame, with the blockers the
+            # session tells at once; the rule, citation, earlier-plan and git checks (and the
+            # stale and contradiction marks after them) run in the worker once the frame is out,
+            # the list saying meanwhile that it is still checking.
+            self._show_plan(render_snapshot(view, self.plan_seq, first=True), scroll_plan)
+            self.call_after_refresh(self.live.render_plan, view, self.plan_seq, False)
             return
         self.live.render_plan(view, self.plan_seq, scroll_plan)
 
     @property
+    def plan_current(self) -> bool:
+        """True when the plan shown is rendered from the session as it is (its blockers may still be being checked)."""
+        return self._plan_shown == self.plan_seq
+
+    @property
     def plan_pending(self) -> bool:
-        """True while the plan shown is older than the session (a render is running)."""
-        return self._plan_shown != self.plan_seq
+        """True while the plan shown is older than the session or its blockers are still being checked."""
+        return not self.plan_current or self.plan_checking
 
     def _show_plan(self, snapshot: PlanSnapshot, scroll: bool) -> None:
         if snapshot.seq != self.plan_seq:
             return  # a newer render is on its way
         self._plan_shown = snapshot.seq
+        self.plan_checking = snapshot.checking
         self.blockers = snapshot.blockers
         if snapshot.text is not None:
             self.plan_text = snapshot.text
         heading = self.topic.section if self.topic else None
-        self.plan_pane.show(self.plan_text, self.blockers, heading, scroll=scroll, parts=snapshot.parts)
+        self.plan_pane.show(self.plan_text, self.blockers, heading, scroll=scroll, parts=snapshot.parts, checking=snapshot.checking)
 
     def draw_top_bar(self) -> None:
         """The bar above the panes: role, epic, plan path, and whether the session is saved."""

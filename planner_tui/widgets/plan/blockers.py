@@ -87,11 +87,16 @@ class BlockerList(Vertical):
             lines += [f"• {b.message}" for b in items]
         return "\n".join(lines)
 
-    def show(self, found: list[Blocker]) -> None:
+    def show(self, found: list[Blocker], *, checking: bool = False) -> None:
+        """List what blocks; `checking`: these are what is known so far (the rest is being checked)."""
         self.blockers = list(found)
         stops = blocking(found)
         count = self.query_one("#blockers-count", Static)
-        if stops:
+        if checking:
+            # Never a green tick before the rules, citations, earlier plans and git were asked.
+            out = Text(f"… {count_line(found)} so far", style="bold yellow")
+            out.append("  still checking rules, citations, earlier plans and git", style="dim")
+        elif stops:
             out = Text(f"✗ {count_line(found)}", style="bold red")
             out.append("  enter/b on one goes there", style="dim")
         else:

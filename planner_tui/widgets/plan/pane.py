@@ -324,10 +324,11 @@ class PlanPane(Vertical):
         *,
         scroll: bool = True,
         parts: list[tuple[str, str]] | None = None,
+        checking: bool = False,
     ) -> None:
-        """Show a freshly rendered plan, its blockers, and the current topic's section."""
+        """Show a freshly rendered plan, its blockers (`checking`: only those known so far), and the current topic's section."""
         self.text = text
-        self.query_one(BlockerList).show(blockers)
+        self.query_one(BlockerList).show(blockers, checking=checking)
         self.preview.show_plan(text, parts)
         self.preview.mark_current(heading, scroll=scroll)
         if self.raw:
