@@ -57,6 +57,8 @@ class PlannerApp(App[str | None]):
         self.running_marker: Path | None | bool = False
         """This run's crash marker (False before the workbench opens, None while it cannot be written)."""
         self._frozen = False
+        self.collection_paused = False
+        """True while the garbage collector is paused for start-up (`make_app`); resumed at the first view."""
         self.project_note: str | None = None
         """Shown in the workbench's top bar (`demo copy: /tmp/…`)."""
 
@@ -73,6 +75,13 @@ class PlannerApp(App[str | None]):
             self._open_workbench(self.planner)
         else:
             self._pick_epic()
+        self.call_after_refresh(self.resume_collection)  # the workbench resumes it sooner
+
+    def resume_collection(self) -> None:
+        """Let the garbage collector run again, once start-up is over (see `make_app`)."""
+        if self.collection_paused:
+            self.collection_paused = False
+            gc.enable()
 
     # ------------------------------------------------------------------ screens
 
@@ -116,8 +125,10 @@ class PlannerApp(App[str | None]):
         if not self._frozen:
             self._frozen = True
             gc.freeze()
+        self.resume_collection()
 
     def on_unmount(self) -> None:
+        self.resume_collection()  # an app that never drew a frame must not leave it paused
         if self._frozen:
             gc.unfreeze()  # collectable again once the app is gone
         # A clean exit removes the crash marker; after an unhandled exception it stays, so the

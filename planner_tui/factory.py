@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -33,18 +34,30 @@ def make_app(
     The epic is opened at once when it was named or the project has only one; otherwise the app
     starts on the epic picker. Raises PlannerError when the project cannot be loaded.
     """
-    from planner_tui.app import PlannerApp
-    from planner_tui.core.project import Project
-    from planner_tui.settings import load_settings
+    # Start-up (modules, the session, the screen's widgets and styles) makes tens of thousands of
+    # objects and almost no garbage, yet the collector would walk them a few hundred times before
+    # the first frame: it is paused until the app has frozen them (`PlannerApp.resume_collection`).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from planner_tui.app import PlannerApp
+        from planner_tui.core.project import Project
+        from planner_tui.settings import load_settings
 
-    chosen_settings = settings if settings is not None else load_settings()
-    loaded = Project.load(project, prompts=prompts, role=role)
-    from planner_tui.screens.workbench.trust import open_planner
+        chosen_settings = settings if settings is not None else load_settings()
+        loaded = Project.load(project, prompts=prompts, role=role)
+        from planner_tui.screens.workbench.trust import open_planner
 
-    planner, notice = None, None
-    if epic is not None or len(loaded.epics) <= 1:
-        planner, notice = open_planner(loaded, loaded.choose_epic(epic), clock=clock)
-    return PlannerApp(loaded, planner, settings=chosen_settings, clock=clock, watch=watch, startup_notice=notice)
+        planner, notice = None, None
+        if epic is not None or len(loaded.epics) <= 1:
+            planner, notice = open_planner(loaded, loaded.choose_epic(epic), clock=clock)
+        app = PlannerApp(loaded, planner, settings=chosen_settings, clock=clock, watch=watch, startup_notice=notice)
+    except BaseException:
+        if collecting:
+            gc.enable()
+        raise
+    app.collection_paused = collecting
+    return app
 
 
 def run_workbench(

@@ -22,3 +22,31 @@ def test_startup_objects_are_frozen_while_running_and_unfrozen_after(drive):
     assert frozen > 10_000
     # Gone with the app: a process that runs the app again (tests, scripts) collects as usual.
     assert gc.get_freeze_count() == 0
+
+
+def test_the_collector_pauses_from_make_app_until_the_first_view_and_runs_after(drive):
+    assert gc.isenabled()
+    app = drive.app()
+    assert not gc.isenabled()  # start-up makes objects, not garbage: nothing to walk them for
+
+    async def scenario() -> bool:
+        async with app.run_test(size=SIZE) as pilot:
+            await drive.workbench(pilot)
+            return gc.isenabled()
+
+    try:
+        assert asyncio.run(scenario())
+    finally:
+        gc.enable()  # whatever happened above, the next test collects as usual
+    assert gc.isenabled()
+
+
+def test_a_project_that_cannot_be_loaded_leaves_the_collector_running(tmp_path):
+    import pytest
+
+    from planner_tui.core.errors import PlannerError
+    from planner_tui.factory import make_app
+
+    with pytest.raises(PlannerError):
+        make_app(tmp_path / "no-such-project")
+    assert gc.isenabled()
