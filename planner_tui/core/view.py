@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from planner_tui.core.epic import citations
-from planner_tui.core.epic.search import Hit, search_all
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Blocker, Epic, RoleSpec, Session
-from planner_tui.core.plan import earlier_plans, readiness
+from planner_tui.core.plan import readiness
 from planner_tui.core.project import Project
 from planner_tui.core.storage.store import SessionStore
 
 if TYPE_CHECKING:
     from planner_tui.core.engine import Planner
+    from planner_tui.core.epic.search import Hit
+    from planner_tui.core.plan import earlier_plans
 
 __all__ = ["PlannerView"]
 
@@ -127,6 +128,8 @@ class PlannerView:
 
     def search(self, text: str, *, limit: int = 500) -> list[Hit]:
         """Every line holding text in the artifacts, this session and the plan it renders."""
+        from planner_tui.core.epic.search import search_all  # only when a person searches
+
         return search_all(self._reader, text, limit=limit)
 
     def status(self) -> dict[str, Any]:

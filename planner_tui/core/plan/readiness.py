@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from planner_tui.core.discussion.numbering import question_numbers
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
 from planner_tui.core.text import markdown
 from planner_tui.core.text.contain import bullet, paragraph
 from planner_tui.core.plan.render import place_entries, plan_headings, scaffold_headings
-from planner_tui.core.plan.dependencies import unlisted_dependencies
-from planner_tui.core.plan.rulecheck import Finding, find_breaks, rule_quote, rule_text, unescape_plan
+
+if TYPE_CHECKING:
+    from planner_tui.core.plan.rulecheck import Finding
 
 __all__ = ["blockers", "first_blockers", "is_ready"]
 
@@ -111,6 +112,8 @@ def _outline_blocker(role: RoleSpec, plan_text: str) -> list[Blocker]:
 
 def _rule_message(who: str, finding: Finding, rules: RuleBook | None, source: str) -> str:
     """The break, the offending text, and the rule's own words; a rule the file lacks is not quoted from it."""
+    from planner_tui.core.plan.rulecheck import rule_quote, rule_text
+
     quoted = rule_quote(finding.rule, rules)
     if quoted is None:
         lacks = f"{source} has no rule for it" if rules is not None else f"no {source} was read"
@@ -122,6 +125,11 @@ def _rule_message(who: str, finding: Finding, rules: RuleBook | None, source: st
 def _rule_blockers(
     role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None, packages: frozenset[str] | None | Literal[False]
 ) -> list[Blocker]:
+    # Imported here: the rule patterns (dozens, compiled at import) are not needed for the first
+    # blockers a workbench shows, nor by a command that only adds an entry.
+    from planner_tui.core.plan.dependencies import unlisted_dependencies
+    from planner_tui.core.plan.rulecheck import find_breaks, rule_text, unescape_plan
+
     source = PurePosixPath(rules.source).name if rules and rules.source else "01-forbidden.md"
     out: list[Blocker] = []
     placed = place_entries(role, session)

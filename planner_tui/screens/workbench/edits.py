@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any, Callable
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.text.display import one_line
 from planner_tui.screens.workbench.changes import Refused, submitted_change
-from planner_tui.dialogs.confirm import ConfirmScreen
-from planner_tui.dialogs.prompt import PromptScreen
 from planner_tui.widgets.discussion.composer import Composer
 from planner_tui.widgets.textstyle import KIND_LABEL
 from planner_tui.widgets.discussion.thread import question_numbers
@@ -111,6 +109,8 @@ class Edits:
                 if reason:
                     self.apply(lambda: planner.drop(entry.id, reason), f"Dropped question {label}.")
 
+            from planner_tui.dialogs.prompt import PromptScreen  # the dialogs load when first asked for
+
             screen.app.push_screen(PromptScreen(f"Drop question {label}", entry.text, placeholder="why it no longer matters"), dropped)
         elif action == "remove":
 
@@ -120,6 +120,8 @@ class Edits:
 
             what = f"question {label}" if entry.id in numbers else label
             question = f"Remove this {what} from the thread? Its text:"
+            from planner_tui.dialogs.confirm import ConfirmScreen
+
             screen.app.push_screen(ConfirmScreen("Remove entry", question, entry.text, yes="Remove", no="Keep"), removed)
         elif action == "open_cite" and entry.cite is not None:
             screen.navigation.open_at(entry.cite.path, entry.cite.line)
@@ -158,6 +160,8 @@ class Edits:
             def answered(reason: str | None) -> None:
                 if reason:
                     confirm(reason)
+
+            from planner_tui.dialogs.prompt import PromptScreen
 
             screen.app.push_screen(
                 PromptScreen(

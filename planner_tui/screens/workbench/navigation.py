@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import TextArea
 
-from planner_tui.core.epic.search import Hit
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
 from planner_tui.core.plan.blocker_groups import grouped
@@ -16,6 +15,7 @@ from planner_tui.core.text.display import one_line
 from planner_tui.widgets.plan.pane import split_sections
 
 if TYPE_CHECKING:
+    from planner_tui.core.epic.search import Hit
     from planner_tui.screens.workbench.screen import WorkbenchScreen
 
 __all__ = ["Navigation"]

@@ -11,22 +11,23 @@ from textual.message import Message
 
 from planner_tui.core.engine import Planner
 from planner_tui.core.epic import citations
-from planner_tui.core.epic.search import Hit
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Citation, Entry
-from planner_tui.core.plan.decision_log import decision_log, log_markdown
 from planner_tui.core.project import Project
 from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import STATE_DIR
 from planner_tui.core.text.display import one_line
 from planner_tui.core.view import PlannerView
-from planner_tui.screens.search import SearchScreen
 from planner_tui.screens.workbench.trust import open_planner
 from planner_tui.widgets.artifacts.document import DocumentView
 from planner_tui.widgets.discussion.composer import short_cite
 
 if TYPE_CHECKING:
+    from planner_tui.core.epic.search import Hit
     from planner_tui.screens.workbench.screen import WorkbenchScreen
+
+# The search screen and the decision log are imported when a person asks for them: nothing of
+# them is on the first frame.
 
 __all__ = ["Tools", "export_path", "write_decision_log"]
 
@@ -40,6 +41,8 @@ def write_decision_log(view: PlannerView) -> tuple[Path, int]:
     """Write the decision log (as `planner-tui export` prints it); returns (path, decisions)."""
     project = view.project
     epic = {"folder": view.epic.folder, "title": view.epic.title, "path": view.epic.path}
+    from planner_tui.core.plan.decision_log import decision_log, log_markdown
+
     log = decision_log(view.role, view.session, epic=epic, stale=lambda e: citations.staleness(e, project.root, project.tasks))
     log["plan_path"] = view.plan_path
     path = export_path(view)
@@ -106,6 +109,8 @@ class Tools:
     def open_search(self) -> None:
         """The global search, over a view of the session as it is now; a chosen hit is shown."""
         screen = self.screen
+        from planner_tui.screens.search import SearchScreen
+
         search = SearchScreen(screen.planner, query=self._last_search)
 
         def chosen(hit: Hit | None) -> None:

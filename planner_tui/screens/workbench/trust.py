@@ -12,11 +12,11 @@ from planner_tui.core.models import Epic
 from planner_tui.core.project import Project
 from planner_tui.core.storage.crash import mark_running, previous_crashes
 from planner_tui.core.text.display import one_line
-from planner_tui.dialogs.recovery import RecoveryDialog, session_entries
 from planner_tui.widgets.trust_banner import TrustBanner
 
 if TYPE_CHECKING:
     from planner_tui.app import PlannerApp
+    from planner_tui.dialogs.recovery import RecoveryDialog
     from planner_tui.screens.workbench.screen import WorkbenchScreen
 
 __all__ = ["open_planner", "apply_trust_state", "startup_checks"]
@@ -72,6 +72,8 @@ def _recover(app: PlannerApp, screen: WorkbenchScreen, planner: Planner, dialog:
 
 def startup_checks(app: PlannerApp, screen: WorkbenchScreen, planner: Planner, corrupt: str | None = None) -> None:
     """Run once the workbench is shown: recovery dialog, crash notice, pending commit (in a worker)."""
+    from planner_tui.dialogs.recovery import RecoveryDialog, session_entries  # after the first frame
+
     crashed = previous_crashes(planner.project.root, planner.epic.folder, planner.role.key)
     offers = planner.orphans()
     app.running_marker = None if planner.read_only else _mark_running(planner)
