@@ -62,7 +62,8 @@ def test_a_second_listing_reads_no_document_again(tmp_path, reads):
     assert reads == []
 
 
-def test_an_unchanged_listing_does_not_rewrite_the_cache_file(tmp_path, reads):
+def test_an_unchanged_listing_does_not_rewrite_the_cache_file(tmp_path, reads, monkeypatch):
+    monkeypatch.setattr(title_cache, "_RACY_NS", 0)  # folders made a moment ago count as settled
     make_epics(tmp_path, 2)
     titles(tmp_path)
     before = (tmp_path / CACHE).stat()
@@ -78,8 +79,8 @@ def test_the_cache_lives_under_the_state_folder_which_ignores_itself(tmp_path):
     assert TitleCache(tmp_path).path == tmp_path / CACHE
     assert (tmp_path / ".planner-tui" / ".gitignore").read_text(encoding="utf-8") == "*\n"
     data = json.loads((tmp_path / CACHE).read_text(encoding="utf-8"))
-    assert data["version"] == 1 and sorted(data["epics"]) == rels
-    assert data["epics"][rels[0]][1] == ["Epic number 1", "prd"]
+    assert data["version"] == title_cache.VERSION and sorted(data["epics"]) == rels
+    assert data["epics"][rels[0]][1:] == ["Epic number 1", "prd"]
 
 
 def test_a_prd_edited_in_place_is_read_again(tmp_path, reads):
@@ -121,7 +122,7 @@ def test_a_removed_prd_falls_back_to_the_idea_then_the_slug(tmp_path, reads):
     reads.clear()
     assert titles(tmp_path)["001_epic-1"] == ("Epic 1", "slug")
     assert reads == [f"{BASE}/001_epic-1"]
-    assert cached(tmp_path)[f"{BASE}/001_epic-1"][1] is None
+    assert len(cached(tmp_path)[f"{BASE}/001_epic-1"]) == 1  # the key alone: no title
 
 
 def test_a_prd_added_later_is_read(tmp_path, reads):
@@ -130,6 +131,17 @@ def test_a_prd_added_later_is_read(tmp_path, reads):
     assert titles(tmp_path)["007_late-prd"] == ("Late Prd", "slug")
     (folder / "04-prd.md").write_text("# Arrived later\n", encoding="utf-8")
     assert titles(tmp_path)["007_late-prd"] == ("Arrived later", "prd")
+
+
+def test_a_folder_name_that_is_not_utf8_is_remembered_too(tmp_path, reads):
+    make_epics(tmp_path, 1)
+    odd = os.fsdecode(b"002_caf\xe9")  # a Latin-1 name: Python holds the byte as a lone surrogate
+    (tmp_path / BASE / odd).mkdir()
+    (tmp_path / BASE / odd / "04-prd.md").write_text("# Caf\u00e9 epic\n", encoding="utf-8")
+    first = titles(tmp_path)
+    assert first[odd] == ("Café epic", "prd")
+    reads.clear()
+    assert titles(tmp_path) == first and reads == []
 
 
 def test_removed_folders_drop_out_of_the_cache_file(tmp_path):
@@ -166,8 +178,8 @@ def test_a_cache_file_of_another_version_is_ignored_even_when_its_keys_match(tmp
     titles(tmp_path)
     data = json.loads((tmp_path / CACHE).read_text(encoding="utf-8"))
     for entry in data["epics"].values():
-        entry[1] = ["A title from another version", "prd"]  # keys still match the documents
-    (tmp_path / CACHE).write_text(json.dumps({**data, "version": 2}), encoding="utf-8")
+        entry[1:] = ["A title from another version", "prd"]  # keys still match the documents
+    (tmp_path / CACHE).write_text(json.dumps({**data, "version": title_cache.VERSION + 1}), encoding="utf-8")
     reads.clear()
     assert {t for t, _ in titles(tmp_path).values()} == {"Epic number 1", "Epic number 2"}
     assert sorted(reads) == rels
@@ -176,7 +188,9 @@ def test_a_cache_file_of_another_version_is_ignored_even_when_its_keys_match(tmp
 def test_malformed_entries_are_read_again(tmp_path, reads):
     rels = make_epics(tmp_path, 2)
     (tmp_path / CACHE).parent.mkdir(parents=True)
-    (tmp_path / CACHE).write_text(json.dumps({"version": 1, "epics": {rels[0]: "junk", rels[1]: [1, 2, 3]}}), encoding="utf-8")
+    keys = {rel: title_cache._key([(tmp_path / rel / "04-prd.md").stat(), None]) for rel in rels}
+    junk = {rels[0]: [keys[rels[0]], "", "prd"], rels[1]: [keys[rels[1]], "Title", "nonsense"]}
+    (tmp_path / CACHE).write_text(json.dumps({"version": title_cache.VERSION, "epics": junk}), encoding="utf-8")
     assert titles(tmp_path)["001_epic-1"] == ("Epic number 1", "prd")
     assert sorted(reads) == rels
 
@@ -225,3 +239,91 @@ def test_a_title_from_the_epic_task_reads_no_document_and_is_not_cached(tmp_path
     assert found["001_epic-1"] == ("From the task", "task")
     assert reads == [rels[1]]
     assert sorted(cached(tmp_path)) == [rels[1]]
+
+
+# --------------------------------------------------------------------------- names in folders
+
+
+@pytest.fixture
+def listed(monkeypatch) -> list[str]:
+    """Every folder whose names a listing reads (os.scandir under an epics folder)."""
+    seen: list[str] = []
+    real = os.scandir
+
+    def counting(path):
+        if f"{BASE}/" in str(path):  # an epic's folder or one inside it, not the epics folder itself
+            seen.append(str(path).split(f"{BASE}/", 1)[1])
+        return real(path)
+
+    monkeypatch.setattr(epics_module.os, "scandir", counting)
+    return seen
+
+
+def settle(root: Path, monkeypatch) -> None:
+    """Folders made a moment ago count as settled (as after the file system's clock ticked on)."""
+    monkeypatch.setattr(title_cache, "_RACY_NS", 0)
+
+
+def newest(root: Path) -> dict[str, float]:
+    return {e.folder: e.mtime for e in list_epics(root, [])}
+
+
+def test_a_second_listing_reads_no_folder_again_only_the_status_of_what_is_in_it(tmp_path, listed, monkeypatch):
+    settle(tmp_path, monkeypatch)
+    make_epics(tmp_path, 3)
+    (tmp_path / BASE / "002_epic-2" / "stories").mkdir()
+    (tmp_path / BASE / "002_epic-2" / "stories" / "s1.md").write_text("story", encoding="utf-8")
+    first = newest(tmp_path)
+    assert sorted(listed) == ["001_epic-1", "002_epic-2", "002_epic-2/stories", "003_epic-3"]
+    listed.clear()
+    assert newest(tmp_path) == first and listed == []
+    data = json.loads((tmp_path / CACHE).read_text(encoding="utf-8"))
+    assert set(data["dirs"][f"{BASE}/002_epic-2"][1:]) == {"04-prd.md", "stories"}
+
+
+def test_the_newest_change_inside_a_folder_is_seen_through_the_remembered_names(tmp_path, listed, monkeypatch):
+    settle(tmp_path, monkeypatch)
+    make_epics(tmp_path, 2)
+    story = tmp_path / BASE / "001_epic-1" / "stories" / "s1.md"
+    story.parent.mkdir()
+    story.write_text("story", encoding="utf-8")
+    for path in (story, story.parent, story.parent.parent, *(tmp_path / BASE / "001_epic-1").iterdir()):
+        os.utime(path, (1_000, 1_000))
+    assert newest(tmp_path)["001_epic-1"] == 1_000
+    listed.clear()
+    os.utime(story, (5_000, 5_000))  # edited in place: no folder's names change
+    assert newest(tmp_path)["001_epic-1"] == 5_000
+    assert listed == []  # the names were remembered; only their status was asked again
+    (story.parent / "s2.md").write_text("another", encoding="utf-8")  # a new name: that folder is read again
+    found = newest(tmp_path)
+    assert found["001_epic-1"] == (story.parent / "s2.md").stat().st_mtime
+    assert listed == ["001_epic-1/stories"]
+
+
+def test_a_prd_added_to_a_remembered_folder_names_the_epic(tmp_path, reads, monkeypatch):
+    settle(tmp_path, monkeypatch)
+    folder = tmp_path / BASE / "005_later"
+    folder.mkdir(parents=True)
+    assert titles(tmp_path)["005_later"] == ("Later", "slug")
+    (folder / "04-prd.md").write_text("# Named at last\n", encoding="utf-8")
+    assert titles(tmp_path)["005_later"] == ("Named at last", "prd")
+
+
+def test_a_folder_changed_just_before_a_listing_is_read_again(tmp_path, listed):
+    make_epics(tmp_path, 2)  # made now: within the clock's tick of the listing, its names may still change unseen
+    titles(tmp_path)
+    listed.clear()
+    titles(tmp_path)
+    assert sorted(listed) == ["001_epic-1", "002_epic-2"]
+
+
+def test_remembered_names_that_leave_their_folder_are_not_followed(tmp_path, listed, monkeypatch):
+    settle(tmp_path, monkeypatch)
+    rels = make_epics(tmp_path, 1)
+    titles(tmp_path)
+    data = json.loads((tmp_path / CACHE).read_text(encoding="utf-8"))
+    data["dirs"][rels[0]] = [data["dirs"][rels[0]][0], "../../../outside"]
+    (tmp_path / CACHE).write_text(json.dumps(data), encoding="utf-8")
+    listed.clear()
+    assert titles(tmp_path)["001_epic-1"] == ("Epic number 1", "prd")
+    assert listed == ["001_epic-1"]  # the tampered names were ignored and the folder read

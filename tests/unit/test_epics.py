@@ -204,14 +204,19 @@ def test_mtime_is_the_newest_inside_the_folder(tmp_path: Path) -> None:
     assert list_epics(tmp_path)[0].mtime == 5_000
 
 
-def test_reading_never_writes(tmp_path: Path) -> None:
+def test_reading_never_writes_outside_the_state_folder(tmp_path: Path) -> None:
+    """The project's own files stay as they were; what a listing remembers goes under `.planner-tui/`."""
     write_json(tmp_path / TASKS, {"epics": {"tasks": [epic_task(7, "Saved Searches", "007_saved-searches")]}})
     make_folder(tmp_path, ".task-master/epics/007_saved-searches", {"04-prd.md": "# Saved Searches\n"})
-    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.rglob("*") if p.is_file()}
+
+    def files() -> dict[Path, tuple[bytes, int]]:
+        found = (p for p in tmp_path.rglob("*") if p.is_file() and ".planner-tui" not in p.relative_to(tmp_path).parts)
+        return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in found}
+
+    before = files()
     list_epics(tmp_path)
     load_epic_tasks(tmp_path)
-    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.rglob("*") if p.is_file()}
-    assert before == after
+    assert files() == before
 
 
 # --------------------------------------------------------------------------- choosing
@@ -278,7 +283,7 @@ def touched(monkeypatch) -> dict[str, list[str]]:
     """The folders find_epic walks and the folders whose documents it reads, as they happen."""
     seen: dict[str, list[str]] = {"walked": [], "read": []}
     scan, docs = epics_module._scan, epics_module.epic_title_from_docs
-    monkeypatch.setattr(epics_module, "_scan", lambda folder: (seen["walked"].append(Path(folder).name), scan(folder))[1])
+    monkeypatch.setattr(epics_module, "_scan", lambda folder, *rest: (seen["walked"].append(Path(folder).name), scan(folder, *rest))[1])
     monkeypatch.setattr(epics_module, "epic_title_from_docs", lambda root, rel: (seen["read"].append(rel), docs(root, rel))[1])
     return seen
 
@@ -323,3 +328,33 @@ def test_an_epic_named_by_title_only_takes_the_slow_road_through_every_title(tmp
     assert len(set(touched["walked"])) == 6  # every folder: a title is only known by reading it
     with pytest.raises(ProjectError, match="no epic 'nothing-like-it'"):
         find_epic(tmp_path, "nothing-like-it", [])
+
+
+TRICKY = [
+    (".task-master/epics", n) for n in (
+        "007_saved-searches", "7_saved-searches", "0007_other", "012_Team-Invitations", "12_x", "audit-log",
+        "AUDIT-LOG", "9", "12_9", "99_caf\u00e9", "\u0661\u0662_arabic-digits", "\u00b2_superscript", "13_", "_lead",
+        "14_two_parts", "15_\u03a3igma", "16_line\nbreak",
+    )
+] + [(".taskmaster/epics", "012_team-invitations"), (".taskmaster/epics", "audit-log")]
+REFS = [
+    "7", "007", "0007", "12", "012", "9", "99", "13", "14", "16", "saved-searches", "SAVED-SEARCHES", "team-invitations",
+    "audit-log", "Audit-Log", "caf\u00e9", "99_CAF\u00c9", "\u0661\u0662", "12", "arabic-digits", "superscript",
+    "two_parts", "\u03c3igma", "\u03a3IGMA", ".task-master/epics/012_Team-Invitations", "./.taskmaster/epics/audit-log/",
+    ".taskmaster\\epics\\012_team-invitations", "other/place/7", "nothing", "x", "", "_", "line\nbreak",
+]
+
+
+@pytest.mark.parametrize("ref", REFS)
+def test_the_quick_test_on_folder_names_chooses_as_among_all_folders(ref: str) -> None:
+    """find_epic builds records only for the folders a ref may name; the choice (or the refusal,
+    word for word) is the one made among every folder."""
+    def outcome(folders: list[tuple[str, str]]) -> str:
+        try:
+            return choose_epic([epics_module._bare_epic(*f) for f in folders], ref, titles=False).path  # type: ignore[misc]
+        except ProjectError as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    among_all = outcome(TRICKY)
+    quick = outcome(epics_module._candidates(TRICKY, ref))
+    assert quick == among_all or (among_all.startswith("UnknownName") and quick.startswith("UnknownName"))

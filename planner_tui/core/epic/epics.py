@@ -6,7 +6,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Iterator, Literal, NamedTuple
 
 from planner_tui.core.errors import ProjectError, UnknownName
 from planner_tui.core.epic.tasks import (
@@ -43,6 +43,8 @@ EPIC_ROOTS: tuple[str, ...] = (".task-master/epics", ".taskmaster/epics")
 
 _DOC_MAX = 65_536
 _WALK_CAP = 20_000
+_KEPT = frozenset(["roles", *(doc for doc, _ in TITLE_DOCS)])
+"""The top-level names whose status a walk keeps: what the title and the role plans need."""
 _FOLDER = re.compile(r"^(\d+)_(.+)$")
 _ROLE_FILE = re.compile(r"^(\d\d)-.+\.md$")
 _HEADING = re.compile(r"^#\s+(.+?)(?:\s+#+)?\s*$")
@@ -98,46 +100,73 @@ def epic_title_from_docs(root: Path, folder: str) -> tuple[str, Literal["prd", "
     return None
 
 
-def _scan(folder: str) -> tuple[float, bool, dict[str, os.stat_result | None]]:
+def _scan(folder: str, rel: str = "", names: TitleCache | None = None) -> tuple[float, bool, dict[str, os.stat_result | None]]:
     """One walk of an epic folder: the newest mtime of it or anything inside (bounded for huge
-    folders; symlinks are not followed), whether it holds `roles/`, and the status of its
-    top-level files (what the title cache compares: a symlink's target, not the link)."""
+    folders; symlinks are not followed), whether it holds `roles/`, and the status of the
+    top-level files the title cache compares (TITLE_DOCS: a symlink's target, not the link).
+
+    `names` (a listing's cache, `rel` the folder's project-relative path) gives the names in a
+    folder unchanged since a listing read them, so only their status is asked (one call each);
+    reading a folder's names costs five system calls more, which is most of a listing's time
+    among 10,000 epic folders.
+    """
     try:
-        newest = os.stat(folder).st_mtime
+        st = os.stat(folder)
     except OSError:
         return 0.0, False, {}
+    newest = st.st_mtime
     top: dict[str, os.stat_result | None] = {}
-    pending, first, seen = [folder], True, 0
+    pending = [(folder, rel, st)]
+    seen, first = 0, True
     while pending and seen <= _WALK_CAP:
-        current = pending.pop()
-        try:
-            with os.scandir(current) as entries:
-                for entry in entries:
-                    seen += 1
-                    if seen > _WALK_CAP:
-                        break
-                    try:
-                        st = entry.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-                    if st.st_mtime > newest:
-                        newest = st.st_mtime
-                    if stat.S_ISDIR(st.st_mode):
-                        pending.append(entry.path)
-                    if first:
-                        top[entry.name] = _followed(entry, st)
-        except OSError:
-            pass
+        path, sub, here = pending.pop()
+        for name, found in _entries(path, sub, here, names if rel else None):
+            seen += 1
+            if seen > _WALK_CAP:
+                break
+            if found.st_mtime > newest:
+                newest = found.st_mtime
+            if stat.S_ISDIR(found.st_mode):
+                pending.append((f"{path}/{name}", f"{sub}/{name}", found))
+            if first and name in _KEPT:
+                top[name] = _followed(f"{path}/{name}", found)
         first = False
-    found = top.get("roles")
-    return newest, found is not None and stat.S_ISDIR(found.st_mode), top
+    roles = top.get("roles")
+    return newest, roles is not None and stat.S_ISDIR(roles.st_mode), top
 
 
-def _followed(entry: os.DirEntry[str], st: os.stat_result) -> os.stat_result | None:
+def _entries(path: str, rel: str, here: os.stat_result, names: TitleCache | None) -> Iterator[tuple[str, os.stat_result]]:
+    """(name, status without following a link) of each entry of a folder; an entry that vanished
+    meanwhile is left out. Names read here are remembered in `names` once all were read."""
+    known = names.names(rel, here) if names is not None else None
+    if known is not None:
+        for name in known:
+            try:
+                yield name, os.lstat(f"{path}/{name}")
+            except OSError:
+                continue
+        return
+    listed: list[str] = []
+    try:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                try:
+                    found = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                listed.append(entry.name)
+                yield entry.name, found
+    except OSError:
+        return
+    if names is not None:
+        names.remember(rel, here, listed)
+
+
+def _followed(path: str, st: os.stat_result) -> os.stat_result | None:
     if not stat.S_ISLNK(st.st_mode):
         return st
     try:
-        return entry.stat()
+        return os.stat(path)
     except OSError:
         return None
 
@@ -186,7 +215,7 @@ def load_epic(root: Path, base: str, name: str, tasks: list[EpicTask] | TaskInde
     rel = f"{base}/{name}"
     task = match_task(name, epic_id, tasks)
     folder = f"{root}/{rel}"
-    newest, has_roles, top = _scan(folder)
+    newest, has_roles, top = _scan(folder, rel, titles)
     source: Literal["task", "prd", "idea", "slug"]
     if task is not None and task.title:
         title, source = task.title, "task"
@@ -241,15 +270,19 @@ def find_epic(root: Path, ref: str | None, tasks: list[EpicTask], folders: list[
     folders = epic_folders(root) if folders is None else folders
     if not folders:
         raise ProjectError(f"There are no epic folders under {' or '.join(EPIC_ROOTS)}.")
-    # Plain tuples, not Epic models: naming one epic among 10,000 folders must not validate 10,000 models.
-    bare = [_bare_epic(base, name) for base, name in folders]
     if ref is None or not ref.strip():
+        bare = [_bare_epic(base, name) for base, name in folders]
         if len(bare) > 1:
             newest = max(bare, key=lambda e: (_newest_mtime(root / e.path), e.id or 0, e.folder))
             return load_epic(root, *newest.path.rsplit("/", 1), tasks)
         return load_epic(root, *bare[0].path.rsplit("/", 1), tasks)
+    # Plain tuples, not Epic models, and only for the folders the ref may name: naming one epic
+    # among 10,000 folders builds no record for the others.
     try:
-        chosen = choose_epic(bare, ref, titles=False)  # type: ignore[arg-type]  # _Named has what it reads
+        try:
+            chosen = choose_epic([_bare_epic(*f) for f in _candidates(folders, ref)], ref, titles=False)  # type: ignore[misc]
+        except UnknownName:  # none of them: choose among all, so the message names every choice
+            chosen = choose_epic([_bare_epic(*f) for f in folders], ref, titles=False)  # type: ignore[misc]
     except ProjectError:
         chosen = choose_epic(list_epics(root, tasks), ref)  # the slow road: it reads every title
     return load_epic(root, *chosen.path.rsplit("/", 1), tasks)
@@ -264,6 +297,26 @@ class _Named(NamedTuple):
     slug: str
     title: str = ""
     mtime: float = 0.0
+
+
+def _candidates(folders: list[tuple[str, str]], ref: str) -> list[tuple[str, str]]:
+    """The folders `ref` may name by id, folder, slug or path (a superset, in order, tested on the
+    names as text): choose_epic without titles then picks among them exactly as among all."""
+    text = ref.strip().replace("\\", "/").rstrip("/")
+    path = text.removeprefix("./") if "/" in text else None
+    low = text.rsplit("/", 1)[-1].lower()
+    if not low.isascii():
+        return folders
+    want = int(low) if low.isdigit() else None
+    found = []
+    for base, name in folders:
+        lowered = name.lower()
+        head, cut, rest = lowered.partition("_")
+        if not name.isascii() or lowered == low or (cut and rest == low) or (path is not None and f"{base}/{name}" == path):
+            found.append((base, name))
+        elif want is not None and cut and head.isdigit() and int(head) == want:
+            found.append((base, name))
+    return found
 
 
 def _bare_epic(base: str, name: str) -> _Named:
