@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner_tui.core.pack.mcp_clients import own_server
-from planner_tui.core.plan.render import project_templates, template_source
 from planner_tui.core.text.display import one_line
 
 if TYPE_CHECKING:
@@ -19,6 +17,10 @@ _MARK = {"forbidden": "❌", "required": "✅", "plain": "•"}
 
 def check_report(planner: Planner) -> tuple[dict[str, Any], list[str], bool]:
     """The preparation report as (JSON data, text lines, nothing blocks)."""
+    # Imported here: `status` and `show` use this module too, and need neither.
+    from planner_tui.core.pack.mcp_clients import own_server
+    from planner_tui.core.plan.render import project_templates, template_source
+
     project = planner.project
     prep = project.preparation(planner.epic)
     artifacts = project.artifacts(planner.epic)

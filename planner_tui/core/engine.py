@@ -6,31 +6,29 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from planner_tui.core.discussion import approval, batch
-
+from planner_tui.core.discussion import approval
 from planner_tui.core.epic import citations
-
 from planner_tui.core.git import commits
 from planner_tui.core.git.repo import committed_text, path_status
-
-from planner_tui.core.plan import readiness
-
 from planner_tui.core.plan import revise
-from planner_tui.core.plan import earlier_plans
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError, SessionError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
 from planner_tui.core.plan.render import project_templates, render_plan, section_map
-from planner_tui.core.plan.checklist import addressed_points
-from planner_tui.core.plan.dependencies import listed_packages
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
 from planner_tui.core.storage.containment import make_folders, not_utf8, plan_target
 from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import SessionStore
-from planner_tui.core.view import PlannerView
+
+if TYPE_CHECKING:
+    from planner_tui.core.plan import earlier_plans
+    from planner_tui.core.view import PlannerView
+
+# Imported where used, what only some calls need: an agent's `add`, `answer` or `confirm` is a fresh
+# process that never checks readiness or earlier plans (dozens of patterns compiled at import).
 
 __all__ = ["Planner", "CommitOutcome", "NotReady"]
 
@@ -131,6 +129,7 @@ class Planner:
 
     def view(self) -> PlannerView:
         """A read-only view over a copy of the session as it is now, to read from a worker thread."""
+        from planner_tui.core.view import PlannerView  # the workbench's, never a command's
         return PlannerView(self, self.snapshot())
 
     def _mutate(self, fn: Callable[[Session], T]) -> T:
@@ -192,6 +191,7 @@ class Planner:
 
     def reconfirm(self, entry_id: str) -> Entry:
         """Keep an entry as it is: re-record its citation's hash and settle its differences with earlier plans."""
+        from planner_tui.core.plan import earlier_plans
         found = self.contradictions(include_settled=True)
 
         def change(s: Session) -> Entry:
@@ -206,6 +206,7 @@ class Planner:
 
     def answer_batch(self, topic: str | int, text: str, *, author: str | None = None) -> list[Entry]:
         """Answer a topic's open questions by their `#N` (`#2 answer` lines), all or nothing."""
+        from planner_tui.core.discussion import batch
         pairs = batch.parse_batch_answers(text)
         who = author or self.author
         return self._mutate(lambda s: batch.answer_batch(s, self.role, topic, pairs, now=self.clock(), author=who))
@@ -216,6 +217,7 @@ class Planner:
 
     def contradictions(self, *, include_settled: bool = False) -> list[earlier_plans.Contradiction]:
         """Entries naming a table, column, queue or env var an earlier role plan defines differently."""
+        from planner_tui.core.plan import earlier_plans
         defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
         return earlier_plans.find_contradictions(self.role, self.session, defs, include_settled=include_settled)
 
@@ -292,6 +294,8 @@ class Planner:
 
     def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None) -> list[Blocker]:
         """Everything that stops the commit, in the order a person should deal with it."""
+        from planner_tui.core.plan import earlier_plans, readiness
+        from planner_tui.core.plan.dependencies import listed_packages
         text = self.render() if plan_text is None else plan_text
         packages = listed_packages(self.project.root, self.epic.path)
         found = readiness.blockers(self.role, self.session, text, self.project.rules, packages=packages)
@@ -349,6 +353,7 @@ class Planner:
 
     def status(self) -> dict[str, Any]:
         """The session's state as plain data (what `status --json` prints)."""
+        from planner_tui.core.plan.checklist import addressed_points
         session = self.session
         text = self.render()
         found = self.blockers(plan_text=text)

@@ -11,7 +11,6 @@ from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role
 from planner_tui.core.errors import PlannerError, ProjectError, PromptError
-from planner_tui.core.pack.mcp_clients import check_mcp, pipeline_client
 from planner_tui.core.models import (
     Epic,
     EpicTask,
@@ -261,6 +260,7 @@ class Project:
 
     def preparation(self, epic: Epic) -> Preparation:
         """Rules, MCP servers, pipeline position and earlier roles for the preparation view."""
+        from planner_tui.core.pack.mcp_clients import check_mcp, pipeline_client  # `check` and the workbench only
         # 02-mcp.md's list (with what each is used for), then any other server the role prompt names.
         listed = self.mcp_list.servers if self.mcp_list is not None else []
         servers = [s.name for s in listed] + list(self.role.mcp_servers)
