@@ -498,6 +498,13 @@ def memory(args: dict) -> dict:
     return {"rss_kb": asyncio.run(run())}
 
 
+def memory_breakdown(args: dict) -> dict:
+    """The memory row taken apart: RSS by stage, tracemalloc by package and widget (benchmarks/memory_breakdown.py)."""
+    from benchmarks.memory_breakdown import run
+
+    return run(args, sys.modules[__name__])
+
+
 SCENARIOS = {
     "startup": startup,
     "keys": keys,
@@ -507,6 +514,7 @@ SCENARIOS = {
     "file_change": file_change,
     "save_ui": save_ui,
     "memory": memory,
+    "memory_breakdown": memory_breakdown,
 }
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ from textual.widgets.text_area import Selection
 
 from planner_tui.core.models import Artifact
 from planner_tui.core.text.reading import ReadResult
-from planner_tui.core.text.display import one_line, visible
+from planner_tui.core.text.display import one_line
 from planner_tui.keymap import DOCUMENT_BINDINGS
-from planner_tui.widgets.artifacts.doc_lines import clamp_line
+from planner_tui.widgets.artifacts.doc_lines import clamp_line, line_text, safe_text, utf8_size
 from planner_tui.widgets.artifacts.markdown_view import FIRST_SCREEN_ROWS, MarkdownLines, PreparedMarkdown, prepare_markdown
 from planner_tui.widgets.artifacts.text_view import PreparedText, TextLines, prepare_text
 from planner_tui.widgets.artifacts.find_bar import FindBar, find_matches
@@ -150,8 +150,8 @@ class DocumentView(Vertical):
         With a width, the first screen of a markdown document is rendered too (in the worker),
         so the first frame after it arrives styles nothing.
         """
-        text = visible(result.text)
-        size = len(result.text.encode("utf-8", "replace"))
+        text = safe_text(result.text)  # a clean file is not copied: the shown text is the one read
+        size = utf8_size(result.text)
         view = self._choose_view(artifact, size)
         markdown = prepared = None
         if view == "markdown":
@@ -200,6 +200,8 @@ class DocumentView(Vertical):
             if area.document.line_count > 1:
                 area.load_text("")  # a big file shown before is not kept in memory behind this one
         else:
+            if view.line_count:
+                view.clear()  # the markdown document shown before (its lines and drawn rows) is not kept
             area = self.query_one("#doc-text", TextLines)
             if message.prepared is not None:
                 area.show_prepared(message.prepared)  # no soft wrap: wrapping a huge file costs seconds
@@ -236,8 +238,13 @@ class DocumentView(Vertical):
             self.app.bell()
             return
         line = self.current_line()
-        lines = self.text.split("\n")
-        shown = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+        area = self.query_one("#doc-text", TextLines)
+        if line is None:
+            shown = ""
+        elif area.text is self.text and 0 < line <= area.document.line_count:
+            shown = area.document.get_line(line - 1)  # the line view's index: no split of a 2 MB text
+        else:
+            shown = line_text(self.text, line)
         self.post_message(self.CiteRequested(self.artifact, line, one_line(shown, 120)))
 
     def go_to_line(self, line: int) -> None:

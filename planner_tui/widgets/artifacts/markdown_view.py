@@ -21,7 +21,7 @@ __all__ = ["MarkdownLines", "PreparedMarkdown", "prepare_markdown", "line_strips
 
 FIRST_SCREEN_ROWS = 60
 """Rows the reading worker renders ahead (a tall terminal's first screen), at the width it sees."""
-_KEEP_LINES = 4000  # rendered lines kept per width; a 10,000-line file scrolled end to end stays bounded
+_KEEP_LINES = 1000  # rendered lines kept per width (about 20 screens; a line's Strips cost about 1 KB each)
 _FENCES = ("```", "~~~")
 
 

@@ -21,7 +21,7 @@ from planner_tui.widgets.lines import decorate, set_virtual_size
 __all__ = ["TextLines", "PreparedText", "prepare_text"]
 
 _WORD_BOUNDARY = re.compile(r"(?<=\W)(?=\w)|(?<=\w)(?=\W)")  # where ctrl+left/right stop, as in TextArea
-_KEEP_ROWS = 2000  # drawn rows remembered; a screenful is about 50
+_KEEP_ROWS = 500  # drawn rows remembered (a screenful is about 50; each row is a Strip of about 1 KB)
 _LOOKS = ("text-lines--gutter", "text-lines--cursor-gutter", "text-lines--cursor-line", "text-lines--selection", "text-lines--cursor")
 
 
