@@ -15,7 +15,11 @@ from textual.strip import Strip
 
 from planner_tui.widgets.textstyle import markdown_line
 
-__all__ = ["LineCache", "new_console", "text_strips", "decorate", "set_virtual_size"]
+__all__ = ["LineCache", "Row", "new_console", "text_rows", "text_strips", "decorate", "set_virtual_size"]
+
+Row = tuple[Segment, ...]
+"""One terminal line's segments, as a cache keeps them: a Strip carries seven small caches of its
+own (about 1 KB), so a cache of thousands of lines keeps rows and makes Strips when drawing."""
 
 
 def new_console() -> Console:
@@ -26,14 +30,19 @@ def new_console() -> Console:
     )
 
 
-def text_strips(console: Console, text: Text, width: int) -> list[Strip]:
-    """A Text wrapped to width, as strips (one per terminal line)."""
+def text_rows(console: Console, text: Text, width: int) -> list[Row]:
+    """A Text wrapped to width, as rows of segments (one per terminal line)."""
     plain = text.plain
     if "\t" not in plain and "\n" not in plain and cell_len(plain) <= width:
-        # Most lines fit: their segments are the strip, a quarter of the cost of wrapping.
-        return [Strip(list(text.render(console, end="")))]
+        # Most lines fit: their segments are the row, a quarter of the cost of wrapping.
+        return [tuple(text.render(console, end=""))]
     options = console.options.update_width(max(1, width))
-    return [Strip(line) for line in console.render_lines(text, options, pad=False)]
+    return [tuple(line) for line in console.render_lines(text, options, pad=False)]
+
+
+def text_strips(console: Console, text: Text, width: int) -> list[Strip]:
+    """A Text wrapped to width, as strips (one per terminal line)."""
+    return [Strip(row) for row in text_rows(console, text, width)]
 
 
 def decorate(strip: Strip, width: int, base: Style, gutter: list[Segment] | None = None, over: Style | None = None) -> Strip:
@@ -62,7 +71,7 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
 
 
 class LineCache:
-    """Rendered lines by (text, width, inside a fence): a changed section re-renders its new lines only.
+    """Rendered lines by (text, width, inside a fence), as rows: a changed section re-renders its new lines only.
 
     Rendering one line (styling plus wrapping) costs tens of microseconds; looking it up costs
     well under one, so redrawing a 300-line section after one bullet was added is cheap.
@@ -70,7 +79,7 @@ class LineCache:
 
     def __init__(self, maxsize: int = 50_000) -> None:
         self.maxsize = maxsize
-        self._lines: dict[tuple[str, int, bool], tuple[Strip, ...]] = {}
+        self._lines: dict[tuple[str, int, bool], tuple[Row, ...]] = {}
         self._console: Console | None = None
 
     def missing(self, lines: list[str], width: int) -> int:
@@ -82,12 +91,12 @@ class LineCache:
                 fence = not fence
         return count
 
-    def render(self, lines: list[str], width: int) -> list[Strip]:
-        """The strips of these lines at this width, rendering only the ones not seen before."""
+    def render(self, lines: list[str], width: int) -> list[Row]:
+        """The rows of these lines at this width, rendering only the ones not seen before."""
         if self._console is None:
             self._console = new_console()
         cache, console = self._lines, self._console
-        out: list[Strip] = []
+        out: list[Row] = []
         fence = False
         for line in lines:
             key = (line, width, fence)
@@ -95,7 +104,7 @@ class LineCache:
             styled = None
             if hit is None:
                 styled, after = markdown_line(line, fence)
-                hit = tuple(text_strips(console, styled, width)) or (Strip([]),)
+                hit = tuple(text_rows(console, styled, width)) or ((),)
                 cache[key] = hit
                 fence = after
             elif line.lstrip().startswith(("```", "~~~")):

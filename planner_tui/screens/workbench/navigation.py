@@ -188,6 +188,6 @@ class Navigation:
         index = min(index, len(sections) - 1)
         top = preview.section_start(index) or 0
         # Source lines may wrap into several rows: the offset is a good guess, kept in the section.
-        rows = len(sections[index].strips or []) or 1
+        rows = len(sections[index].rows or []) or 1
         preview.focus()
         preview.call_after_refresh(lambda: preview.scroll_to(y=top + min(offset, rows - 1), animate=False))

@@ -19,7 +19,7 @@ from planner_tui.core.models import Blocker
 from planner_tui.widgets.plan.blockers import BlockerList
 from planner_tui.core.text import markdown
 from planner_tui.core.text.display import visible
-from planner_tui.widgets.lines import LineCache, decorate, set_virtual_size
+from planner_tui.widgets.lines import LineCache, Row, decorate, set_virtual_size
 
 __all__ = ["PlanPane", "PlanPreview", "PlanSection", "BlockerList", "split_sections", "SYNC_LINES"]
 
@@ -46,10 +46,10 @@ class PlanSection:
     def __init__(self, heading: str, source: str) -> None:
         self.heading = heading
         self.source = source
-        self.strips: list[Strip] | None = None
+        self.rows: list[Row] | None = None
         """Its lines (None until rendered); kept while new ones are rendered for a new width."""
         self.width = 0
-        """The width `strips` were rendered at."""
+        """The width `rows` were rendered at."""
         self._classes: set[str] = set()
         self.warning: str | None = None
         """Drawn after the heading (a stale or contradicting entry here); never part of the plan text."""
@@ -64,7 +64,7 @@ class PlanSection:
         """Replace the text; False when it did not change."""
         if source == self.source and heading == self.heading:
             return False
-        self.heading, self.source, self.strips = heading, source, None
+        self.heading, self.source, self.rows = heading, source, None
         return True
 
     def __repr__(self) -> str:
@@ -103,7 +103,7 @@ class PlanPreview(ScrollView, can_focus=True):
         self.pending = False
         """True while a worker renders lines that are not on screen yet."""
         self._styles: tuple = (None, None, None)
-        self._decorated: dict[tuple[int, bool, int], tuple[Strip, Strip]] = {}
+        self._decorated: dict[tuple[int, bool, int], tuple[Row, Strip]] = {}
         self.updated_sections = 0
         """How many sections the last `show_plan` changed (tests and benchmarks read it)."""
 
@@ -138,10 +138,10 @@ class PlanPreview(ScrollView, can_focus=True):
             self._measure()
             return
         width = self._width = self._text_width()
-        todo = [s for s in self._sections if s.strips is None or s.width != width]
+        todo = [s for s in self._sections if s.rows is None or s.width != width]
         lines = [line for s in todo for line in s.source.split("\n")]
         if lines and self._cache.missing(lines, width) > SYNC_LINES:
-            if all(s.strips is None for s in self._sections):
+            if all(s.rows is None for s in self._sections):
                 # Nothing on screen yet (the first plan): what the first screen shows is
                 # rendered now, a screenful or two, and everything else in the worker.
                 self._render_first_screen(width)
@@ -149,7 +149,7 @@ class PlanPreview(ScrollView, can_focus=True):
             self._render_lines(lines, width)
         else:
             for section in todo:
-                section.strips, section.width = self._cache.render(section.source.split("\n"), width), width
+                section.rows, section.width = self._cache.render(section.source.split("\n"), width), width
         self._measure()
 
     def _render_first_screen(self, width: int) -> None:
@@ -161,9 +161,9 @@ class PlanPreview(ScrollView, can_focus=True):
             for section in self._sections[start:]:
                 if rows >= height:
                     break
-                if section.strips is None:
-                    section.strips, section.width = self._cache.render(section.source.split("\n"), width), width
-                rows += len(section.strips) + 1
+                if section.rows is None:
+                    section.rows, section.width = self._cache.render(section.source.split("\n"), width), width
+                rows += len(section.rows) + 1
 
     @property
     def lines_on_screen(self) -> bool:
@@ -174,8 +174,8 @@ class PlanPreview(ScrollView, can_focus=True):
         for section, start in zip(self._sections, self._starts):
             if start >= bottom:
                 break
-            end = start + (len(section.strips) if section.strips is not None else 1)
-            if end > top and (section.strips is None or section.width != self._width):
+            end = start + (len(section.rows) if section.rows is not None else 1)
+            if end > top and (section.rows is None or section.width != self._width):
                 return False
         return True
 
@@ -183,7 +183,7 @@ class PlanPreview(ScrollView, can_focus=True):
         starts, total = [], 0
         for section in self._sections:
             starts.append(total)
-            total += (len(section.strips) if section.strips is not None else 1) + 1
+            total += (len(section.rows) if section.rows is not None else 1) + 1
         self._starts = starts
         set_virtual_size(self, Size(0, max(0, total - 1)))  # wrapped: never scrolls sideways
         self.refresh()
@@ -234,22 +234,22 @@ class PlanPreview(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         section = self._sections[index]
         offset = row - self._starts[index]
-        strips = section.strips
-        if strips is None:  # rendering in a worker: the raw first line meanwhile
-            strips = [Strip([Segment(visible(section.source.split("\n", 1)[0]))])]
-        if offset >= len(strips):
+        rows = section.rows
+        if rows is None:  # rendering in a worker: the raw first line meanwhile
+            rows = [(Segment(visible(section.source.split("\n", 1)[0])),)]
+        if offset >= len(rows):
             return Strip.blank(width, base)
         current = section.has_class("-current")
-        strip = strips[offset]
+        row_segments = rows[offset]
         warning = section.warning if offset == 0 else None
-        key = (id(strip), current, width, warning)
+        key = (id(row_segments), current, width, warning)
         done = self._decorated.get(key)
-        if done is None or done[0] is not strip:
+        if done is None or done[0] is not row_segments:
             gutter = [Segment("▌", bar_style), Segment(" ")] if current else [Segment("  ")]
-            line = strip
+            line = Strip(row_segments)
             if warning:  # after the heading, on screen only: never part of the plan text
-                line = Strip([*strip, Segment(f"  {warning}", self.get_component_rich_style("plan-preview--warning"))])
-            done = (strip, decorate(line, width, base, gutter, current_style if current else None))
+                line = Strip([*row_segments, Segment(f"  {warning}", self.get_component_rich_style("plan-preview--warning"))])
+            done = (row_segments, decorate(line, width, base, gutter, current_style if current else None))
             if len(self._decorated) > 4096:
                 self._decorated.clear()
             self._decorated[key] = done
