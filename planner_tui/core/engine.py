@@ -16,10 +16,11 @@ from planner_tui.core.plan import revise
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError, SessionError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
-from planner_tui.core.plan.render import project_templates, render_plan, section_map
+from planner_tui.core.plan.render import Placed, place_entries, project_templates, render_plan, section_map
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
 from planner_tui.core.storage.containment import make_folders, not_utf8, plan_target
+from planner_tui.core.storage import memo
 from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import SessionStore
 
@@ -241,10 +242,10 @@ class Planner:
         """Project-relative path of the role's plan, e.g. `.task-master/epics/…/roles/03-backend.md`."""
         return output_path(self.role, self.epic.path)
 
-    def render(self) -> str:
+    def render(self, *, placed: Placed | None = None) -> str:
         """The plan as markdown, rendered from the session (the same bytes for the same session)."""
         # A revised plan keeps the committed bytes of every section it did not change.
-        rendered = render_plan(self.role, self.session, self.epic.title, overrides=project_templates(self.project.root))
+        rendered = render_plan(self.role, self.session, self.epic.title, overrides=project_templates(self.project.root), placed=placed)
         return revise.apply_baseline(rendered, self.session)
 
     def committed_plan(self) -> str | None:
@@ -292,16 +293,16 @@ class Planner:
             )
         return None
 
-    def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None) -> list[Blocker]:
+    def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None, placed: Placed | None = None) -> list[Blocker]:
         """Everything that stops the commit, in the order a person should deal with it."""
-        from planner_tui.core.plan import earlier_plans, readiness
-        from planner_tui.core.plan.dependencies import listed_packages
-        text = self.render() if plan_text is None else plan_text
-        packages = listed_packages(self.project.root, self.epic.path)
-        found = readiness.blockers(self.role, self.session, text, self.project.rules, packages=packages)
-        found += citations.stale_blockers(self.role, self.session, self.project.root, self.project.tasks)
-        defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
-        found += earlier_plans.contradiction_blockers(self.role, self.session, defs)
+        from planner_tui.core.plan import dependencies, earlier_plans, readiness
+        with memo.remembering(self.project.root):  # each text's checks, kept across calls
+            text = self.render(placed=placed) if plan_text is None else plan_text
+            packages = dependencies.listed_packages(self.project.root, self.epic.path)
+            found = readiness.blockers(self.role, self.session, text, self.project.rules, packages=packages, placed=placed)
+            found += citations.stale_blockers(self.role, self.session, self.project.root, self.project.tasks)
+            defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
+            found += earlier_plans.contradiction_blockers(self.role, self.session, defs)
         if self.require_approval:
             found += approval.approval_blockers(self.role, self.session)
         try:  # a plan path that leaves the epic's folder blocks like anything else, with its reason
@@ -355,11 +356,14 @@ class Planner:
         """The session's state as plain data (what `status --json` prints)."""
         from planner_tui.core.plan.checklist import addressed_points
         session = self.session
-        text = self.render()
-        found = self.blockers(plan_text=text)
+        placed = place_entries(self.role, session)  # once: the render, the checks and the sections share it
+        with memo.remembering(self.project.root):  # each text's checks, kept across calls
+            text = self.render(placed=placed)
+            found = self.blockers(plan_text=text, placed=placed)
+            points = [addressed_points(spec, session.topic(spec.id)) for spec in self.role.topics]
         stale = {item.entry.id for item in self.stale()}
         topics = []
-        for spec in self.role.topics:
+        for spec, addressed in zip(self.role.topics, points):
             state = session.topic(spec.id)
             entries = state.entries if state else []
             topics.append(
@@ -371,14 +375,10 @@ class Planner:
                     "state": state.state if state else "not started",
                     "section": spec.section,
                     "entries": len(entries),
-                    "open_questions": [
-                        {"id": e.id, "text": e.text, "author": e.author} for e in entries if e.is_open
-                    ],
-                    "points": [{"point": p, "addressed": ok} for p, ok in addressed_points(spec, state)],
-                    "citations": [
-                        {"entry": e.id, "path": e.cite.path, "line": e.cite.line, "sha256": citations.cited_digest(e), "stale": e.id in stale}
-                        for e in entries if e.cite
-                    ],
+                    "open_questions": [{"id": e.id, "text": e.text, "author": e.author} for e in entries if e.is_open],
+                    "points": [{"point": p, "addressed": ok} for p, ok in addressed],
+                    "citations": [{"entry": e.id, "path": e.cite.path, "line": e.cite.line, "sha256": citations.cited_digest(e),
+                                   "stale": e.id in stale} for e in entries if e.cite],
                     "stale": [e.id for e in entries if e.id in stale],
                 }
             )
@@ -394,5 +394,5 @@ class Planner:
             "ready": not found,
             "blockers": [b.model_dump(exclude_none=True) for b in found],
             "topics": topics,
-            "sections": section_map(self.role, session),
+            "sections": section_map(self.role, session, placed),
         }

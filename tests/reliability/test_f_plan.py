@@ -113,7 +113,8 @@ def test_F2_user_text_can_never_become_template_source():
     assert len(renders) == 1
     call = renders[0]
     assert isinstance(call.func.value, ast.Name) and call.func.value.id == "template"
-    assert [ast.unparse(a) for a in call.args] == ["plan_context(role, session, epic_title)"]
+    # `placed` is `place_entries(role, session)`, computed once per status call and passed down.
+    assert [ast.unparse(a) for a in call.args] == ["plan_context(role, session, epic_title, placed)"]
     sources = [ast.unparse(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
                and any(isinstance(t, ast.Name) and t.id == "template" for t in n.targets)]
     assert sources == ["env.select_template(names)"]

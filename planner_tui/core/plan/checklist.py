@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 
 from planner_tui.core.models import KINDS, TopicSpec, TopicState
+from planner_tui.core.storage.memo import Space, recall, strings
 
 __all__ = ["point_words", "addressed_points"]
 
 _STOP = {"and", "or", "the", "a", "an", "of", "for", "to", "in", "on", "from", "with", "by", "needed", "rules", "strategy"}
+
+
+_WORDS = re.compile(r"[a-z0-9+]+")
 
 
 def _stem(word: str) -> str:
@@ -19,6 +23,14 @@ def _stem(word: str) -> str:
     return word
 
 
+def _said_words(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in set(_WORDS.findall(text)))
+
+
+_MEMO: Space[frozenset[str]] = Space("said-words", (__file__,), sorted, lambda raw: frozenset(strings(raw)))
+"""The stems a topic's entries say, remembered across calls under the state folder (see `core.storage.memo`)."""
+
+
 def point_words(point: str) -> set[str]:
     """The significant word stems of a sub-point (`request/response DTOs` -> request, response, dto)."""
     words = re.findall(r"[a-z0-9+]+", point.lower())
@@ -27,12 +39,13 @@ def point_words(point: str) -> set[str]:
 
 def addressed_points(spec: TopicSpec, state: TopicState | None) -> list[tuple[str, bool]]:
     """Each sub-point with whether a decision, answer, note or risk of the topic mentions it."""
-    text_words: set[str] = set()
-    if state is not None:
-        for entry in state.entries:
-            if KINDS[entry.kind].asks:
-                continue  # asking about a point does not address it
-            text_words |= {_stem(w) for w in re.findall(r"[a-z0-9+]+", entry.text.lower())}
+    text_words: frozenset[str] = frozenset()
+    if state is not None and spec.points:
+        # asking about a point does not address it
+        said = [entry.text.lower() for entry in state.entries if not KINDS[entry.kind].asks]
+        # Each distinct word stemmed once: a topic of thousands of entries repeats its words.
+        # Joined by a line break, which no word holds, the words are the same as text by text.
+        text_words = recall(_MEMO, "\n".join(said), _said_words)
     result = []
     for point in spec.points:
         words = point_words(point)

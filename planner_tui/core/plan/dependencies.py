@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from planner_tui.core.plan.rulecheck import Finding
+from planner_tui.core.storage.memo import Space, recall, recall_each, strings
 from planner_tui.core.text.reading import read_text_safely
 
-__all__ = ["PACKAGES_FILE", "package_names", "listed_packages", "unlisted_dependencies"]
+__all__ = ["PACKAGES_FILE", "package_names", "names_each", "listed_packages", "unlisted_dependencies", "unlisted"]
 
 PACKAGES_FILE = "03-packages.md"
 """The epic's list of the packages it may use (in the epic folder)."""
@@ -46,6 +48,14 @@ def package_names(text: str) -> tuple[str, ...]:
     """The package names a text brings in, in order: from install commands, `@scope/name`,
     backticked `vendor/name`, and a bare `vendor/name` called a package or library or added to
     `composer.json` or `package.json`."""
+    return recall(_MEMO, text, _package_names)
+
+
+_MEMO: Space[tuple[str, ...]] = Space("package-names", (__file__,), list, strings)
+"""The names of a text, remembered across calls under the state folder (see `core.storage.memo`)."""
+
+
+def _package_names(text: str) -> tuple[str, ...]:
     found: list[tuple[int, str]] = []
     for m in _INSTALL.finditer(text) if "install" in text or "require" in text or "add" in text else ():
         for word in m.group(1).split():
@@ -83,11 +93,19 @@ def listed_packages(root: Path, epic_path: str) -> frozenset[str] | None:
 
 def unlisted_dependencies(text: str, listed: frozenset[str] | None) -> list[Finding]:
     """One finding per package the text brings in that `03-packages.md` does not list."""
+    return unlisted(package_names(text), listed)
+
+
+def names_each(texts: Iterable[str]) -> list[tuple[str, ...]]:
+    """`package_names` of each text in one loop (a session's entries)."""
+    return recall_each(_MEMO, texts, _package_names, package_names)
+
+
+def unlisted(names: tuple[str, ...], listed: frozenset[str] | None) -> list[Finding]:
+    """`unlisted_dependencies` of a text whose `package_names` are `names`."""
+    if not names:
+        return []
     what = f"a dependency that {PACKAGES_FILE} does not list"
     if listed is None:
         what = f"a dependency, and the epic has no {PACKAGES_FILE} to list it"
-    return [
-        Finding("dependencies", what, name)
-        for name in package_names(text)
-        if listed is None or name not in listed
-    ]
+    return [Finding("dependencies", what, name) for name in names if listed is None or name not in listed]

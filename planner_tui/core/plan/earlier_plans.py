@@ -6,27 +6,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from planner_tui.core.models import PLAN_KINDS, Blocker, Entry, Epic, RoleSpec, Session
+from planner_tui.core.storage.memo import Space, recall, recall_each, rows
 from planner_tui.core.text.names import near_miss, split_outside_brackets
 from planner_tui.core.text.reading import read_text_safely
 
 __all__ = [
-    "NameKind",
-    "Defined",
-    "Definitions",
-    "Mention",
-    "Contradiction",
-    "CHECKED_KINDS",
-    "extract_definitions",
-    "load_definitions",
-    "mentions",
-    "near_miss",
-    "find_contradictions",
-    "contradiction_blockers",
-    "settled_keys",
-    "settle",
+    "NameKind", "Defined", "Definitions", "Mention", "Contradiction", "CHECKED_KINDS",
+    "extract_definitions", "load_definitions", "mentions", "near_miss", "find_contradictions",
+    "contradiction_blockers", "settled_keys", "settle",
 ]
 
 NameKind = Literal["table", "column", "queue", "env"]
@@ -257,9 +247,18 @@ def mentions(text: str) -> list[Mention]:
     return list(_mentions(text))
 
 
+# A text's mentions, remembered across calls under the state folder (see `core.storage.memo`).
+_ROWS = rows(Mention, frozenset({"table", "column", "queue", "env", "name"}), str, (str, type(None)))
+_MEMO: Space[tuple[Mention, ...]] = Space("mentions", (__file__, near_miss.__code__.co_filename), lambda ms: [[m.kind, m.name, m.table] for m in ms], _ROWS)
+
+
 @lru_cache(maxsize=8192)
 def _mentions(text: str) -> tuple[Mention, ...]:
     # Asked for every entry on every render; the answer depends on the text alone.
+    return recall(_MEMO, text, _find_mentions)
+
+
+def _find_mentions(text: str) -> tuple[Mention, ...]:
     found: list[Mention] = []
     for line in text.splitlines():
         # Each family of patterns needs a word or character the line may not have: checking
@@ -299,6 +298,9 @@ def _mentions(text: str) -> tuple[Mention, ...]:
 
 
 def _closest(kind: NameKind, used: str, known: dict[str, Defined]) -> Defined | None:
+    """The first name of this kind `used` misspells; None when it is one of them, or near none."""
+    if used in known:
+        return None
     hits = [d for name, d in known.items() if near_miss(kind, used, name)]
     return hits[0] if hits else None
 
@@ -309,33 +311,23 @@ def _label(role: RoleSpec, topic_id: str) -> str:
 
 
 def _check_entry(
-    role: RoleSpec,
-    topic: str,
-    entry: Entry,
-    defs: Definitions,
-    by_kind: dict[str, dict[str, Defined]] | None = None,
-    everything: set[str] | None = None,
+    role: RoleSpec, topic: str, entry: Entry, found: tuple[Mention, ...], defs: Definitions, closest: Callable[[str, str], Defined | None], everything: set[str]
 ) -> list[Contradiction]:
-    if by_kind is None:
-        by_kind = {k: defs.of(k) for k in ("table", "column", "queue", "env")}  # type: ignore[misc]
-    if everything is None:
-        everything = defs.all_names()
     out: dict[str, Contradiction] = {}
-    who = f"Entry {entry.id} ({_label(role, topic)})"
+    who = lambda: f"Entry {entry.id} ({_label(role, topic)})"  # noqa: E731 - looked up only for a difference
     settle = f"settle which is right: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`"
 
     def spelled(kind: NameKind, used: str, d: Defined) -> None:
-        message = f"{who} names the {_WORD[kind]} `{used}`, but {d.source}:{d.line} defines `{d.name}`: {settle}."
+        message = f"{who()} names the {_WORD[kind]} `{used}`, but {d.source}:{d.line} defines `{d.name}`: {settle}."
         c = Contradiction(topic, entry.id, kind, used, d.name, d.table, d.source, d.line, message)
         out.setdefault(c.key, c)
 
-    for m in mentions(entry.text):
+    for m in found:
         if m.kind in ("env", "queue", "table"):
-            known = by_kind[m.kind]  # type: ignore[index]
-            if m.name not in known and (d := _closest(m.kind, m.name, known)) is not None:  # type: ignore[arg-type]
+            if (d := closest(m.kind, m.name)) is not None:
                 spelled(m.kind, m.name, d)  # type: ignore[arg-type]
         elif m.kind == "name":
-            if m.name not in everything and (d := _closest("table", m.name, by_kind["table"])) is not None:
+            if m.name not in everything and (d := closest("table", m.name)) is not None:
                 spelled("table", m.name, d)
         elif m.table is not None and m.table in defs.columns:
             listed = defs.columns[m.table]
@@ -348,12 +340,12 @@ def _check_entry(
                 spelled("column", m.name, d)
                 continue
             message = (
-                f"{who} names the column `{m.name}` on the `{m.table}` table, but {where.source}:{where.line} "
+                f"{who()} names the column `{m.name}` on the `{m.table}` table, but {where.source}:{where.line} "
                 f"defines `{m.table}` without it: settle it: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`."
             )
             c = Contradiction(topic, entry.id, "column", m.name, None, m.table, where.source, where.line, message)
             out.setdefault(c.key, c)
-        elif m.name not in everything and (d := _closest("column", m.name, by_kind["column"])) is not None:
+        elif m.name not in everything and (d := closest("column", m.name)) is not None:
             spelled("column", m.name, d)
     return list(out.values())
 
@@ -375,16 +367,21 @@ def find_contradictions(role: RoleSpec, session: Session, defs: Definitions, *, 
     if not defs.names:
         return []
     out = []
-    # Indexed once for the whole session, not once per entry.
+    # Indexed once for the whole session, not once per entry; each name is compared once.
     by_kind = {k: defs.of(k) for k in ("table", "column", "queue", "env")}  # type: ignore[misc]
     everything = defs.all_names()
-    for topic in session.topics:
-        for entry in topic.entries:
-            if entry.kind not in CHECKED_KINDS:
-                continue
-            found = _check_entry(role, topic.id, entry, defs, by_kind, everything)
-            done = set() if include_settled else settled_keys(entry)
-            out += [c for c in found if c.key not in done]
+    near: dict[tuple[str, str], Defined | None] = {}
+
+    def closest(kind: str, used: str) -> Defined | None:
+        if (kind, used) not in near:
+            near[kind, used] = _closest(kind, used, by_kind[kind])  # type: ignore[arg-type]
+        return near[kind, used]
+
+    checked = [(topic.id, entry) for topic in session.topics for entry in topic.entries if entry.kind in CHECKED_KINDS]
+    for (topic_id, entry), named in zip(checked, recall_each(_MEMO, [e.text for _, e in checked], _find_mentions, _mentions)):
+        found = _check_entry(role, topic_id, entry, named, defs, closest, everything) if named else []
+        done = set() if include_settled or not found else settled_keys(entry)
+        out += [c for c in found if c.key not in done]
     return out
 
 

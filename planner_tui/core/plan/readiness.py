@@ -9,7 +9,7 @@ from planner_tui.core.discussion.numbering import question_numbers
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
 from planner_tui.core.text import markdown
 from planner_tui.core.text.contain import bullet, paragraph
-from planner_tui.core.plan.render import place_entries, plan_headings, scaffold_headings
+from planner_tui.core.plan.render import Placed, place_entries, plan_headings, scaffold_headings
 
 if TYPE_CHECKING:
     from planner_tui.core.plan.rulecheck import Finding
@@ -123,21 +123,27 @@ def _rule_message(who: str, finding: Finding, rules: RuleBook | None, source: st
 
 
 def _rule_blockers(
-    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None, packages: frozenset[str] | None | Literal[False]
+    role: RoleSpec,
+    session: Session,
+    plan_text: str,
+    rules: RuleBook | None,
+    packages: frozenset[str] | None | Literal[False],
+    placed: Placed | None = None,
 ) -> list[Blocker]:
     # Imported here: the rule patterns (dozens, compiled at import) are not needed for the first
     # blockers a workbench shows, nor by a command that only adds an entry.
-    from planner_tui.core.plan.dependencies import unlisted_dependencies
-    from planner_tui.core.plan.rulecheck import find_breaks, rule_text, unescape_plan
+    from planner_tui.core.plan.dependencies import names_each, unlisted
+    from planner_tui.core.plan.rulecheck import breaks_each, find_breaks, rule_text, unescape_plan
 
     source = PurePosixPath(rules.source).name if rules and rules.source else "01-forbidden.md"
     out: list[Blocker] = []
-    placed = place_entries(role, session)
+    placed = place_entries(role, session) if placed is None else placed
     ordered = [item for sec in role.scaffold.sections for item in placed[sec.heading]]
-    for item in ordered:
-        found = find_breaks(item.entry.text)
-        if packages is not False:  # False: the epic's package list is not checked
-            found += unlisted_dependencies(item.entry.text, packages)
+    texts = [item.entry.text for item in ordered]
+    breaks = breaks_each(texts)
+    names = names_each(texts) if packages is not False else [()] * len(texts)  # False: the package list is not checked
+    for item, found_breaks, brought in zip(ordered, breaks, names):
+        found = [*found_breaks, *unlisted(brought, packages)] if brought else found_breaks  # type: ignore[arg-type]
         for finding in found:
             rule = rule_text(finding.rule, rules)
             who = f"Entry {item.entry.id} ({_topic_label(role, item.topic)})"
@@ -154,9 +160,9 @@ def _rule_blockers(
     # Then whatever the plan text holds beyond these entries (the epic title, a stale plan):
     # cut each entry's rendered block out first so no break is reported twice.
     blocks = []
+    prose = {sec.heading: role.scaffold.section(sec.heading).is_prose for sec in role.scaffold.sections}  # type: ignore[union-attr]
     for item in ordered:
-        render = paragraph if role.scaffold.section(item.section).is_prose else bullet
-        block = render(item.entry.text)
+        block = (paragraph if prose[item.section] else bullet)(item.entry.text)
         if block:
             blocks.append(block)
     # The scaffold's own headings are the role's output, never an added section (a lead's
@@ -179,25 +185,40 @@ def _cut_blocks(text: str, blocks: list[str]) -> str:
     text kept before the cursor is checked too, so the result is the same as the plain loop's.
     """
     kept = ""  # what precedes the cursor once the blocks before it are cut out
+    joined = ""  # kept without its line breaks: a block of one line is in kept only if it is in here
     cursor = 0
     for block in blocks:
         span = len(block)
-        # A match that starts in the kept text (or runs across the cursor) comes first.
-        head = kept + text[cursor : cursor + span - 1]
-        at = head.find(block)
+        one_line = "\n" not in block
+        # A match that starts in the kept text (or runs across the cursor) comes first: one
+        # inside it, else one that starts in its last span - 1 characters (no copy of it all).
+        # A block of one line never runs across a cursor that a line break precedes.
+        at = kept.find(block) if not one_line or block in joined else -1
+        if at < 0 and kept and not (one_line and kept[-1] == "\n"):
+            edge = max(0, len(kept) - span + 1)
+            at = (kept[edge:] + text[cursor : cursor + span - 1]).find(block)
+            at = at if at < 0 else edge + at
         if at >= 0:
             whole = kept + text[cursor:]
-            text, kept, cursor = whole[:at] + whole[at + span :], "", 0
+            text, kept, joined, cursor = whole[:at] + whole[at + span :], "", "", 0
             continue
         at = text.find(block, cursor)
         if at >= 0:
-            kept += text[cursor:at]
+            gap = text[cursor:at]
+            kept += gap
+            joined += gap.replace("\n", "") if "\n" in gap else gap
             cursor = at + span
     return kept + text[cursor:]
 
 
 def blockers(
-    role: RoleSpec, session: Session, plan_text: str, rules: RuleBook | None, *, packages: frozenset[str] | None | Literal[False] = False
+    role: RoleSpec,
+    session: Session,
+    plan_text: str,
+    rules: RuleBook | None,
+    *,
+    packages: frozenset[str] | None | Literal[False] = False,
+    placed: Placed | None = None,
 ) -> list[Blocker]:
     """Everything that stops the commit, in order: topics, open questions, sections, rule breaks.
 
@@ -206,14 +227,15 @@ def blockers(
     plan text; each quotes the rule it breaks from `rules` word for word, or says that it is the
     built-in check's wording when the file has no such rule. With `packages` (the names the
     epic's 03-packages.md lists, None when it has none) a package an entry brings in that the list
-    lacks breaks the rule against adding dependencies silently.
+    lacks breaks the rule against adding dependencies silently. `placed` is
+    `place_entries(role, session)` when the caller has it already.
     """
     return (
         _topic_blockers(role, session)
         + _question_blockers(role, session)
         + _section_blockers(role, plan_text)
         + _outline_blocker(role, plan_text)
-        + _rule_blockers(role, session, plan_text, rules, packages)
+        + _rule_blockers(role, session, plan_text, rules, packages, placed)
     )
 
 

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from markdown_it import __version__ as markdown_it_version
 
 from planner_tui.core.discussion.answers import decision_entries
 from planner_tui.core.errors import PlanError
-from planner_tui.core.text.contain import bullet, normalise_text, paragraph, plan_line
+from planner_tui.core.text.contain import bullet, paragraph, plan_line
 from planner_tui.core.models import KINDS, PLAN_KINDS, Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
+from planner_tui.core.storage.memo import Space, recall
 from planner_tui.core.storage.store import STATE_DIR
+from planner_tui.core.text import markdown
 from planner_tui.core.text.markdown import outline
 
 if TYPE_CHECKING:
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GENERIC_TEMPLATE",
+    "Placed",
     "PlacedEntry",
     "PlanSection",
     "make_environment",
@@ -42,6 +47,25 @@ __all__ = [
 GENERIC_TEMPLATE = "plan.md.j2"
 """The template used for any role without its own `<role key>.md.j2`."""
 
+
+def _heading_row(raw: Any) -> tuple[int, str] | None:
+    if raw is None:
+        return None
+    level, text = raw
+    if type(level) is not int or not 1 <= level <= 6 or not isinstance(text, str):
+        raise ValueError("not a heading")
+    return level, text
+
+
+# The heading check parses a plan section by section (`markdown.outline`); a section of a big
+# plan costs tens of milliseconds and is the same text from one call to the next: its heading is
+# remembered across calls under the state folder (see `core.storage.memo`).
+_CHUNKS: Space[tuple[int, str] | None] = Space(
+    "outline-chunks", (markdown.__file__,), lambda found: None if found is None else list(found), _heading_row,
+    (f"markdown-it {markdown_it_version}",),
+)
+markdown.remember_chunks(lambda chunk, parse: recall(_CHUNKS, chunk, parse))
+
 _SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _TRAILING_HASHES = re.compile(r"([ \t])(#+[ \t]*)$")
 
@@ -57,6 +81,10 @@ class PlacedEntry:
     topic: str
     """Id of the topic whose thread holds it."""
     entry: Entry
+
+
+Placed = dict[str, list[PlacedEntry]]
+"""What `place_entries` returns: each scaffold heading's entries, in rendering order."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +194,7 @@ def _place(role: RoleSpec, spec: TopicSpec | None, entry: Entry) -> tuple[str, i
     return sec.heading, slot
 
 
-def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntry]]:
+def place_entries(role: RoleSpec, session: Session) -> Placed:
     """Every decision, risk and note that lands in the plan, by heading, in rendering order.
 
     Order inside a section: slotted items by slot, then slot-less items; inside each group by
@@ -183,10 +211,16 @@ def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntr
     keyed: dict[str, list[tuple[tuple, PlacedEntry]]] = {h: [] for h in placed}
     for state in session.topics:
         spec = specs.get(state.id)
+        where: dict[tuple[str, str | None], tuple[str, int | None]] = {}  # one topic's entries land alike
         for entry in decision_entries(state, with_question=True):  # an answered question decides
-            if entry.kind not in PLAN_KINDS or not normalise_text(entry.text):
+            # Blank as `normalise_text` sees it: only spaces, tabs and line breaks (a control
+            # character is made visible, never dropped); strip is the cheaper test.
+            if entry.kind not in PLAN_KINDS or not entry.text.strip(" \t\r\n"):
                 continue
-            heading, slot = _place(role, spec, entry)
+            how = (entry.kind, entry.section)
+            if how not in where:
+                where[how] = _place(role, spec, entry)
+            heading, slot = where[how]
             group = (0, slot) if slot is not None else (1, 0)
             key = (group, order[state.id], _utc(entry.at), entry.id)
             keyed[heading].append((key, PlacedEntry(heading, slot, state.id, entry)))
@@ -196,13 +230,14 @@ def place_entries(role: RoleSpec, session: Session) -> dict[str, list[PlacedEntr
     return placed
 
 
-def section_map(role: RoleSpec, session: Session) -> list[dict[str, object]]:
+def section_map(role: RoleSpec, session: Session, placed: Placed | None = None) -> list[dict[str, object]]:
     """Every scaffold section with the topics whose decisions land there by default, the entry
     kinds that land there from any topic (risks), and how many entries it holds now (moved ones
     included): the topic -> section mapping, made visible.
 
-    A section no topic maps to is still filled by hand (`add --section`, `move`)."""
-    placed = place_entries(role, session)
+    A section no topic maps to is still filled by hand (`add --section`, `move`). `placed` is
+    `place_entries(role, session)` when the caller has it already."""
+    placed = place_entries(role, session) if placed is None else placed
     return [
         {
             "heading": sec.heading,
@@ -215,9 +250,9 @@ def section_map(role: RoleSpec, session: Session) -> list[dict[str, object]]:
     ]
 
 
-def plan_context(role: RoleSpec, session: Session, epic_title: str) -> dict[str, object]:
+def plan_context(role: RoleSpec, session: Session, epic_title: str, placed: Placed | None = None) -> dict[str, object]:
     """The template context, prepared in Python: the title and each section's contained blocks."""
-    placed = place_entries(role, session)
+    placed = place_entries(role, session) if placed is None else placed
     sections = []
     for sec in role.scaffold.sections:
         render = paragraph if sec.is_prose else bullet
@@ -235,13 +270,15 @@ def render_plan(
     *,
     env: jinja2.Environment | None = None,
     overrides: Path | None = None,
+    placed: Placed | None = None,
 ) -> str:
     """The plan markdown: LF, one trailing newline, byte-identical for the same session.
 
     User text only ever travels as template data and the output is never rendered again, so
     `{{ 7*7 }}` stays literal. `overrides` is the project's template folder (see
-    `project_templates`), searched before the packaged templates; `env` is for tests. Raises PlanError for a template bug or an outline the
-    containment failed to keep (the plan is then not to be written).
+    `project_templates`), searched before the packaged templates; `env` is for tests; `placed` is
+    `place_entries(role, session)` when the caller has it already. Raises PlanError for a template
+    bug or an outline the containment failed to keep (the plan is then not to be written).
     """
     import jinja2
 
@@ -249,7 +286,7 @@ def render_plan(
     names = [template_name(role), GENERIC_TEMPLATE]
     try:
         template = env.select_template(names)
-        text = template.render(plan_context(role, session, epic_title))
+        text = template.render(plan_context(role, session, epic_title, placed))
     except jinja2.TemplateSyntaxError as exc:
         raise PlanError(
             f"template bug: {exc.name or names[0]} line {exc.lineno}: {exc.message}"

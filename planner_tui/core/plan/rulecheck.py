@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from planner_tui.core.models import Rule, RuleBook
+from planner_tui.core.storage.memo import Space, recall, recall_each, rows
 
-__all__ = ["RULE_KEYS", "CHECKS", "Finding", "find_breaks", "rule_text", "rule_quote", "unescape_plan"]
+__all__ = ["RULE_KEYS", "CHECKS", "Finding", "find_breaks", "breaks_each", "rule_text", "rule_quote", "unescape_plan"]
 
 RULE_KEYS = ("time", "sections", "code", "credentials", "dependencies")
 """The rules checked, in the order their findings are reported (dependencies: see `dependencies`)."""
@@ -298,6 +299,11 @@ def find_breaks(text: str) -> list[Finding]:
     return list(_breaks(text))
 
 
+def breaks_each(texts: Iterable[str]) -> list[tuple[Finding, ...]]:
+    """`find_breaks` of each text, as tuples, in one loop (a session's entries)."""
+    return recall_each(_MEMO, texts, _check, _breaks)
+
+
 CHECKS: dict[str, Callable[[str], list[Finding]]] = {
     "time": _time_estimates,
     "sections": _banned_sections,
@@ -307,7 +313,18 @@ CHECKS: dict[str, Callable[[str], list[Finding]]] = {
 """Each check by its RULE_KEYS key; every pattern in them runs in time linear in the text."""
 
 
+def _check(text: str) -> tuple[Finding, ...]:
+    return tuple(finding for check in CHECKS.values() for finding in check(text))
+
+
+_MEMO: Space[tuple[Finding, ...]] = Space(
+    "rule-breaks", (__file__,), lambda found: [[f.rule, f.what, f.quote] for f in found], rows(Finding, frozenset(RULE_KEYS), str, str)
+)
+"""The findings of a text, remembered across calls under the state folder (see `core.storage.memo`)."""
+
+
 @lru_cache(maxsize=8192)
 def _breaks(text: str) -> tuple[Finding, ...]:
-    # Pure and asked again for every entry on every render: remembered by text.
-    return tuple(finding for check in CHECKS.values() for finding in check(text))
+    # Pure and asked again for every entry on every render: remembered by text, in this
+    # process and (inside `memo.remembering`) across processes.
+    return recall(_MEMO, text, _check)

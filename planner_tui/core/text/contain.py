@@ -47,7 +47,7 @@ _ORDERED = re.compile(r"(\d{1,9})([.)])")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # How many entries' contained blocks are remembered: parsing each entry with markdown-it is what
 # a render costs, and between two renders almost every entry is the same text as before.
-_CACHED_ENTRIES = 8192
+_CACHED_ENTRIES = 16384
 
 
 def _visible_control(match: re.Match[str]) -> str:
@@ -137,6 +137,8 @@ def _join(first: str, rest_prefix: str, lines: list[str]) -> str:
 @lru_cache(maxsize=_CACHED_ENTRIES)
 def bullet(text: str) -> str | None:
     """The entry as one `- ` bullet whose continuation lines stay inside it; None when blank."""
+    if _as_typed(text):
+        return "- " + text
     lines = contain_lines(text)
     if not lines:
         return None
@@ -149,6 +151,8 @@ def bullet(text: str) -> str | None:
 @lru_cache(maxsize=_CACHED_ENTRIES)
 def paragraph(text: str) -> str | None:
     """The entry as free text (paragraphs, lists, quotes only) for a prose section; None when blank."""
+    if _as_typed(text):
+        return text
     lines = contain_lines(text)
     if not lines:
         return None
@@ -156,6 +160,16 @@ def paragraph(text: str) -> str | None:
     if _plain_line(lines) or is_contained(block, as_bullet=False):
         return block
     return "\n".join(contain_lines(text, strict=True))
+
+
+def _as_typed(text: str) -> bool:
+    """True for text `contain_lines` keeps as it is, one line that `_plain_line` accepts: it starts
+    with an ASCII letter, and holds no line break, no control character and no trailing blank."""
+    if not (text[:1].isascii() and text[:1].isalpha()) or text[-1] in " \t":
+        return False
+    # Printable: no control character and no line break (one C loop); else look for them (a tab
+    # or a no-break space is not printable, and harmless). CR is one of _CONTROLS.
+    return text.isprintable() or ("\n" not in text and _CONTROLS.search(text) is None)
 
 
 def _plain_line(lines: list[str]) -> bool:

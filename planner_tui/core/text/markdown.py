@@ -6,7 +6,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -17,6 +17,8 @@ __all__ = [
     "ATX_OPENER",
     "Heading",
     "outline",
+    "remember_chunks",
+    "ChunkMemo",
     "headings_by_full_parse",
     "Section",
     "sections",
@@ -94,8 +96,32 @@ def headings_by_full_parse(text: str) -> tuple[Heading, ...]:
     return _headings(markdown_parser().parse(text))
 
 
+ChunkMemo = Callable[[str, Callable[[str], "tuple[int, str] | None"]], "tuple[int, str] | None"]
+"""`memo(chunk, parse)`: `parse(chunk)`, or its result remembered from an earlier call."""
+
+
+def _parse_now(chunk: str, parse: Callable[[str], tuple[int, str] | None]) -> tuple[int, str] | None:
+    return parse(chunk)
+
+
+_remember: ChunkMemo = _parse_now
+
+
+def remember_chunks(memo: ChunkMemo) -> None:
+    """Parse each chunk of `outline` through `memo` (the plan layer keeps the results across
+    processes; the text layer imports no storage)."""
+    global _remember
+    _remember = memo
+
+
 @lru_cache(maxsize=4096)
 def _closed_chunk(chunk: str) -> tuple[int, str] | None:
+    # A long section of a big plan costs tens of milliseconds to parse, and is the same text
+    # from one call to the next: remembered in this process and (see `remember_chunks`) across.
+    return _remember(chunk, _parse_chunk)
+
+
+def _parse_chunk(chunk: str) -> tuple[int, str] | None:
     """The heading of a chunk that starts with one and holds only paragraphs, lists and quotes.
 
     Such a chunk is closed: the ATX heading that starts the next chunk ends every block it

@@ -1,0 +1,266 @@
+"""Results of pure text checks remembered across processes under `.planner-tui/cache/`, keyed by a hash of the text."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
+
+from pydantic_core import from_json, to_json
+
+from planner_tui.core.storage.files import STATE_DIR, atomic_write, make_state_dir
+
+__all__ = ["Space", "recall", "recall_each", "remembering", "digest", "rows", "strings", "FORMAT", "WORTH", "LIMIT"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+FORMAT = 1
+"""Of the files' layout; a file of any other format, or of another checker version, is ignored (and replaced)."""
+WORTH = 0.02
+"""Seconds of checking a call must have spent on texts it did not find before its results are
+written: a small session checks faster than a write (with its fsync) would save, and is never written."""
+LIMIT = 100_000
+"""Results kept per file: those of the last call first, then older ones up to this many."""
+
+_MISSING: Any = object()
+_BAD: Any = object()
+
+
+@dataclass(frozen=True)
+class Space(Generic[T]):
+    """One pure function of a text whose results are remembered, in `cache/memo-<name>.json`.
+
+    `sources` are the modules whose code decides the result: the file is trusted only while their
+    source, planner-tui's, Python's and `libraries`' versions are the ones that wrote it.
+    `encode` makes a result JSON data; `decode` makes it back and raises (ValueError, TypeError,
+    KeyError, IndexError) for anything the encoder never writes, which is then computed again.
+    """
+
+    name: str
+    sources: tuple[str, ...]
+    encode: Callable[[T], Any]
+    decode: Callable[[Any], T]
+    libraries: tuple[str, ...] = ()
+
+    def version(self) -> str | None:
+        """The checker's version: a hash of its code and of what runs it; None when its code cannot be read."""
+        from planner_tui import __version__
+
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{__version__}|{sys.version}|{'|'.join(self.libraries)}".encode())
+        for source in self.sources:
+            try:
+                h.update(Path(source).read_bytes())
+            except OSError:
+                return None
+        return h.hexdigest()
+
+
+def rows(make: Callable[..., R], *fields: type | tuple[type, ...] | frozenset) -> Callable[[Any], tuple[R, ...]]:
+    """A `decode` for a list of rows, each a list of one value per field: `make(*row)` for each.
+    A field is the type (or types) its value has, or the set of the values it may take."""
+
+    def decode(raw: Any) -> tuple[R, ...]:
+        if not isinstance(raw, list):
+            raise ValueError("not a list of rows")
+        for row in raw:
+            if not isinstance(row, list) or len(row) != len(fields) or not all(_fits(v, f) for v, f in zip(row, fields)):
+                raise ValueError("not a row this space writes")
+        return tuple(make(*row) for row in raw)
+
+    return decode
+
+
+def _fits(value: Any, field: type | tuple[type, ...] | frozenset) -> bool:
+    if isinstance(field, frozenset):
+        return isinstance(value, str) and value in field
+    return isinstance(value, field)
+
+
+def strings(raw: Any) -> tuple[str, ...]:
+    """A `decode` for a list of strings."""
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ValueError("not a list of strings")
+    return tuple(raw)
+
+
+def digest(text: str) -> str:
+    """The key of a text: its blake2b-128 hash (any str, lone surrogates included)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class _Store:
+    """One space's file as read (each distinct result kept once, texts pointing at it) and what this call learnt."""
+
+    def __init__(self, space: Space, path: Path) -> None:
+        self.space = space
+        self.path = path
+        self._version: Any = _MISSING
+        self.items: dict[str, Any] = {}
+        """Text hash -> index in `values`, as read (an index may be anything: it is checked on use)."""
+        self.values: list[Any] = []
+        self.decoded: dict[int, Any] = {}
+        self.fresh: dict[str, Any] = {}
+        """Text hash -> result computed in this call."""
+        self.spent = 0.0
+        """Seconds spent computing the fresh results."""
+        self._read()
+
+    @property
+    def version(self) -> str | None:
+        """The checker's version, asked only when a file is read or written (a call that finds
+        no file, a small session's, reads no source)."""
+        if self._version is _MISSING:
+            self._version = self.space.version()
+        return self._version
+
+    def _read(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return
+        if self.version is None:
+            return
+        try:
+            data = from_json(raw)
+        except ValueError:
+            try:  # a lone surrogate, which only the json module reads back
+                data = json.loads(raw)
+            except (ValueError, RecursionError):
+                return
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != self.version:
+            return
+        items, values = data.get("items"), data.get("values")
+        if isinstance(items, dict) and isinstance(values, list):
+            self.items, self.values = items, values
+
+    def get(self, key: str) -> Any:
+        """The result remembered for a text hash, or _MISSING."""
+        at = self.items.get(key)
+        if type(at) is int and 0 <= at < len(self.values):
+            value = self.decoded.get(at, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = self.space.decode(self.values[at])
+                except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+                    value = _BAD
+                self.decoded[at] = value
+            if value is not _BAD:
+                return value
+        return self.fresh.get(key, _MISSING)
+
+    def data(self) -> dict[str, Any]:
+        """The file's new content: this call's results first, then those read, up to LIMIT."""
+        values: list[Any] = []
+        slots: dict[str, int] = {}
+
+        def slot(raw: Any) -> int:
+            name = repr(raw)  # lists, strings, numbers and None: the same value, the same repr
+            if name not in slots:
+                slots[name] = len(values)
+                values.append(raw)
+            return slots[name]
+
+        items = {key: slot(self.space.encode(value)) for key, value in self.fresh.items()}
+        moved: dict[int, int] = {}
+        for key, at in self.items.items():
+            if len(items) >= LIMIT:
+                break
+            if key not in items and type(at) is int and 0 <= at < len(self.values):
+                if at not in moved:
+                    moved[at] = slot(self.values[at])
+                items[key] = moved[at]
+        return {"format": FORMAT, "version": self.version, "values": values, "items": items}
+
+
+class _Memory:
+    """What one `remembering` block reads and learns, per space; written when the block ends."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.stores: dict[str, _Store] = {}
+        self.digests: dict[str, str] = {}  # one hash per text, however many spaces ask for it
+
+    def store(self, space: Space) -> _Store:
+        found = self.stores.get(space.name)
+        if found is None:
+            path = self.root / STATE_DIR / "cache" / f"memo-{space.name}.json"
+            found = self.stores[space.name] = _Store(space, path)
+        return found
+
+    def save(self) -> None:
+        for store in self.stores.values():
+            if not store.fresh or store.spent < WORTH or store.version is None:
+                continue
+            data = store.data()
+            try:
+                raw = to_json(data)
+            except ValueError:  # a lone surrogate in a result: the json module escapes it
+                raw = json.dumps(data, separators=(",", ":")).encode("ascii")
+            try:
+                make_state_dir(self.root, "cache")
+                atomic_write(store.path, raw)
+            except OSError:
+                pass  # a read-only project checks the same, only not faster next time
+
+
+_ACTIVE: ContextVar[_Memory | None] = ContextVar("planner_tui_memo", default=None)
+
+
+@contextmanager
+def remembering(root: Path) -> Iterator[None]:
+    """Inside the block, `recall` reads and remembers results under `root`'s state folder; the
+    results learnt are written when the block ends (when they were worth it). A block inside
+    another one (for the same root) shares it."""
+    active = _ACTIVE.get()
+    if active is not None and active.root == Path(root):
+        yield
+        return
+    memory = _Memory(root)
+    token = _ACTIVE.set(memory)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+        memory.save()
+
+
+def recall(space: Space[T], text: str, compute: Callable[[str], T]) -> T:
+    """`compute(text)`, or the result remembered for this text by this version of the checker.
+
+    Outside a `remembering` block it is `compute(text)`; a remembered result that does not decode
+    is computed again."""
+    return recall_each(space, (text,), compute, compute)[0]
+
+
+def recall_each(space: Space[T], texts: Iterable[str], compute: Callable[[str], T], alone: Callable[[str], T]) -> list[T]:
+    """`recall` for many texts in one loop (a session's entries); outside a `remembering` block,
+    `alone(text)` for each (the caller's own in-process cache of `compute`)."""
+    memory = _ACTIVE.get()
+    if memory is None:
+        return [alone(text) for text in texts]
+    store = memory.store(space)
+    out = []
+    digests, items, decoded = memory.digests, store.items, store.decoded
+    for text in texts:
+        key = digests.get(text)
+        if key is None:
+            key = digests[text] = digest(text)
+        at = items.get(key)
+        # What was decoded once is found by its index (most texts share a few results).
+        value = decoded.get(at, _MISSING) if type(at) is int else _MISSING
+        if value is _MISSING or value is _BAD:
+            value = store.get(key)
+            if value is _MISSING:
+                start = time.perf_counter()
+                value = store.fresh[key] = compute(text)
+                store.spent += time.perf_counter() - start
+        out.append(value)
+    return out
