@@ -223,3 +223,23 @@ def _planner_spec():
 
     return TopicSpec(id="t", number=1, title="T", text="1. T", section="Notes",
                      points=["pagination strategy", "indices", "queues and jobs", "caching"])
+
+
+def test_a_file_keeps_what_the_last_call_used_and_a_few_older_results(tmp_path, every_result_written):
+    space = memo.Space("test-keep", (__file__,), list, memo.strings, keep=2)
+    path = tmp_path / CACHE / "memo-test-keep.json"
+
+    def call(*texts: str) -> None:
+        with memo.remembering(tmp_path):
+            memo.recall_each(space, texts, lambda t: (t,), lambda t: (t,))
+
+    def kept() -> set[str]:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {data["values"][at][0] for at in data["items"].values()}
+
+    call("a", "b", "c", "d")
+    assert kept() == {"a", "b", "c", "d"}
+    call("e")
+    assert kept() == {"e", "a", "b"}  # what it computed, then the two newest older ones
+    call("b", "f")
+    assert kept() == {"f", "b", "e", "a"}  # what it computed and used, then two older ones

@@ -27,7 +27,7 @@ def _said_words(text: str) -> frozenset[str]:
     return frozenset(_stem(w) for w in set(_WORDS.findall(text)))
 
 
-_MEMO: Space[frozenset[str]] = Space("said-words", (__file__,), sorted, lambda raw: frozenset(strings(raw)))
+_MEMO: Space[frozenset[str]] = Space("said-words", (__file__,), sorted, lambda raw: frozenset(strings(raw)), keep=64)
 """The stems a topic's entries say, remembered across calls under the state folder (see `core.storage.memo`)."""
 
 

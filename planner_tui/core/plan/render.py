@@ -62,7 +62,7 @@ def _heading_row(raw: Any) -> tuple[int, str] | None:
 # remembered across calls under the state folder (see `core.storage.memo`).
 _CHUNKS: Space[tuple[int, str] | None] = Space(
     "outline-chunks", (markdown.__file__,), lambda found: None if found is None else list(found), _heading_row,
-    (f"markdown-it {markdown_it_version}",),
+    (f"markdown-it {markdown_it_version}",), keep=2_000,
 )
 markdown.remember_chunks(lambda chunk, parse: recall(_CHUNKS, chunk, parse))
 

@@ -16,7 +16,7 @@ from pydantic_core import from_json, to_json
 
 from planner_tui.core.storage.files import STATE_DIR, atomic_write, make_state_dir
 
-__all__ = ["Space", "recall", "recall_each", "remembering", "digest", "rows", "strings", "FORMAT", "WORTH", "LIMIT"]
+__all__ = ["Space", "recall", "recall_each", "remembering", "digest", "rows", "strings", "FORMAT", "WORTH"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -26,8 +26,6 @@ FORMAT = 1
 WORTH = 0.02
 """Seconds of checking a call must have spent on texts it did not find before its results are
 written: a small session checks faster than a write (with its fsync) would save, and is never written."""
-LIMIT = 100_000
-"""Results kept per file: those of the last call first, then older ones up to this many."""
 
 _MISSING: Any = object()
 _BAD: Any = object()
@@ -41,6 +39,8 @@ class Space(Generic[T]):
     source, planner-tui's, Python's and `libraries`' versions are the ones that wrote it.
     `encode` makes a result JSON data; `decode` makes it back and raises (ValueError, TypeError,
     KeyError, IndexError) for anything the encoder never writes, which is then computed again.
+    A file keeps the results the last call that wrote it used, and `keep` more of the older ones
+    (another session's, a text since edited), so it stays the size of what is checked.
     """
 
     name: str
@@ -48,6 +48,7 @@ class Space(Generic[T]):
     encode: Callable[[T], Any]
     decode: Callable[[Any], T]
     libraries: tuple[str, ...] = ()
+    keep: int = 20_000
 
     def version(self) -> str | None:
         """The checker's version: a hash of its code and of what runs it; None when its code cannot be read."""
@@ -109,6 +110,8 @@ class _Store:
         self.decoded: dict[int, Any] = {}
         self.fresh: dict[str, Any] = {}
         """Text hash -> result computed in this call."""
+        self.used: set[str] = set()
+        """Text hashes whose remembered result this call used."""
         self.spent = 0.0
         """Seconds spent computing the fresh results."""
         self._read()
@@ -153,11 +156,12 @@ class _Store:
                     value = _BAD
                 self.decoded[at] = value
             if value is not _BAD:
+                self.used.add(key)
                 return value
         return self.fresh.get(key, _MISSING)
 
     def data(self) -> dict[str, Any]:
-        """The file's new content: this call's results first, then those read, up to LIMIT."""
+        """The file's new content: the results this call computed and used, then `keep` older ones."""
         values: list[Any] = []
         slots: dict[str, int] = {}
 
@@ -170,10 +174,15 @@ class _Store:
 
         items = {key: slot(self.space.encode(value)) for key, value in self.fresh.items()}
         moved: dict[int, int] = {}
-        for key, at in self.items.items():
-            if len(items) >= LIMIT:
-                break
-            if key not in items and type(at) is int and 0 <= at < len(self.values):
+        older = 0
+        for used in (True, False):
+            for key, at in self.items.items():
+                if key in items or (key in self.used) is not used or not (type(at) is int and 0 <= at < len(self.values)):
+                    continue
+                if not used:
+                    if older >= self.space.keep:
+                        break
+                    older += 1
                 if at not in moved:
                     moved[at] = slot(self.values[at])
                 items[key] = moved[at]
@@ -248,7 +257,7 @@ def recall_each(space: Space[T], texts: Iterable[str], compute: Callable[[str], 
         return [alone(text) for text in texts]
     store = memory.store(space)
     out = []
-    digests, items, decoded = memory.digests, store.items, store.decoded
+    digests, items, decoded, used = memory.digests, store.items, store.decoded, store.used
     for text in texts:
         key = digests.get(text)
         if key is None:
@@ -256,7 +265,9 @@ def recall_each(space: Space[T], texts: Iterable[str], compute: Callable[[str], 
         at = items.get(key)
         # What was decoded once is found by its index (most texts share a few results).
         value = decoded.get(at, _MISSING) if type(at) is int else _MISSING
-        if value is _MISSING or value is _BAD:
+        if value is not _MISSING and value is not _BAD:
+            used.add(key)
+        else:
             value = store.get(key)
             if value is _MISSING:
                 start = time.perf_counter()
