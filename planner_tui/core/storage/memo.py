@@ -8,7 +8,6 @@ import sys
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
@@ -31,7 +30,6 @@ _MISSING: Any = object()
 _BAD: Any = object()
 
 
-@dataclass(frozen=True)
 class Space(Generic[T]):
     """One pure function of a text whose results are remembered, in `cache/memo-<name>.json`.
 
@@ -43,12 +41,20 @@ class Space(Generic[T]):
     (another session's, a text since edited), so it stays the size of what is checked.
     """
 
-    name: str
-    sources: tuple[str, ...]
-    encode: Callable[[T], Any]
-    decode: Callable[[Any], T]
-    libraries: tuple[str, ...] = ()
-    keep: int = 20_000
+    __slots__ = ("name", "sources", "encode", "decode", "libraries", "keep")
+
+    # A plain class: a dataclass costs a millisecond at import, on every command's path.
+    def __init__(
+        self,
+        name: str,
+        sources: tuple[str, ...],
+        encode: Callable[[T], Any],
+        decode: Callable[[Any], T],
+        libraries: tuple[str, ...] = (),
+        *,
+        keep: int = 20_000,
+    ) -> None:
+        self.name, self.sources, self.encode, self.decode, self.libraries, self.keep = name, sources, encode, decode, libraries, keep
 
     def version(self) -> str | None:
         """The checker's version: a hash of its code and of what runs it; None when its code cannot be read."""
