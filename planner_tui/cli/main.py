@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     real_stdout = sys.stdout
     if command.name not in ("ui", "demo", "mcp"):  # the workbench and the MCP server own their streams
         sys.stdout = context.GuardedOutput(real_stdout)
+        from planner_tui.core.storage import memo
+
+        memo.remember_across_processes()  # one call, one process: the checks' results kept on disk
     try:
         code = command.handler(args)
         sys.stdout.flush()

@@ -296,7 +296,7 @@ class Planner:
     def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None, placed: Placed | None = None) -> list[Blocker]:
         """Everything that stops the commit, in the order a person should deal with it."""
         from planner_tui.core.plan import dependencies, earlier_plans, readiness
-        with memo.remembering(self.project.root):  # each text's checks, kept across calls
+        with memo.across_calls(self.project.root):  # each text's checks, kept across calls
             text = self.render(placed=placed) if plan_text is None else plan_text
             packages = dependencies.listed_packages(self.project.root, self.epic.path)
             found = readiness.blockers(self.role, self.session, text, self.project.rules, packages=packages, placed=placed)
@@ -357,7 +357,7 @@ class Planner:
         from planner_tui.core.plan.checklist import addressed_points
         session = self.session
         placed = place_entries(self.role, session)  # once: the render, the checks and the sections share it
-        with memo.remembering(self.project.root):  # each text's checks, kept across calls
+        with memo.across_calls(self.project.root):  # each text's checks, kept across calls
             text = self.render(placed=placed)
             found = self.blockers(plan_text=text, placed=placed)
             points = [addressed_points(spec, session.topic(spec.id)) for spec in self.role.topics]

@@ -59,6 +59,12 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True)
+def across_processes(monkeypatch):
+    """As the command line runs: `Planner.status` and `blockers` keep results under the state folder."""
+    monkeypatch.setattr(memo, "_ACROSS", True)
+
+
 @pytest.fixture
 def every_result_written(monkeypatch):
     """Write whatever a call learnt, however little it cost (a small session is never written otherwise)."""
@@ -243,3 +249,13 @@ def test_a_file_keeps_what_the_last_call_used_and_a_few_older_results(tmp_path, 
     assert kept() == {"e", "a", "b"}  # what it computed, then the two newest older ones
     call("b", "f")
     assert kept() == {"f", "b", "e", "a"}  # what it computed and used, then two older ones
+
+
+def test_a_long_lived_process_keeps_its_results_in_memory_only(project, monkeypatch, every_result_written):
+    # The workbench and the MCP server never call remember_across_processes: no file is read or written.
+    monkeypatch.setattr(memo, "_ACROSS", False)
+    first = _status(project)
+    assert not (project / CACHE).exists() or not list((project / CACHE).glob("memo-*.json"))
+    monkeypatch.setattr(memo, "_ACROSS", True)
+    assert _status(project) == first
+    assert list((project / CACHE).glob("memo-*.json"))

@@ -6,7 +6,7 @@ import hashlib
 import json
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
@@ -15,7 +15,7 @@ from pydantic_core import from_json, to_json
 
 from planner_tui.core.storage.files import STATE_DIR, atomic_write, make_state_dir
 
-__all__ = ["Space", "recall", "recall_each", "remembering", "digest", "rows", "strings", "FORMAT", "WORTH"]
+__all__ = ["Space", "recall", "recall_each", "remembering", "across_calls", "remember_across_processes", "digest", "rows", "strings", "FORMAT", "WORTH"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -227,6 +227,21 @@ class _Memory:
 
 
 _ACTIVE: ContextVar[_Memory | None] = ContextVar("planner_tui_memo", default=None)
+_ACROSS = False
+
+
+def remember_across_processes() -> None:
+    """Let `across_calls` keep results under the state folder in this process: the command line,
+    one process a call, whose in-process caches start empty every time. The workbench and the MCP
+    server live long and keep theirs in memory: reading and writing the files after each change
+    would only cost them (a 10,000-entry session's files are over 1 MB of JSON)."""
+    global _ACROSS
+    _ACROSS = True
+
+
+def across_calls(root: Path) -> AbstractContextManager[None]:
+    """`remembering(root)` where `remember_across_processes` was called, else a block that does nothing."""
+    return remembering(root) if _ACROSS else nullcontext()
 
 
 @contextmanager
