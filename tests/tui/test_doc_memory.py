@@ -9,9 +9,8 @@ from textual.app import App, ComposeResult
 
 import planner_tui
 from planner_tui.core.models import Artifact
-from planner_tui.core.text.display import visible
 from planner_tui.core.text.reading import ReadResult, read_text_safely
-from planner_tui.widgets.artifacts.doc_lines import line_text, safe_text, utf8_size
+from planner_tui.widgets.artifacts.doc_lines import line_text, utf8_size
 from planner_tui.widgets.artifacts.document import DocumentView
 from planner_tui.widgets.artifacts.text_view import TextLines
 
@@ -53,11 +52,7 @@ def big_markdown(lines: int) -> str:
     return "# Big\n\n" + "".join(f"- requirement {n}: the server keeps the newest edit\n" for n in range(3, lines + 1))
 
 
-def test_safe_text_copies_only_what_needs_making_safe():
-    clean = "# Title\n\tcode\n" * 1000
-    assert safe_text(clean) is clean
-    for hostile in ("a\x1b[2Jb", "tab\tcr\r\nend", "del\x7f", "bidi \u202e here", "é\x85"):
-        assert safe_text(hostile) == visible(hostile)
+def test_utf8_size_counts_bytes_without_encoding_ascii():
     assert utf8_size("plain") == 5 and utf8_size("é\ud800") == len("é\ud800".encode("utf-8", "replace"))
 
 

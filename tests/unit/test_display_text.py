@@ -45,6 +45,17 @@ def test_visible_keeps_newlines_tabs_and_markdown() -> None:
     assert visible(text) == text
 
 
+def test_visible_returns_a_text_with_nothing_to_change_itself_and_changes_every_ascii_control() -> None:
+    clean = "# Title\n\tcode `x` [link](a.md)\n" * 1000
+    assert visible(clean) is clean  # a clean file shown is not copied
+    for code in [*range(0x20), 0x7F]:
+        if chr(code) in "\n\t":
+            continue
+        # The fast path must miss no ASCII control: each one is changed, alone or in clean text.
+        assert visible(f"plain {chr(code)} text") != f"plain {chr(code)} text", code
+    assert visible("cr\r\nend") == "cr\nend"
+
+
 def test_visible_normalises_carriage_returns() -> None:
     assert visible("a\r\nb\rc") == "a\nb\nc"
 

@@ -43,6 +43,8 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+_ASCII_CHANGED = re.compile("[" + re.escape("".join(chr(code) for code in _TABLE if code < 0x80)) + "]")
+"""The ASCII characters `visible` changes: a text that is ASCII and holds none needs no copy."""
 _WS = re.compile(r"\s+")
 _CUT_ESCAPE = re.compile(r"(?:<(?:U(?:\+[0-9A-F]{0,4})?)?|\\(?:x[0-9a-f]?)?)$")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
@@ -55,8 +57,11 @@ def visible(text: str) -> str:
 
     ESC and the other C0 controls (except newline and tab) become control pictures (`␛`), DEL
     becomes `␡`, C1 controls and bidi controls become `<U+009B>` style escapes, and `\\r\\n` or
-    a lone `\\r` become `\\n`. Nothing else changes, so markdown stays markdown.
+    a lone `\\r` become `\\n`. Nothing else changes, so markdown stays markdown. A text with
+    nothing to change is returned itself: a clean 2 MB file shown is not copied.
     """
+    if text.isascii() and _ASCII_CHANGED.search(text) is None:
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.translate(_TABLE)
 

@@ -1,15 +1,8 @@
-"""Lines and safe text in the document viewer: a line kept inside the document, without copying it."""
+"""Lines in the document viewer: a line kept inside the document, read without copying it."""
 
 from __future__ import annotations
 
-import re
-
-from planner_tui.core.text.display import visible
-
-__all__ = ["clamp_line", "line_text", "safe_text", "utf8_size"]
-
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-"""The ASCII characters `visible` changes (every C0 control but newline and tab, and DEL)."""
+__all__ = ["clamp_line", "line_text", "utf8_size"]
 
 
 def clamp_line(line: int, text: str) -> int:
@@ -29,13 +22,6 @@ def line_text(text: str, line: int) -> str:
             return ""
     end = text.find("\n", start)
     return text[start:] if end < 0 else text[start:end]
-
-
-def safe_text(text: str) -> str:
-    """`visible(text)`, but the same object when nothing in it needs changing (no 2 MB copy of a clean file)."""
-    if text.isascii() and not _CONTROLS.search(text):
-        return text
-    return visible(text)
 
 
 def utf8_size(text: str) -> int:

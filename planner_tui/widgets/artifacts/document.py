@@ -16,9 +16,9 @@ from textual.widgets.text_area import Selection
 
 from planner_tui.core.models import Artifact
 from planner_tui.core.text.reading import ReadResult
-from planner_tui.core.text.display import one_line
+from planner_tui.core.text.display import one_line, visible
 from planner_tui.keymap import DOCUMENT_BINDINGS
-from planner_tui.widgets.artifacts.doc_lines import clamp_line, line_text, safe_text, utf8_size
+from planner_tui.widgets.artifacts.doc_lines import clamp_line, line_text, utf8_size
 from planner_tui.widgets.artifacts.markdown_view import FIRST_SCREEN_ROWS, MarkdownLines, PreparedMarkdown, prepare_markdown
 from planner_tui.widgets.artifacts.text_view import PreparedText, TextLines, prepare_text
 from planner_tui.widgets.artifacts.find_bar import FindBar, find_matches
@@ -150,7 +150,7 @@ class DocumentView(Vertical):
         With a width, the first screen of a markdown document is rendered too (in the worker),
         so the first frame after it arrives styles nothing.
         """
-        text = safe_text(result.text)  # a clean file is not copied: the shown text is the one read
+        text = visible(result.text)  # a clean file is not copied: the shown text is the one read
         size = utf8_size(result.text)
         view = self._choose_view(artifact, size)
         markdown = prepared = None
