@@ -13,6 +13,7 @@ from planner_tui.core.epic import epics as epics_module
 from planner_tui.core.epic import title_cache
 from planner_tui.core.epic.epics import list_epics
 from planner_tui.core.epic.title_cache import TitleCache
+from planner_tui.core.storage import files
 
 BASE = ".task-master/epics"
 CACHE = Path(".planner-tui/cache/epic-titles.json")
@@ -204,7 +205,7 @@ def _writes_refused(root: Path, monkeypatch) -> None:
     def refuse(path, data, **_):
         raise PermissionError(13, "Read-only file system", str(path))
 
-    monkeypatch.setattr(title_cache, "atomic_write", refuse)
+    monkeypatch.setattr(files, "atomic_write", refuse)  # the one atomic write every state file goes through
 
 
 def _read_only_mode(root: Path, monkeypatch) -> None:

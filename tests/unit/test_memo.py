@@ -12,7 +12,7 @@ import pytest
 from planner_tui.core.engine import Planner
 from planner_tui.core.plan import checklist, dependencies, earlier_plans, rulecheck
 from planner_tui.core.plan.rulecheck import Finding
-from planner_tui.core.storage import memo
+from planner_tui.core.storage import files, memo
 from planner_tui.core.text import contain, markdown
 from planner_tui.demo import make_demo
 
@@ -154,7 +154,7 @@ def test_a_read_only_cache_file_changes_no_result(project, monkeypatch, every_re
     def refuse(path, data, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(memo, "atomic_write", refuse)
+    monkeypatch.setattr(files, "atomic_write", refuse)  # the one atomic write every state file goes through
     for path in (project / CACHE).glob("memo-*.json"):
         path.unlink()
     assert _status(project) == plain

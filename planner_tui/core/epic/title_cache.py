@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
 from typing import Callable, Literal, Optional
 
-from pydantic_core import from_json, to_json
 
-from planner_tui.core.storage.files import STATE_DIR, atomic_write, make_state_dir
+from planner_tui.core.storage.files import STATE_DIR, read_json, write_state_json
 
 __all__ = ["TitleCache", "TITLE_DOCS", "CACHE_FILE", "VERSION"]
 
@@ -70,17 +68,7 @@ class TitleCache:
         self._changed = False
 
     def _read(self) -> dict[str, list]:
-        try:
-            raw = self.path.read_bytes()
-        except OSError:
-            return {}
-        try:
-            data = from_json(raw)  # pydantic-core's parser: twice as fast as the json module here
-        except ValueError:
-            try:  # a folder name that is not UTF-8 is a `\udcff` escape, which only the json module reads
-                data = json.loads(raw)
-            except (ValueError, RecursionError):
-                return {}
+        data = read_json(self.path)
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("epics"), dict):
             return {}
         if isinstance(data.get("dirs"), dict) and isinstance(data.get("since"), int):
@@ -122,15 +110,7 @@ class TitleCache:
         if not self._changed and self._new.keys() == self._old.keys() and self._new_dirs.keys() == self._old_dirs.keys():
             return
         data = {"version": VERSION, "since": self._start, "epics": self._new, "dirs": self._new_dirs}
-        try:
-            text = to_json(data)
-        except ValueError:  # a lone surrogate (a folder name that is not UTF-8): the json module escapes it
-            text = json.dumps(data, separators=(",", ":")).encode("ascii")
-        try:
-            make_state_dir(self.root, "cache")
-            atomic_write(self.path, text)
-        except OSError:
-            pass  # a read-only project lists its epics all the same
+        write_state_json(self.root, CACHE_FILE, data)  # a read-only project lists its epics all the same
 
 
 def _is_title(value: list) -> bool:

@@ -1,14 +1,17 @@
-"""Atomic writes and the file moves the session store needs: replace, backups, move-aside, temp files."""
+"""Atomic writes and the file moves the session store needs: replace, backups, move-aside, temp files, state files."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import stat
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+from pydantic_core import from_json, to_json
 
 __all__ = [
     "atomic_write",
@@ -23,6 +26,8 @@ __all__ = [
     "BACKUPS",
     "STATE_DIR",
     "make_state_dir",
+    "read_json",
+    "write_state_json",
 ]
 
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -103,6 +108,37 @@ def make_state_dir(root: Path, sub: str) -> Path:
             finally:
                 os.close(fd)
     return state / sub
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's data (pydantic-core's parser; the json module for a lone surrogate such as a
+    file name that is not UTF-8, which only it reads back); None when it cannot be read or parsed."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    try:
+        return from_json(raw)
+    except ValueError:
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
+
+
+def write_state_json(root: Path, rel: str, data: Any) -> None:
+    """`data` as compact JSON at `<root>/.planner-tui/<rel>`, replaced atomically. For caches,
+    which only save time: a state folder that cannot be written is skipped, the caller's answer
+    is the same."""
+    try:
+        raw = to_json(data)
+    except ValueError:  # a lone surrogate: the json module escapes it
+        raw = json.dumps(data, separators=(",", ":")).encode("ascii")
+    folder, _, name = rel.rpartition("/")
+    try:
+        atomic_write(make_state_dir(root, folder) / name, raw)
+    except OSError:
+        pass
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 import time
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -11,9 +10,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
-from pydantic_core import from_json, to_json
 
-from planner_tui.core.storage.files import STATE_DIR, atomic_write, make_state_dir
+from planner_tui.core.storage.files import STATE_DIR, read_json, write_state_json
 
 __all__ = ["Space", "recall", "recall_each", "remembering", "across_calls", "remember_across_processes", "digest", "rows", "strings", "FORMAT", "WORTH"]
 
@@ -106,9 +104,11 @@ def digest(text: str) -> str:
 class _Store:
     """One space's file as read (each distinct result kept once, texts pointing at it) and what this call learnt."""
 
-    def __init__(self, space: Space, path: Path) -> None:
+    def __init__(self, space: Space, root: Path) -> None:
         self.space = space
-        self.path = path
+        self.root = root
+        self.rel = f"cache/memo-{space.name}.json"
+        """Under the state folder."""
         self._version: Any = _MISSING
         self.items: dict[str, Any] = {}
         """Text hash -> index in `values`, as read (an index may be anything: it is checked on use)."""
@@ -131,19 +131,9 @@ class _Store:
         return self._version
 
     def _read(self) -> None:
-        try:
-            raw = self.path.read_bytes()
-        except OSError:
+        data = read_json(self.root / STATE_DIR / self.rel)
+        if data is None or self.version is None:
             return
-        if self.version is None:
-            return
-        try:
-            data = from_json(raw)
-        except ValueError:
-            try:  # a lone surrogate, which only the json module reads back
-                data = json.loads(raw)
-            except (ValueError, RecursionError):
-                return
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != self.version:
             return
         items, values = data.get("items"), data.get("values")
@@ -206,24 +196,15 @@ class _Memory:
     def store(self, space: Space) -> _Store:
         found = self.stores.get(space.name)
         if found is None:
-            path = self.root / STATE_DIR / "cache" / f"memo-{space.name}.json"
-            found = self.stores[space.name] = _Store(space, path)
+            found = self.stores[space.name] = _Store(space, self.root)
         return found
 
     def save(self) -> None:
         for store in self.stores.values():
             if not store.fresh or store.spent < WORTH or store.version is None:
                 continue
-            data = store.data()
-            try:
-                raw = to_json(data)
-            except ValueError:  # a lone surrogate in a result: the json module escapes it
-                raw = json.dumps(data, separators=(",", ":")).encode("ascii")
-            try:
-                make_state_dir(self.root, "cache")
-                atomic_write(store.path, raw)
-            except OSError:
-                pass  # a read-only project checks the same, only not faster next time
+            # A read-only project checks the same, only not faster next time.
+            write_state_json(self.root, store.rel, store.data())
 
 
 _ACTIVE: ContextVar[_Memory | None] = ContextVar("planner_tui_memo", default=None)
