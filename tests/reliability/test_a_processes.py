@@ -47,13 +47,21 @@ time.sleep(60)
 SIGNALS = [signal.SIGHUP, signal.SIGTERM, signal.SIGINT]
 
 
+def _default_sigint() -> None:
+    """Give a child SIGINT as a terminal gives it. A suite started in the background by a shell
+    without job control (`pytest &` in a script) ignores SIGINT, and an ignored signal stays
+    ignored across exec: the child would never see the Ctrl+C these tests send."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
 def test_A5_signal_to_an_engine_process_keeps_the_entry(demo_project, child_env, sig):
     """A process that added an entry through the engine is sent SIGHUP, SIGTERM or SIGINT: it exits at
     once and the entry is on disk, because every change is saved before the call returns."""
     text = f"entry before {sig.name}"
     child = subprocess.Popen([sys.executable, "-c", _WAIT_CHILD, str(demo_project), DEMO_EPIC, text],
-                             env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=_default_sigint)
     assert child.stdout.readline().strip() == "saved"
     child.send_signal(sig)
     child.communicate(timeout=5)
@@ -71,6 +79,7 @@ def _pty_workbench(project: Path, child_env: dict[str, str]):
 
     pid, fd = pty.fork()
     if pid == 0:  # pragma: no cover - replaced by the app
+        _default_sigint()
         os.environ.clear()
         os.environ.update({**child_env, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48"})
         os.execv(sys.executable, [sys.executable, "-m", "planner_tui", "--project", str(project), "--epic", DEMO_EPIC])
