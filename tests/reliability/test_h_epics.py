@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,15 +52,32 @@ def _tree(base: Path, fillers: int) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    """The demo project with 10 and with 10,000 unrelated epic folders (each with a PRD), built once."""
-    home = tmp_path_factory.mktemp("h8home")
+def _build_trees(base: Path) -> dict[int, Path]:
+    home = base / "h8home"
+    home.mkdir(parents=True)
     (home / ".gitconfig").write_text("[user]\n\tname = Rel Tester\n\temail = rel@example.test\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HOME", str(home))
         mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        return {n: _tree(tmp_path_factory.mktemp(f"h8-{n}"), n) for n in (10, FILLERS)}
+        return {n: _tree(base / f"h8-{n}", n) for n in (10, FILLERS)}
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> dict[int, Path]:
+    """The demo project with 10 and with 10,000 unrelated epic folders (each with a PRD), built once
+    per run: 10,000 folders take seconds of file-system work, so parallel workers share one build
+    (the folder every worker's temporary folder is in, under a lock)."""
+    if worker_id == "master":  # not distributed
+        return _build_trees(tmp_path_factory.mktemp("h8"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "h8-trees"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            _build_trees(shared)
+            (shared / "built").touch()
+    return {n: (shared / f"h8-{n}").resolve() for n in (10, FILLERS)}
 
 
 def _run(root: Path, *argv: str) -> dict[str, float]:
