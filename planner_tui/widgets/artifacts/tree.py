@@ -59,11 +59,39 @@ class ArtifactTree(Tree[Artifact]):
         self.guide_depth = 3
         self.auto_expand = True
         self.artifacts: list[Artifact] = []
+        self._leaves: dict[str, TreeNode[Artifact]] = {}
 
     def show_artifacts(self, artifacts: list[Artifact]) -> None:
-        """Rebuild the tree from the artifact list, keeping the cursor on the same path."""
+        """Show the artifact list, keeping the cursor on the same path.
+
+        Every file change in the epic lists the artifacts again, mostly finding the same files:
+        the same list changes nothing, and the same files with new sizes relabel their lines in
+        place. Only a file that came, went or changed state rebuilds the tree (a layout of the
+        whole screen, and a cursor that has to be found again).
+        """
+        artifacts = list(artifacts)
+        if artifacts == self.artifacts:
+            return
+        if self._relabel(artifacts):
+            self.artifacts = artifacts
+            return
+        self._rebuild(artifacts)
+
+    def _relabel(self, artifacts: list[Artifact]) -> bool:
+        """Update the lines in place when only what a line says changed; False when the tree's shape differs."""
+        shape = [(a.path, a.group, a.state) for a in artifacts]
+        if shape != [(a.path, a.group, a.state) for a in self.artifacts] or len(self._leaves) != len(artifacts):
+            return False
+        for artifact in artifacts:
+            leaf = self._leaves[artifact.path]
+            leaf.data = artifact
+            leaf.set_label(artifact_label(artifact))
+        return True
+
+    def _rebuild(self, artifacts: list[Artifact]) -> None:
         current = self.cursor_node.data.path if self.cursor_node and self.cursor_node.data else None
-        self.artifacts = list(artifacts)
+        self.artifacts = artifacts
+        self._leaves = {}
         self.clear()
         target: TreeNode[Artifact] | None = None
         for title, groups in GROUPS:
@@ -85,18 +113,20 @@ class ArtifactTree(Tree[Artifact]):
                         subs[sub] = node.add(Text(sub.capitalize(), style="bold"), expand=True)
                     parent = subs[sub]
                 leaf = parent.add_leaf(artifact_label(artifact), data=artifact)
+                self._leaves[artifact.path] = leaf
                 if artifact.path == current:
                     target = leaf
         if target is not None:
-            self.move_cursor(target)
+            # A new node knows its line once the tree has laid its lines out, after the refresh.
+            self.call_after_refresh(self.move_cursor, target)
 
     def select_path(self, path: str) -> bool:
         """Move the cursor to the artifact with this path; False when it is not listed."""
-        for node in self._tree_nodes.values():
-            if node.data is not None and node.data.path == path:
-                self.move_cursor(node)
-                return True
-        return False
+        leaf = self._leaves.get(path)
+        if leaf is None:
+            return False
+        self.move_cursor(leaf)
+        return True
 
     def first_readable(self) -> Artifact | None:
         """The first present artifact in tree order (the epic task, usually)."""
