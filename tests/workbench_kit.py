@@ -1,4 +1,4 @@
-"""Constants and the ready session shared by the workbench tests (a plain module: `conftest` is not
+"""Constants, the ready session and the waits shared by the workbench tests (a plain module: `conftest` is not
 importable by name, since every test folder may have its own)."""
 
 from datetime import datetime, timezone
@@ -27,3 +27,19 @@ def decide_every_topic(planner) -> None:
             planner.add(topic.id, "risk", "Large photos may slow the first sync.")
         planner.confirm(topic.id)
     assert planner.blockers() == []
+
+
+async def open_document(pilot, path: str):
+    """Load `path` into the app's DocumentView with the app's `read` and wait until it is shown
+    (the viewer reads in a worker); returns the DocumentView."""
+    from planner_tui.core.models import Artifact
+    from planner_tui.widgets.artifacts.document import DocumentView
+
+    document = pilot.app.query_one(DocumentView)
+    document.load(Artifact(path=path, group="planning", label=path.rsplit("/", 1)[-1], state="present"), pilot.app.read)
+    for _ in range(300):
+        if document._loaded and document.artifact.path == path:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    return document

@@ -13,6 +13,7 @@ from planner_tui.core.text.reading import ReadResult, read_text_safely
 from planner_tui.widgets.artifacts.doc_lines import line_text, utf8_size
 from planner_tui.widgets.artifacts.document import DocumentView
 from planner_tui.widgets.artifacts.text_view import TextLines
+from workbench_kit import open_document
 
 CSS = Path(planner_tui.__file__).parent / "app.tcss"
 
@@ -35,17 +36,6 @@ class DiskViewer(App):
 
     def on_document_view_cite_requested(self, message: DocumentView.CiteRequested) -> None:
         self.cited.append(message)
-
-
-async def open_file(pilot, rel: str) -> DocumentView:
-    document = pilot.app.query_one(DocumentView)
-    document.load(Artifact(path=rel, group="planning", label=rel, state="present"), pilot.app.read)
-    for _ in range(300):
-        if document._loaded and document.artifact.path == rel:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    return document
 
 
 def big_markdown(lines: int) -> str:
@@ -71,7 +61,7 @@ def test_a_big_clean_file_is_held_once_and_cited_from_the_line_index(tmp_path):
     async def scenario():
         app = DiskViewer(tmp_path)
         async with app.run_test(size=(100, 30)) as pilot:
-            document = await open_file(pilot, "docs/prd.md")
+            document = await open_document(pilot, "docs/prd.md")
             area = document.query_one("#doc-text", TextLines)
             assert document.mode == "text"
             assert document.text == text and area.text is document.text  # one copy, shared
@@ -91,7 +81,7 @@ def test_a_file_with_controls_is_still_shown_safe(tmp_path):
     async def scenario():
         app = DiskViewer(tmp_path)
         async with app.run_test(size=(100, 30)) as pilot:
-            document = await open_file(pilot, "log.txt")
+            document = await open_document(pilot, "log.txt")
             assert "\x1b" not in document.text and "␛]0;title␇ bell" in document.text
             assert document.query_one("#doc-text", TextLines).document.get_line(1) == "␛]0;title␇ bell"
 
@@ -105,13 +95,13 @@ def test_a_markdown_document_is_not_kept_behind_a_big_file(tmp_path):
     async def scenario():
         app = DiskViewer(tmp_path)
         async with app.run_test(size=(100, 30)) as pilot:
-            document = await open_file(pilot, "task.md")
+            document = await open_document(pilot, "task.md")
             assert document.mode == "markdown" and document.markdown_view.line_count > 30
-            document = await open_file(pilot, "prd.md")
+            document = await open_document(pilot, "prd.md")
             assert document.mode == "text"
             assert document.markdown_view.line_count == 0 and not document.markdown_view._strips
             # The small one again: shown as markdown, from the top.
-            document = await open_file(pilot, "task.md")
+            document = await open_document(pilot, "task.md")
             assert document.mode == "markdown" and document.current_line() == 1
 
     asyncio.run(scenario())

@@ -15,6 +15,7 @@ from planner_tui.core.models import Artifact
 from planner_tui.core.text.reading import ReadResult
 from planner_tui.widgets.artifacts.document import DocumentView
 from planner_tui.widgets.artifacts.text_view import TextLines
+from workbench_kit import open_document
 
 CSS = Path(planner_tui.__file__).parent / "app.tcss"
 
@@ -54,18 +55,6 @@ class Viewer(App):
     @property
     def document(self) -> DocumentView:
         return self.query_one(DocumentView)
-
-
-async def open_doc(pilot, path: str) -> DocumentView:
-    app = pilot.app
-    document = app.document
-    document.load(artifact(path), app.read)
-    for _ in range(200):
-        if document._loaded and document.artifact.path == path:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    return document
 
 
 def paragraphs(count: int, words: int = 30) -> str:
@@ -114,7 +103,7 @@ def test_only_the_lines_on_screen_are_styled_in_a_64_kb_document():
     async def scenario():
         app = Viewer({"docs/big.md": text})
         async with app.run_test(size=(100, 30)) as pilot:
-            document = await open_doc(pilot, "docs/big.md")
+            document = await open_document(pilot, "docs/big.md")
             view = document.markdown_view
             assert document.mode == "markdown" and view.line_count == 842
             first = view.rendered_lines  # the worker rendered the first screen; the rest waits
@@ -145,7 +134,7 @@ def test_the_cited_line_is_exactly_the_one_at_the_top_even_inside_a_wrapped_para
     async def scenario():
         app = Viewer({"docs/notes.md": text})
         async with app.run_test(size=(70, 24)) as pilot:
-            document = await open_doc(pilot, "docs/notes.md")
+            document = await open_document(pilot, "docs/notes.md")
             view = document.markdown_view
             checked = 0
             for y in range(0, 60):
@@ -171,7 +160,7 @@ def test_a_resize_rewraps_and_keeps_the_line_at_the_top():
     async def scenario():
         app = Viewer({"docs/notes.md": text})
         async with app.run_test(size=(90, 24)) as pilot:
-            document = await open_doc(pilot, "docs/notes.md")
+            document = await open_document(pilot, "docs/notes.md")
             view = document.markdown_view
             view.scroll_to_line(31)
             await pilot.pause()
@@ -193,7 +182,7 @@ def test_go_to_line_selects_it_and_escape_returns_to_the_markdown_view_there():
     async def scenario():
         app = Viewer({"docs/notes.md": text})
         async with app.run_test(size=(100, 24)) as pilot:
-            document = await open_doc(pilot, "docs/notes.md")
+            document = await open_document(pilot, "docs/notes.md")
             document.go_to_line(81)
             await pilot.pause()
             area = document.query_one("#doc-text", TextLines)
@@ -221,7 +210,7 @@ def test_hostile_and_huge_markdown_is_drawn_safely():
         app = Viewer(files, markdown_limit=1_000_000)
         async with app.run_test(size=(80, 24)) as pilot:
             for path in files:
-                document = await open_doc(pilot, path)
+                document = await open_document(pilot, path)
                 view = document.markdown_view
                 assert document.mode == "markdown", path
                 view.focus()
@@ -234,7 +223,7 @@ def test_hostile_and_huge_markdown_is_drawn_safely():
                 await pilot.pause()
             fence = app.document
             assert "␛]0;PWNED␇ [@click=app.quit]x[/]" in fence.markdown_view.shown_text()
-            many = await open_doc(pilot, "docs/many.md")
+            many = await open_document(pilot, "docs/many.md")
             many.markdown_view.scroll_to_line(9_000)
             await pilot.pause()
             assert many.current_line() == 9_000
@@ -250,7 +239,7 @@ def test_a_reload_keeps_the_place_and_a_new_document_starts_at_the_top():
     async def scenario():
         app = Viewer({"docs/notes.md": text, "docs/other.md": paragraphs(40, words=12)})
         async with app.run_test(size=(100, 24)) as pilot:
-            document = await open_doc(pilot, "docs/notes.md")
+            document = await open_document(pilot, "docs/notes.md")
             view = document.markdown_view
             view.scroll_to_line(41)
             await pilot.pause()
@@ -262,7 +251,7 @@ def test_a_reload_keeps_the_place_and_a_new_document_starts_at_the_top():
                 await pilot.pause(0.02)
             await pilot.pause()
             assert document.current_line() == 41
-            other = await open_doc(pilot, "docs/other.md")
+            other = await open_document(pilot, "docs/other.md")
             assert other.current_line() == 1
 
     run(scenario())

@@ -126,14 +126,6 @@ def test_a_removed_prd_falls_back_to_the_idea_then_the_slug(tmp_path, reads):
     assert len(cached(tmp_path)[f"{BASE}/001_epic-1"]) == 1  # the key alone: no title
 
 
-def test_a_prd_added_later_is_read(tmp_path, reads):
-    folder = tmp_path / BASE / "007_late-prd"
-    folder.mkdir(parents=True)
-    assert titles(tmp_path)["007_late-prd"] == ("Late Prd", "slug")
-    (folder / "04-prd.md").write_text("# Arrived later\n", encoding="utf-8")
-    assert titles(tmp_path)["007_late-prd"] == ("Arrived later", "prd")
-
-
 def test_a_folder_name_that_is_not_utf8_is_remembered_too(tmp_path, reads):
     make_epics(tmp_path, 1)
     odd = os.fsdecode(b"002_caf\xe9")  # a Latin-1 name: Python holds the byte as a lone surrogate
@@ -301,8 +293,12 @@ def test_the_newest_change_inside_a_folder_is_seen_through_the_remembered_names(
     assert listed == ["001_epic-1/stories"]
 
 
-def test_a_prd_added_to_a_remembered_folder_names_the_epic(tmp_path, reads, monkeypatch):
-    settle(tmp_path, monkeypatch)
+@pytest.mark.parametrize("remembered", [False, True], ids=["folder-just-made", "folder-names-remembered"])
+def test_a_prd_added_later_names_the_epic(tmp_path, reads, monkeypatch, remembered):
+    """A PRD written into a folder listed before, titled by its slug, gives the epic its title; also
+    when the folder's names were remembered (settled), so the listing only asked their status."""
+    if remembered:
+        settle(tmp_path, monkeypatch)
     folder = tmp_path / BASE / "005_later"
     folder.mkdir(parents=True)
     assert titles(tmp_path)["005_later"] == ("Later", "slug")
