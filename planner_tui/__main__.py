@@ -1,5 +1,5 @@
-"""Allow `python -m planner_tui`."""
+"""Allow `python -m planner_tui` (the same entry point as the `planner-tui` script)."""
 
-from planner_tui.cli.main import main
+from planner_tui.warm.client import main
 
-raise SystemExit(main())
+main()

@@ -14,6 +14,10 @@ import pytest
 # 13.3 s per worker without the cache, 5.3 s with it.
 sys.dont_write_bytecode = False
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# Every command a test runs in a child process runs in that process: a warm process shared by
+# the workers would outlive the run and answer calls from other tests' environments. The tests of
+# the warm process itself turn it on, each with its own folder (tests/unit/test_warm.py).
+os.environ["PLANNER_TUI_WARM"] = "0"
 
 from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE, decide_every_topic  # noqa: F401  (re-exported for fixtures)
 

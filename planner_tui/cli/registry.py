@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from planner_tui.cli.commands import agent, discussion, plan, reading, workbench
+from planner_tui.cli.commands import agent, discussion, plan, reading, warm, workbench
 from planner_tui.core.models import ENTRY_KINDS, KINDS
 
 __all__ = ["Arg", "Command", "COMMANDS", "DEFAULT_COMMAND", "find"]
@@ -126,6 +126,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("mcp", "serve this session to an agent over MCP (stdio): tools, the person's answers, resources", agent.mcp, (
         arg("--print-config", choices=["cursor", "claude", "vscode"], metavar="CLIENT",
             help="print the snippet for .cursor/mcp.json (cursor), .mcp.json (claude) or .vscode/mcp.json (vscode)"),
+    )),
+    Command("warm", "the warm process that answers the other commands without loading the libraries again: show it, start it or stop it",
+            warm.warm, (
+        arg("--start", action="store_true", help="start it now (and wait until it answers) instead of at the next command"),
+        arg("--stop", action="store_true", help="stop it (the next command starts it again unless PLANNER_TUI_WARM=0)"),
+        JSON,
     )),
 )
 

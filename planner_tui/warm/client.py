@@ -1,0 +1,163 @@
+"""The `planner-tui` entry point: a command goes to the warm process when one listens, else runs here and starts one.
+
+This module imports only the standard library's light parts (the import contract keeps it so):
+a call answered by the warm process never loads pydantic, pygit2, jinja2 or planner-tui's engine.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import time
+from typing import NoReturn
+
+from planner_tui.warm.place import (
+    FORWARDED, PROTOCOL, command_of, enabled, peer_uid, read_line, send_message, socket_path,
+)
+
+__all__ = ["main", "forward", "ask", "start", "package_dir"]
+
+_ANSWER_SECONDS = 5.0
+"""How long a warm process may take to fork the call's process; past it the call runs here (nothing ran there)."""
+_FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
+def package_dir() -> str:
+    import planner_tui
+
+    return os.path.dirname(os.path.abspath(planner_tui.__file__))
+
+
+def main() -> NoReturn:
+    """`planner-tui …`: the same command, answered by the warm process when it can be."""
+    argv = sys.argv[1:]
+    warm = command_of(argv) in FORWARDED and enabled(os.environ)
+    missing = False
+    if warm:
+        path = socket_path(os.environ, package_dir())
+        if path is not None:
+            code = forward(path, argv)
+            if code is not None:
+                raise SystemExit(code)
+        missing = path is None or not os.path.exists(path) or ask(path, "ping") is None
+    from planner_tui.cli.main import main as run_here
+
+    code = run_here(argv)
+    if warm and missing:
+        start()  # for the next call; this one's output is already written
+    raise SystemExit(code)
+
+
+def _connect(path: str) -> socket.socket | None:
+    """A connection to the warm process at `path`, if one listens there and is this user's."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(_ANSWER_SECONDS)
+    try:
+        sock.connect(path)
+        uid = peer_uid(sock)
+        if uid is not None and uid != os.getuid():
+            raise ConnectionRefusedError("another user's process")
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def forward(path: str, argv: list[str]) -> int | None:
+    """Run `argv` in a process the warm one forks, with this call's files, folder, environment and
+    umask; its exit code, or None when no warm process took the call (then nothing ran)."""
+    try:
+        for fd in (0, 1, 2):
+            os.fstat(fd)  # a closed stdin, stdout or stderr: the command line's own handling says what it means
+        cwd = os.getcwd()
+    except OSError:
+        return None
+    sock = _connect(path)
+    if sock is None:
+        return None
+    with sock:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        try:
+            send_message(sock, {"op": "run", "protocol": PROTOCOL, "argv": argv, "cwd": cwd, "env": dict(os.environ), "umask": umask}, [0, 1, 2])
+            reader = sock.makefile("r", encoding="utf-8")
+            first = read_line(reader)
+            if not first or "pid" not in first:
+                return None  # stale (its code changed) or leaving: this call runs here
+            sock.sendall(b"g")  # only now does the call start there, so a call given up on never runs twice
+        except (OSError, ValueError):
+            return None
+        sock.settimeout(None)  # the command takes as long as it takes (a commit, a large session)
+        return _wait(reader, first["pid"])
+
+
+def _wait(reader, pid: int) -> int:
+    """The call's exit code; signals this process gets (Ctrl+C, a kill) go on to the call's process."""
+    received: list[int] = []
+
+    def pass_on(signum, _frame):
+        received.append(signum)
+        try:
+            os.kill(pid, signum)
+        except OSError:
+            pass
+
+    for name in _FORWARDED_SIGNALS:
+        signal.signal(getattr(signal, name), pass_on)
+    try:
+        last = read_line(reader)
+    except (OSError, ValueError):
+        last = None
+    if last and "exit" in last:
+        return int(last["exit"])
+    if received:  # it died of the signal it was sent: so does this process, as the shell expects
+        signal.signal(received[-1], signal.SIG_DFL)
+        os.kill(os.getpid(), received[-1])
+    print("planner-tui: the command's process ended without an exit code (it was killed); "
+          "run it again with PLANNER_TUI_WARM=0 to run it here.", file=sys.stderr)
+    return 1
+
+
+def ask(path: str, op: str) -> dict | None:
+    """The warm process's answer to `ping` or `stop`; None when none listens (or the one listening is leaving: its code changed)."""
+    sock = _connect(path)
+    if sock is None:
+        return None
+    with sock:
+        try:
+            send_message(sock, {"op": op, "protocol": PROTOCOL})
+            answer = read_line(sock.makefile("r", encoding="utf-8"))
+            return None if not answer or answer.get("stale") else answer
+        except (OSError, ValueError):
+            return None
+
+
+def start(*, wait: float = 0.0) -> str | None:
+    """Start a warm process for this Python and these settings, detached from this call's terminal
+    and pipes; with `wait`, until it answers (at most that many seconds). Its socket, or None."""
+    package = package_dir()
+    path = socket_path(os.environ, package, create=True)
+    if path is None:
+        return None
+    import subprocess
+
+    env = dict(os.environ)
+    # The same planner-tui as this call's, even when it was found in the current folder (`python -m`).
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(package), env.get("PYTHONPATH")) if p)
+    try:
+        with open(path + ".log", "ab") as log:
+            subprocess.Popen(
+                [sys.executable, "-c", "from planner_tui.warm.server import serve; serve()", path, package],
+                cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True, close_fds=True,
+            )
+    except OSError:
+        return None
+    deadline = time.monotonic() + wait
+    while wait and ask(path, "ping") is None:
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.05)
+    return path

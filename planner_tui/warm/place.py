@@ -1,0 +1,139 @@
+"""Where the warm process listens, whether a call may go to it, and the words both sides speak."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import stat
+import struct
+import sys
+
+__all__ = [
+    "FORWARDED", "IDLE_SECONDS", "PROTOCOL", "command_of", "enabled", "socket_path",
+    "send_message", "receive_message", "read_line", "peer_uid", "fingerprint",
+]
+
+PROTOCOL = 1
+"""Of the messages below; a warm process of another protocol answers `stale` and leaves."""
+
+IDLE_SECONDS = 600.0
+"""A warm process no call has used for this long leaves (`$PLANNER_TUI_WARM_IDLE` changes it)."""
+
+FORWARDED = frozenset({
+    "epics", "check", "status", "add", "answer", "drop", "flag", "confirm", "unconfirm", "show", "render",
+    "commit", "move", "diff", "reconfirm", "edit", "search", "questions", "answer-batch", "export",
+})
+"""The commands a warm process may run: each reads its files, prints and exits. The workbench,
+`demo` and `mcp` own the terminal or a long-lived conversation, and `warm` speaks about the warm
+process itself: they always run in the calling process. (A test keeps this equal to the registry.)"""
+
+# Global options that take a value, before the command (`--epic 9 status`).
+_VALUED = ("--project", "--epic", "--role", "--prompts")
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The command an argument list names, as argparse will read it; None for the workbench or any option it does not know."""
+    words = iter(argv)
+    for word in words:
+        if word in _VALUED:
+            next(words, None)
+        elif word.startswith(tuple(option + "=" for option in _VALUED)):
+            continue
+        elif word.startswith("-"):
+            return None  # --help, --version, an abbreviation argparse would expand: the real parser decides
+        else:
+            return word
+    return None
+
+
+def enabled(environ: os._Environ[str] | dict[str, str]) -> bool:
+    """Calls go through a warm process unless `$PLANNER_TUI_WARM` is 0, off, no or false, or the system cannot pass files."""
+    said = environ.get("PLANNER_TUI_WARM", "").strip().lower()
+    if said in ("0", "off", "no", "false"):
+        return False
+    return hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds") and hasattr(os, "fork")
+
+
+def fingerprint(environ: os._Environ[str] | dict[str, str], package_dir: str) -> str:
+    """What decides how a Python process starts and which planner-tui it runs: one warm process per value.
+
+    The interpreter, the package's folder, and the variables read only once at start (Python's
+    own, the locale): a call whose start would differ is never answered by a process that started otherwise.
+    """
+    decided = sorted((k, v) for k, v in environ.items() if k.startswith(("PYTHON", "LC_")) or k == "LANG")
+    text = json.dumps([PROTOCOL, sys.executable, sys.version, package_dir, decided])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+def _private_dir(environ: os._Environ[str] | dict[str, str], create: bool) -> str | None:
+    """A folder only this user can enter: `$PLANNER_TUI_WARM_DIR`, else under `$XDG_RUNTIME_DIR`, else `/tmp/planner-tui-<uid>`.
+
+    A folder that exists with other owners or wider permissions is not used (another user could
+    answer in our place): the call then runs in its own process.
+    """
+    base = environ.get("PLANNER_TUI_WARM_DIR")
+    if not base:
+        runtime = environ.get("XDG_RUNTIME_DIR")
+        base = os.path.join(runtime, "planner-tui") if runtime else os.path.join("/tmp", f"planner-tui-{os.getuid()}")
+    if create:
+        try:
+            os.mkdir(base, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            return None
+    try:
+        info = os.lstat(base)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return None
+    return base
+
+
+def socket_path(environ: os._Environ[str] | dict[str, str], package_dir: str, *, create: bool = False) -> str | None:
+    """The socket of the warm process for this interpreter and these settings; None when no safe folder exists."""
+    folder = _private_dir(environ, create)
+    if folder is None:
+        return None
+    return os.path.join(folder, f"{fingerprint(environ, package_dir)}.sock")
+
+
+def send_message(sock: socket.socket, message: dict, fds: list[int] | None = None) -> None:
+    """A message: its length (4 bytes) and its JSON, with open files passed along (the caller's stdin, stdout, stderr)."""
+    body = json.dumps(message).encode("utf-8", "surrogateescape")
+    data = struct.pack(">I", len(body)) + body
+    sent = socket.send_fds(sock, [data], fds) if fds else sock.send(data)
+    if sent < len(data):
+        sock.sendall(data[sent:])
+
+
+def receive_message(sock: socket.socket, max_fds: int = 3) -> tuple[dict, list[int]]:
+    """The message `send_message` sent, and the files that came with it."""
+    data, fds, _flags, _addr = socket.recv_fds(sock, 65536, max_fds)
+    while len(data) < 4 or len(data) < 4 + struct.unpack(">I", data[:4])[0]:
+        more = sock.recv(65536)
+        if not more:
+            for fd in fds:
+                os.close(fd)
+            raise ConnectionError("the message ended early")
+        data += more
+    size = struct.unpack(">I", data[:4])[0]
+    return json.loads(data[4:4 + size].decode("utf-8", "surrogateescape")), fds
+
+
+def read_line(stream) -> dict | None:
+    """One reply line (JSON); None at the end of the connection."""
+    line = stream.readline()
+    return json.loads(line) if line else None
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The user id of the process at the other end, where the system says it (Linux); None elsewhere."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i")))
+    return uid

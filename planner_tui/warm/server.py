@@ -1,0 +1,245 @@
+"""The warm process: the engine imported once, each call run in a fork of it with the caller's files, folder and environment."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import gc
+import io
+import json
+import os
+import signal
+import socket
+import sys
+import time
+import traceback
+
+from planner_tui.warm.place import IDLE_SECONDS, PROTOCOL, peer_uid, receive_message
+
+__all__ = ["serve", "ModuleFiles"]
+
+_LOCK_WAIT = 3.0
+"""A warm process that is leaving (its code changed) may still hold the lock this long."""
+_WAKE = 2.0
+"""How often the process looks whether its socket is still its own and whether it sat idle too long."""
+_LOG_FD = 2
+
+
+class ModuleFiles:
+    """The files the loaded modules came from, as they were: a process whose code changed on disk
+    (an upgrade, an edit) answers `stale` and leaves, so no call runs old code."""
+
+    def __init__(self, paths: list[str]) -> None:
+        self.seen = {path: self._state(path) for path in paths}
+
+    @staticmethod
+    def loaded() -> list[str]:
+        return sorted({f for m in list(sys.modules.values()) if isinstance(f := getattr(m, "__file__", None), str)})
+
+    @staticmethod
+    def _state(path: str) -> tuple[int, int] | None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
+
+    def changed(self) -> bool:
+        return any(self._state(path) != state for path, state in self.seen.items())
+
+
+def _warm_up() -> None:
+    """Import what the forwarded commands use, so a call's process starts with it loaded."""
+    import importlib
+    import pkgutil
+
+    import planner_tui.cli.main  # noqa: F401  (the parser, the registry and every command's handler)
+    import planner_tui.core
+
+    for module in ("planner_tui.cli.reports", "planner_tui.settings", "jinja2", "markdown_it"):
+        importlib.import_module(module)
+    for info in pkgutil.walk_packages(planner_tui.core.__path__, "planner_tui.core."):
+        importlib.import_module(info.name)
+
+
+def _lock(path: str) -> int | None:
+    """The process's claim on its socket (released when it dies, however it dies); None when another holds it."""
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + _LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
+                os.close(fd)
+                return None
+            time.sleep(0.05)
+
+
+def _listen(path: str) -> socket.socket:
+    try:
+        os.unlink(path)  # left by a process that died: the lock says none listens on it now
+    except FileNotFoundError:
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)  # the socket is this user's alone from the moment it exists
+    try:
+        listener.bind(path)
+    finally:
+        os.umask(old)
+    listener.listen(16)
+    listener.settimeout(_WAKE)
+    return listener
+
+
+def serve() -> None:
+    """`python -c "…serve()" SOCKET PACKAGE_DIR`, started by the first call that found none listening."""
+    global _LOG_FD
+    path, package = sys.argv[1], sys.argv[2]
+    _LOG_FD = os.dup(2)  # its log (`SOCKET.log`): a call's fork says there what went wrong before it started
+    lock = _lock(path)
+    if lock is None:
+        return  # another warm process for these settings started first
+    import planner_tui
+
+    if os.path.dirname(os.path.abspath(planner_tui.__file__)) != package:
+        print(f"planner-tui warm: imported {planner_tui.__file__}, not the caller's {package}; leaving", file=sys.stderr)
+        return
+    _warm_up()
+    files = ModuleFiles(ModuleFiles.loaded())
+    listener = _listen(path)
+    inode = os.stat(path).st_ino
+    idle = float(os.environ.get("PLANNER_TUI_WARM_IDLE") or IDLE_SECONDS)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the calls' processes are reaped by the system
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    gc.freeze()  # what the warm-up made stays shared with every fork instead of being copied by their collections
+    state = {"pid": os.getpid(), "since": time.time(), "calls": 0, "socket": path, "idle": idle}
+    last = time.monotonic()
+    try:
+        while time.monotonic() - last < idle and _still_ours(path, inode):
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            last = time.monotonic()
+            with conn:
+                if not _answer(conn, listener, lock, files, state):
+                    break
+    finally:
+        if _still_ours(path, inode):
+            os.unlink(path)
+        listener.close()
+
+
+def _still_ours(path: str, inode: int) -> bool:
+    try:
+        return os.stat(path).st_ino == inode
+    except OSError:
+        return False
+
+
+def _reply(conn: socket.socket, message: dict) -> None:
+    conn.sendall(json.dumps(message).encode() + b"\n")
+
+
+def _answer(conn: socket.socket, listener: socket.socket, lock: int, files: ModuleFiles, state: dict) -> bool:
+    """Answer one connection; False when the process should leave."""
+    if peer_uid(conn) not in (None, os.getuid()):
+        return True
+    conn.settimeout(_WAKE)
+    try:
+        message, fds = receive_message(conn)
+    except (OSError, ValueError, ConnectionError):
+        return True
+    try:
+        if message.get("protocol") != PROTOCOL or files.changed():
+            _reply(conn, {"stale": True})
+            return False
+        op = message.get("op")
+        if op == "ping":
+            _reply(conn, state)
+        elif op == "stop":
+            _reply(conn, {"stopped": state["pid"]})
+            return False
+        elif op == "run" and len(fds) == 3:
+            state["calls"] += 1
+            if os.fork() == 0:
+                _run_call(conn, listener, lock, message, fds)  # never returns
+        else:
+            _reply(conn, {"error": f"unknown request {op!r}"})
+    except OSError:
+        pass  # the caller left; it runs the call itself when it had no pid
+    finally:
+        for fd in fds:
+            os.close(fd)
+    return True
+
+
+def _streams() -> None:
+    """stdin, stdout and stderr made again on the caller's files, buffered as Python buffers them
+    for what they are (a terminal: line by line), in the encoding this process's start chose."""
+    def text(fd: int, old, mode: str, line: bool) -> io.TextIOWrapper:
+        raw = io.open(fd, mode, closefd=False)
+        return io.TextIOWrapper(raw, encoding=old.encoding, errors=old.errors, line_buffering=line, write_through=old.write_through)
+
+    sys.stdin = text(0, sys.stdin, "rb", False)
+    sys.stdout = text(1, sys.stdout, "wb", os.isatty(1))
+    sys.stderr = text(2, sys.stderr, "wb", True)
+
+
+def _run_call(conn: socket.socket, listener: socket.socket, lock: int, message: dict, fds: list[int]) -> None:
+    """In the fork: become the caller's process, wait for its go, run the command line, report the exit code."""
+    try:
+        listener.close()
+        os.close(lock)  # a call that outlives the warm process must not keep its claim
+        for name in ("SIGCHLD", "SIGTERM", "SIGHUP", "SIGQUIT"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.umask(message["umask"])
+        os.chdir(message["cwd"])
+        argv = list(message["argv"])
+        for target, fd in zip((0, 1, 2), fds):
+            os.dup2(fd, target)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        os.environ.clear()
+        os.environ.update(message["env"])
+        sys.argv = ["planner-tui", *argv]
+        _streams()
+        conn.settimeout(_WAKE)
+        _reply(conn, {"pid": os.getpid()})
+        go = conn.recv(1) == b"g"
+    except BaseException:
+        # Nothing ran and nothing was said to the caller (stderr may be its own by now): it runs the call itself.
+        os.write(_LOG_FD, traceback.format_exc().encode("utf-8", "replace"))
+        os._exit(1)
+    if not go:
+        os._exit(0)  # the caller gave up and runs the call itself
+    code = 1
+    try:
+        conn.settimeout(None)
+        from planner_tui.cli.main import main
+
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if not isinstance(exc.code, (int, type(None))):
+            print(exc.code, file=sys.stderr)
+    except KeyboardInterrupt:
+        code = 130
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        try:
+            _reply(conn, {"exit": code})
+        except OSError:
+            pass
+        # Not sys.exit: the exit handlers and buffers of the warm process are not this call's.
+        os._exit(0)
