@@ -38,7 +38,10 @@ def main() -> NoReturn:
     if warm:
         path = socket_path(os.environ, package_dir())
         if path is not None:
-            code = forward(path, argv)
+            try:
+                code = forward(path, argv)
+            except KeyboardInterrupt:  # Ctrl+C before the call started there: nothing ran
+                raise SystemExit(130) from None
             if code is not None:
                 raise SystemExit(code)
         missing = path is None or not os.path.exists(path) or ask(path, "ping") is None
@@ -86,15 +89,27 @@ def forward(path: str, argv: list[str]) -> int | None:
             first = read_line(reader)
             if not first or "pid" not in first:
                 return None  # stale (its code changed) or leaving: this call runs here
+            received = _pass_signals_on(first["pid"])  # before the go: from then on Ctrl+C is the call's
             sock.sendall(b"g")  # only now does the call start there, so a call given up on never runs twice
         except (OSError, ValueError):
             return None
         sock.settimeout(None)  # the command takes as long as it takes (a commit, a large session)
-        return _wait(reader, first["pid"])
+        try:
+            last = read_line(reader)
+        except (OSError, ValueError):
+            last = None
+    if last and "exit" in last:
+        return int(last["exit"])
+    if received:  # it died of the signal it was sent: so does this process, as the shell expects
+        signal.signal(received[-1], signal.SIG_DFL)
+        os.kill(os.getpid(), received[-1])
+    print("planner-tui: the command's process ended without an exit code (it was killed); "
+          "run it again with PLANNER_TUI_WARM=0 to run it here.", file=sys.stderr)
+    return 1
 
 
-def _wait(reader, pid: int) -> int:
-    """The call's exit code; signals this process gets (Ctrl+C, a kill) go on to the call's process."""
+def _pass_signals_on(pid: int) -> list[int]:
+    """Signals this process gets (Ctrl+C, a kill) go on to the call's process; the list fills with them."""
     received: list[int] = []
 
     def pass_on(signum, _frame):
@@ -106,18 +121,7 @@ def _wait(reader, pid: int) -> int:
 
     for name in _FORWARDED_SIGNALS:
         signal.signal(getattr(signal, name), pass_on)
-    try:
-        last = read_line(reader)
-    except (OSError, ValueError):
-        last = None
-    if last and "exit" in last:
-        return int(last["exit"])
-    if received:  # it died of the signal it was sent: so does this process, as the shell expects
-        signal.signal(received[-1], signal.SIG_DFL)
-        os.kill(os.getpid(), received[-1])
-    print("planner-tui: the command's process ended without an exit code (it was killed); "
-          "run it again with PLANNER_TUI_WARM=0 to run it here.", file=sys.stderr)
-    return 1
+    return received
 
 
 def ask(path: str, op: str) -> dict | None:
@@ -134,12 +138,21 @@ def ask(path: str, op: str) -> dict | None:
             return None
 
 
+def _failed_lately(log: str) -> bool:
+    """A warm process that failed to start says why in its log: no call starts another for a minute,
+    so a broken one costs one start a minute, not one per call."""
+    try:
+        return time.time() - os.stat(log).st_mtime < 60 and os.stat(log).st_size > 0
+    except OSError:
+        return False
+
+
 def start(*, wait: float = 0.0) -> str | None:
     """Start a warm process for this Python and these settings, detached from this call's terminal
     and pipes; with `wait`, until it answers (at most that many seconds). Its socket, or None."""
     package = package_dir()
     path = socket_path(os.environ, package, create=True)
-    if path is None:
+    if path is None or _failed_lately(path + ".log"):
         return None
     import subprocess
 

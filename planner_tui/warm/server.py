@@ -53,8 +53,10 @@ def _warm_up() -> None:
     import importlib
     import pkgutil
 
-    import planner_tui.cli.main  # noqa: F401  (the parser, the registry and every command's handler)
     import planner_tui.core
+    from planner_tui.cli.main import build_parser
+
+    build_parser()  # the parser, from the registry and every command's arguments
 
     for module in ("planner_tui.cli.reports", "planner_tui.settings", "jinja2", "markdown_it"):
         importlib.import_module(module)

@@ -37,6 +37,7 @@ def isolated_env(home: Path) -> dict[str, str]:
         "GIT_AUTHOR_EMAIL": "ada@example.test",
         "GIT_COMMITTER_NAME": "Ada Planner",
         "GIT_COMMITTER_EMAIL": "ada@example.test",
+        "PLANNER_TUI_WARM": "0",  # the command-line calls beside the server run in their own processes (see tests/conftest.py)
     }
 
 
