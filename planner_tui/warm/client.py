@@ -11,7 +11,6 @@ import signal
 import socket
 import sys
 import time
-from typing import NoReturn
 
 from planner_tui.warm.place import (
     FORWARDED, PROTOCOL, command_of, enabled, peer_uid, read_line, send_message, socket_path,
@@ -21,7 +20,7 @@ __all__ = ["main", "forward", "ask", "start", "package_dir"]
 
 _ANSWER_SECONDS = 5.0
 """How long a warm process may take to fork the call's process; past it the call runs here (nothing ran there)."""
-_FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+_FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGCONT")
 
 
 def package_dir() -> str:
@@ -30,17 +29,22 @@ def package_dir() -> str:
     return os.path.dirname(os.path.abspath(planner_tui.__file__))
 
 
-def main() -> NoReturn:
-    """`planner-tui …`: the same command, answered by the warm process when it can be."""
+def main() -> None:
+    """`planner-tui …`: the same command, answered by the warm process when it can be; exits with its code.
+
+    (No `typing` here: importing it costs a forwarded call about a fifth of its time.)"""
     argv = sys.argv[1:]
-    warm = command_of(argv) in FORWARDED and enabled(os.environ)
+    # A call that reads a terminal (`answer-batch 1 -` typed at a prompt) stays in the terminal's
+    # process group, where the shell's job control (Ctrl+Z, `bg`) works on it.
+    reads_terminal = "-" in argv and _isatty(0)
+    warm = command_of(argv) in FORWARDED and enabled(os.environ) and not reads_terminal
     missing = False
     if warm:
         path = socket_path(os.environ, package_dir())
         if path is not None:
             try:
                 code = forward(path, argv)
-            except KeyboardInterrupt:  # Ctrl+C before the call started there: nothing ran
+            except KeyboardInterrupt:  # Ctrl+C before the signals were passed on: the call ends with this process
                 raise SystemExit(130) from None
             if code is not None:
                 raise SystemExit(code)
@@ -51,6 +55,13 @@ def main() -> NoReturn:
     if warm and missing:
         start()  # for the next call; this one's output is already written
     raise SystemExit(code)
+
+
+def _isatty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
 
 
 def _connect(path: str) -> socket.socket | None:
@@ -83,16 +94,21 @@ def forward(path: str, argv: list[str]) -> int | None:
     with sock:
         umask = os.umask(0o022)
         os.umask(umask)
+        # Signals this call ignores (`nohup`, a background job of a script) stay ignored there too.
+        ignored = [int(getattr(signal, n)) for n in _FORWARDED_SIGNALS if signal.getsignal(getattr(signal, n)) == signal.SIG_IGN]
+        request = {"op": "run", "protocol": PROTOCOL, "argv": argv, "cwd": cwd, "env": dict(os.environ), "umask": umask, "ignored": ignored}
         try:
-            send_message(sock, {"op": "run", "protocol": PROTOCOL, "argv": argv, "cwd": cwd, "env": dict(os.environ), "umask": umask}, [0, 1, 2])
+            send_message(sock, request, [0, 1, 2])
             reader = sock.makefile("r", encoding="utf-8")
             first = read_line(reader)
             if not first or "pid" not in first:
                 return None  # stale (its code changed) or leaving: this call runs here
-            received = _pass_signals_on(first["pid"])  # before the go: from then on Ctrl+C is the call's
             sock.sendall(b"g")  # only now does the call start there, so a call given up on never runs twice
         except (OSError, ValueError):
             return None
+        # From here Ctrl+C is the call's (one in between ends this process, and the call with it:
+        # a call's process ends when its caller's connection does).
+        received = _pass_signals_on(first["pid"])
         sock.settimeout(None)  # the command takes as long as it takes (a commit, a large session)
         try:
             last = read_line(reader)
@@ -100,27 +116,36 @@ def forward(path: str, argv: list[str]) -> int | None:
             last = None
     if last and "exit" in last:
         return int(last["exit"])
-    if received:  # it died of the signal it was sent: so does this process, as the shell expects
-        signal.signal(received[-1], signal.SIG_DFL)
-        os.kill(os.getpid(), received[-1])
+    fatal = [n for n in received if n not in (signal.SIGTSTP, signal.SIGCONT)]
+    if fatal:  # it died of the signal it was sent: so does this process, as the shell expects
+        signal.signal(fatal[-1], signal.SIG_DFL)
+        os.kill(os.getpid(), fatal[-1])
     print("planner-tui: the command's process ended without an exit code (it was killed); "
           "run it again with PLANNER_TUI_WARM=0 to run it here.", file=sys.stderr)
     return 1
 
 
 def _pass_signals_on(pid: int) -> list[int]:
-    """Signals this process gets (Ctrl+C, a kill) go on to the call's process; the list fills with them."""
+    """Signals this process gets go on to the call's process, as if they had been sent to it: Ctrl+C,
+    a kill, a hang-up; Ctrl+Z stops both and `fg`/`bg` continues both. Signals this process ignores
+    are left ignored. Returns the list the received signals are added to."""
     received: list[int] = []
 
     def pass_on(signum, _frame):
         received.append(signum)
         try:
-            os.kill(pid, signum)
+            os.kill(pid, signal.SIGSTOP if signum == signal.SIGTSTP else signum)
         except OSError:
             pass
+        if signum == signal.SIGTSTP:  # stop this process too, so the shell gets its terminal back
+            signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTSTP)
+            signal.signal(signal.SIGTSTP, pass_on)  # continued: SIGCONT went on to the call
 
     for name in _FORWARDED_SIGNALS:
-        signal.signal(getattr(signal, name), pass_on)
+        number = getattr(signal, name)
+        if signal.getsignal(number) != signal.SIG_IGN:
+            signal.signal(number, pass_on)
     return received
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
 import stat
 import struct
 import sys
+import zlib
 
 __all__ = [
     "FORWARDED", "IDLE_SECONDS", "PROTOCOL", "command_of", "enabled", "socket_path",
@@ -56,15 +56,47 @@ def enabled(environ: os._Environ[str] | dict[str, str]) -> bool:
     return hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds") and hasattr(os, "fork")
 
 
+# Read once when a process starts or first uses them, so a fork cannot take them from the caller:
+# Python's own settings, the locale, and where libgit2 looks for the user's git configuration.
+_FIXED_AT_START = ("PYTHON", "LC_", "LANG", "HOME", "XDG_CONFIG_HOME")
+
+
+def _confinement() -> list[str]:
+    """What the system confines this process to: its namespaces, control group, privileges and
+    limits. A warm process started elsewhere (another container, sandbox or `ulimit`) would run the
+    call outside the caller's confinement, so it never answers it."""
+    said: list[str] = [str(os.getgid()), repr(sorted(os.getgroups()))]
+    for name in ("mnt", "pid", "user", "net", "ipc", "uts", "cgroup"):
+        try:
+            said.append(os.readlink(f"/proc/self/ns/{name}"))
+        except OSError:
+            said.append("")
+    for path in ("/proc/self/cgroup", "/proc/self/status"):
+        try:
+            with open(path, encoding="ascii", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            continue
+        said.extend(line for line in text.splitlines() if path.endswith("cgroup") or line.startswith(("NoNewPrivs", "Seccomp", "Cap")))
+    try:
+        import resource
+    except ImportError:
+        return said
+    said.extend(f"{name}={resource.getrlimit(getattr(resource, name))}" for name in sorted(dir(resource)) if name.startswith("RLIMIT_"))
+    return said
+
+
 def fingerprint(environ: os._Environ[str] | dict[str, str], package_dir: str) -> str:
     """What decides how a Python process starts and which planner-tui it runs: one warm process per value.
 
-    The interpreter, the package's folder, and the variables read only once at start (Python's
-    own, the locale): a call whose start would differ is never answered by a process that started otherwise.
+    The interpreter and its prefix, the package's folder, the variables read only once at start
+    (Python's own, the locale, the home folders git reads), and the process's confinement: a call
+    is never answered by a process that started otherwise.
     """
-    decided = sorted((k, v) for k, v in environ.items() if k.startswith(("PYTHON", "LC_")) or k == "LANG")
-    text = json.dumps([PROTOCOL, sys.executable, sys.version, package_dir, decided])
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    decided = sorted((k, v) for k, v in environ.items() if k.startswith(_FIXED_AT_START))
+    data = json.dumps([PROTOCOL, sys.executable, sys.prefix, sys.version, package_dir, decided, _confinement()]).encode("utf-8", "surrogateescape")
+    # A name, not a secret (the folder is private): two CRCs make 64 bits without loading hashlib's OpenSSL (8 ms a call).
+    return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1]):08x}"
 
 
 def _private_dir(environ: os._Environ[str] | dict[str, str], create: bool) -> str | None:
@@ -77,6 +109,7 @@ def _private_dir(environ: os._Environ[str] | dict[str, str], create: bool) -> st
     if not base:
         runtime = environ.get("XDG_RUNTIME_DIR")
         base = os.path.join(runtime, "planner-tui") if runtime else os.path.join("/tmp", f"planner-tui-{os.getuid()}")
+    base = os.path.abspath(base)  # the warm process runs in `/`: a relative folder would mean another one there
     if create:
         try:
             os.mkdir(base, 0o700)

@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 
@@ -22,6 +23,8 @@ _LOCK_WAIT = 3.0
 """A warm process that is leaving (its code changed) may still hold the lock this long."""
 _WAKE = 2.0
 """How often the process looks whether its socket is still its own and whether it sat idle too long."""
+_GO_SECONDS = 30.0
+"""How long a call's process waits for its caller's go after sending its pid (the caller sends it at once)."""
 _LOG_FD = 2
 
 
@@ -29,8 +32,10 @@ class ModuleFiles:
     """The files the loaded modules came from, as they were: a process whose code changed on disk
     (an upgrade, an edit) answers `stale` and leaves, so no call runs old code."""
 
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], since_ns: int) -> None:
         self.seen = {path: self._state(path) for path in paths}
+        # A file written while the process was importing it is already newer than what it loaded.
+        self.written_meanwhile = any(state and state[0] > since_ns for state in self.seen.values())
 
     @staticmethod
     def loaded() -> list[str]:
@@ -45,7 +50,7 @@ class ModuleFiles:
         return info.st_mtime_ns, info.st_size
 
     def changed(self) -> bool:
-        return any(self._state(path) != state for path, state in self.seen.items())
+        return self.written_meanwhile or any(self._state(path) != state for path, state in self.seen.items())
 
 
 def _warm_up() -> None:
@@ -99,6 +104,7 @@ def serve() -> None:
     """`python -c "…serve()" SOCKET PACKAGE_DIR`, started by the first call that found none listening."""
     global _LOG_FD
     path, package = sys.argv[1], sys.argv[2]
+    started_ns = time.time_ns() - 2_000_000_000  # margin: a file system's clock and times may lag
     _LOG_FD = os.dup(2)  # its log (`SOCKET.log`): a call's fork says there what went wrong before it started
     lock = _lock(path)
     if lock is None:
@@ -109,7 +115,7 @@ def serve() -> None:
         print(f"planner-tui warm: imported {planner_tui.__file__}, not the caller's {package}; leaving", file=sys.stderr)
         return
     _warm_up()
-    files = ModuleFiles(ModuleFiles.loaded())
+    files = ModuleFiles(ModuleFiles.loaded(), started_ns)
     listener = _listen(path)
     inode = os.stat(path).st_ino
     idle = float(os.environ.get("PLANNER_TUI_WARM_IDLE") or IDLE_SECONDS)
@@ -191,37 +197,69 @@ def _streams() -> None:
 
 
 def _run_call(conn: socket.socket, listener: socket.socket, lock: int, message: dict, fds: list[int]) -> None:
-    """In the fork: become the caller's process, wait for its go, run the command line, report the exit code."""
+    """In the fork: the call, and whatever happens in it, never a return into the warm process's loop."""
     try:
-        listener.close()
-        os.close(lock)  # a call that outlives the warm process must not keep its claim
-        for name in ("SIGCHLD", "SIGTERM", "SIGHUP", "SIGQUIT"):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        os.umask(message["umask"])
-        os.chdir(message["cwd"])
-        argv = list(message["argv"])
-        for target, fd in zip((0, 1, 2), fds):
-            os.dup2(fd, target)
-        for fd in fds:
-            if fd > 2:
-                os.close(fd)
-        os.environ.clear()
-        os.environ.update(message["env"])
-        sys.argv = ["planner-tui", *argv]
-        _streams()
-        conn.settimeout(_WAKE)
+        _call(conn, listener, lock, message, fds)
+    finally:
+        os._exit(0)
+
+
+def _become_the_caller(listener: socket.socket, lock: int, message: dict, fds: list[int]) -> list[str]:
+    """Take the caller's files, folder, environment, umask and signal dispositions; its argv."""
+    listener.close()
+    os.close(lock)  # a call that outlives the warm process must not keep its claim
+    for name in ("SIGCHLD", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGCONT"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for number in message.get("ignored", ()):
+        signal.signal(number, signal.SIG_IGN)
+    os.umask(message["umask"])
+    os.chdir(message["cwd"])
+    for target, fd in zip((0, 1, 2), fds):
+        os.dup2(fd, target)
+    for fd in fds:
+        if fd > 2:
+            os.close(fd)
+    os.environ.clear()
+    os.environ.update(message["env"])
+    time.tzset()  # the caller's TZ: the local time a commit records
+    argv = list(message["argv"])
+    sys.argv = ["planner-tui", *argv]
+    _streams()
+    return argv
+
+
+def _end_with_the_caller(conn: socket.socket, reported: threading.Event) -> None:
+    """A caller killed outright (`kill -9`, a tool's timeout) takes its call with it, as it would
+    have in one process: its connection closes before the exit code was sent."""
+    try:
+        conn.recv(1)
+    except OSError:
+        pass
+    if not reported.is_set():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _call(conn: socket.socket, listener: socket.socket, lock: int, message: dict, fds: list[int]) -> None:
+    """Become the caller's process, wait for its go, run the command line, report the exit code."""
+    try:
+        argv = _become_the_caller(listener, lock, message, fds)
+        conn.settimeout(_GO_SECONDS)
         _reply(conn, {"pid": os.getpid()})
         go = conn.recv(1) == b"g"
+    except (TimeoutError, ConnectionError):
+        return  # the caller gave up and runs the call itself
     except BaseException:
         # Nothing ran and nothing was said to the caller (stderr may be its own by now): it runs the call itself.
         os.write(_LOG_FD, traceback.format_exc().encode("utf-8", "replace"))
-        os._exit(1)
+        return
     if not go:
-        os._exit(0)  # the caller gave up and runs the call itself
+        return
+    conn.settimeout(None)
+    reported = threading.Event()
+    threading.Thread(target=_end_with_the_caller, args=(conn, reported), daemon=True).start()
     code = 1
     try:
-        conn.settimeout(None)
         from planner_tui.cli.main import main
 
         code = main(argv)
@@ -233,15 +271,16 @@ def _run_call(conn: socket.socket, listener: socket.socket, lock: int, message: 
         code = 130
     except BaseException:
         traceback.print_exc()
-    finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
+    # A second Ctrl+C while the output drains must not cut the report short.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    for stream in (sys.stdout, sys.stderr):
         try:
-            _reply(conn, {"exit": code})
-        except OSError:
+            stream.flush()
+        except (OSError, ValueError):
             pass
-        # Not sys.exit: the exit handlers and buffers of the warm process are not this call's.
-        os._exit(0)
+    reported.set()
+    try:
+        _reply(conn, {"exit": code})
+    except OSError:
+        pass
+    # Then os._exit (in _run_call), not sys.exit: the warm process's exit handlers and buffers are not this call's.

@@ -17,7 +17,7 @@ import pytest
 
 from planner_tui.cli.registry import COMMANDS
 from planner_tui.demo import DEMO_EPIC
-from planner_tui.warm.place import FORWARDED, command_of, receive_message, send_message, socket_path
+from planner_tui.warm.place import FORWARDED, command_of, fingerprint, receive_message, send_message, socket_path
 from planner_tui.warm.server import ModuleFiles
 
 CLI = [sys.executable, "-m", "planner_tui"]
@@ -104,6 +104,46 @@ def test_ctrl_c_on_a_call_reaches_its_process(warm_env, demo_project):
     assert call.returncode == 130
 
 
+def _open_question(env: dict, project: Path) -> str:
+    return run(env, project, "--epic", DEMO_EPIC, "add", "1", "question", "Keep EXIF data?").stdout.strip()
+
+
+def _status_of(env: dict, project: Path, entry: str) -> str:
+    thread = json.loads(run(env, project, "--epic", DEMO_EPIC, "show", "1", "--json").stdout)
+    return next(e["status"] for t in thread for e in t["entries"] if e["id"] == entry)
+
+
+def test_a_caller_killed_outright_takes_its_call_with_it(warm_env, demo_project):
+    run(warm_env, demo_project, "warm", "--start")
+    question = _open_question(warm_env, demo_project)
+    call = subprocess.Popen([*CLI, "--epic", DEMO_EPIC, "answer-batch", "1", "-"], env=warm_env, cwd=demo_project,
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for(warm_env, demo_project, lambda s: s["calls"] == 2)
+    call.kill()
+    call.wait(timeout=10)
+    time.sleep(0.5)  # the call's process sees its caller's connection close
+    call.stdin.write(b"#1 Answered after the caller died.\n")
+    try:
+        call.stdin.close()
+    except BrokenPipeError:
+        pass  # nobody reads it any more: what the test wants
+    time.sleep(0.5)
+    assert _status_of(warm_env, demo_project, question) == "open"
+
+
+def test_a_signal_the_caller_ignores_stays_ignored(warm_env, demo_project):
+    run(warm_env, demo_project, "warm", "--start")
+    question = _open_question(warm_env, demo_project)
+    call = subprocess.Popen([*CLI, "--epic", DEMO_EPIC, "answer-batch", "1", "-"], env=warm_env, cwd=demo_project,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))  # as `nohup` starts it
+    _wait_for(warm_env, demo_project, lambda s: s["calls"] == 2)
+    call.send_signal(signal.SIGHUP)
+    _out, err = call.communicate(b"#1 Strip it all.\n", timeout=20)
+    assert call.returncode == 0, err
+    assert _status_of(warm_env, demo_project, question) == "answered"
+
+
 def test_it_stops_when_asked_and_when_spoken_to_in_another_protocol(warm_env, demo_project):
     state = json.loads(run(warm_env, demo_project, "warm", "--start", "--json").stdout)
     stopped = run(warm_env, demo_project, "warm", "--stop")
@@ -138,10 +178,30 @@ def test_a_folder_others_may_enter_is_never_used(tmp_path, demo_project):
 def test_a_changed_module_file_is_seen(tmp_path):
     module = tmp_path / "mod.py"
     module.write_text("A = 1\n", encoding="utf-8")
-    files = ModuleFiles([str(module)])
+    os.utime(module, ns=(time.time_ns() - 60_000_000_000,) * 2)
+    files = ModuleFiles([str(module)], since_ns=time.time_ns() - 10_000_000_000)
     assert not files.changed()
     module.write_text("A = 22\n", encoding="utf-8")
     assert files.changed()
+
+
+def test_a_module_file_written_while_the_process_started_is_seen_at_once(tmp_path):
+    module = tmp_path / "mod.py"
+    started = time.time_ns()
+    module.write_text("A = 1\n", encoding="utf-8")  # written after the process began importing
+    os.utime(module, ns=(started + 1_000_000, started + 1_000_000))
+    assert ModuleFiles([str(module)], since_ns=started).changed()
+
+
+def test_a_warm_process_serves_only_calls_that_would_start_the_same_way(tmp_path, monkeypatch):
+    env = {"HOME": "/home/a", "PATH": "/bin", "PLANNER_TUI_AUTHOR": "person"}
+    same = fingerprint(env, "/pkg")
+    assert fingerprint({**env, "PATH": "/usr/bin", "PLANNER_TUI_AUTHOR": "agent"}, "/pkg") == same  # read at each call
+    assert fingerprint({**env, "HOME": "/home/b"}, "/pkg") != same  # where git reads the user's configuration
+    assert fingerprint({**env, "PYTHONHASHSEED": "1"}, "/pkg") != same
+    assert fingerprint(env, "/other") != same
+    monkeypatch.chdir(tmp_path)
+    assert socket_path({"PLANNER_TUI_WARM_DIR": "socks"}, "/pkg", create=True).startswith(str(tmp_path / "socks") + "/")
 
 
 @pytest.mark.parametrize(("argv", "command"), [
