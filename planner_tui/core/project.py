@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
-from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, list_epics, load_epic_tasks
+from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, find_named_epic, list_epics, load_epic_tasks
 from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role
@@ -190,6 +190,10 @@ class Project:
         """The working epic: named, else the only one, else the most recently changed.
 
         Before the list was read, only the named epic's folder is (see `find_epic`)."""
+        if self.listed is None and ref is not None and ref.strip():
+            named = find_named_epic(self.root, ref, self.tasks)
+            if named is not None:
+                return named
         folders = epic_folders(self.root) if self.listed is None else None
         if folders:
             return find_epic(self.root, ref, self.tasks, folders)

@@ -358,3 +358,33 @@ def test_the_quick_test_on_folder_names_chooses_as_among_all_folders(ref: str) -
     among_all = outcome(TRICKY)
     quick = outcome(epics_module._candidates(TRICKY, ref))
     assert quick == among_all or (among_all.startswith("UnknownName") and quick.startswith("UnknownName"))
+
+
+@pytest.mark.parametrize("ref", REFS)
+def test_the_one_pattern_over_the_names_chooses_as_find_epic_or_leaves_it_to_it(tmp_path, ref: str) -> None:
+    """find_named_epic (one pattern over every folder name at once) picks the epic find_epic picks,
+    or says nothing and leaves the choice to it; it never picks another one."""
+    for base, name in TRICKY:
+        (tmp_path / base / name).mkdir(parents=True, exist_ok=True)
+    (tmp_path / ".task-master/epics/.hidden_7").mkdir()
+    (tmp_path / ".task-master/epics/17_a-file").write_text("not a folder", encoding="utf-8")
+    try:
+        expected = find_epic(tmp_path, ref, []).path
+    except ProjectError:
+        expected = None
+    quick = epics_module.find_named_epic(tmp_path, ref, []) if ref.strip() else None
+    assert quick is None or quick.path == expected
+
+
+def test_the_one_pattern_finds_an_epic_by_id_slug_folder_and_path(tmp_path) -> None:
+    for base, name in TRICKY:
+        if "\n" not in name and name.isascii():
+            (tmp_path / base / name).mkdir(parents=True, exist_ok=True)
+    found = {ref: epics_module.find_named_epic(tmp_path, ref, []) for ref in ("7", "0007", "saved-searches", "14", "./.taskmaster/epics/audit-log/")}
+    assert {ref: e.path if e else None for ref, e in found.items()} == {
+        "7": None,  # 007_saved-searches and 7_saved-searches: find_epic reads their titles to choose
+        "0007": None,
+        "saved-searches": None,
+        "14": ".task-master/epics/14_two_parts",
+        "./.taskmaster/epics/audit-log/": ".taskmaster/epics/audit-log",
+    }
