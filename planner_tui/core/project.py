@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
-from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, find_named_epic, list_epics, load_epic_tasks
+from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, list_epics, load_epic_tasks
+from planner_tui.core.epic.named import find_named_epic
 from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role

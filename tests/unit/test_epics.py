@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from planner_tui.core.epic import epics as epics_module
+from planner_tui.core.epic.named import find_named_epic
 from planner_tui.core.errors import ProjectError
 from planner_tui.core.epic.epics import (
     choose_epic,
@@ -372,7 +373,7 @@ def test_the_one_pattern_over_the_names_chooses_as_find_epic_or_leaves_it_to_it(
         expected = find_epic(tmp_path, ref, []).path
     except ProjectError:
         expected = None
-    quick = epics_module.find_named_epic(tmp_path, ref, []) if ref.strip() else None
+    quick = find_named_epic(tmp_path, ref, []) if ref.strip() else None
     assert quick is None or quick.path == expected
 
 
@@ -380,7 +381,7 @@ def test_the_one_pattern_finds_an_epic_by_id_slug_folder_and_path(tmp_path) -> N
     for base, name in TRICKY:
         if "\n" not in name and name.isascii():
             (tmp_path / base / name).mkdir(parents=True, exist_ok=True)
-    found = {ref: epics_module.find_named_epic(tmp_path, ref, []) for ref in ("7", "0007", "saved-searches", "14", "./.taskmaster/epics/audit-log/")}
+    found = {ref: find_named_epic(tmp_path, ref, []) for ref in ("7", "0007", "saved-searches", "14", "./.taskmaster/epics/audit-log/")}
     assert {ref: e.path if e else None for ref, e in found.items()} == {
         "7": None,  # 007_saved-searches and 7_saved-searches: find_epic reads their titles to choose
         "0007": None,
