@@ -7,7 +7,9 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner_tui.core.storage.migrate import encode_session
+import pytest
+
+from planner_tui.core.storage.migrate import Undecodable, _current, decode_session, encode_session
 from planner_tui.core.models import Citation, Entry, Session, TopicState
 from planner_tui.core.storage.encoding import SessionEncoder
 
@@ -114,3 +116,20 @@ def test_any_sequence_of_changes_encodes_like_pydantic(steps):
         if index % 3 == 0:
             encoder.snapshot(session)
         assert encoder.encode(session) == encode_session(session)
+
+
+def test_a_file_of_this_schema_reads_the_same_by_the_quick_and_the_careful_road():
+    raw = encode_session(_session())
+    with_bom = b"\xef\xbb\xbf" + raw  # only the careful reading takes a BOM
+    assert _current(raw) is not None and _current(with_bom) is None
+    quick, careful = decode_session(raw, epic="009_x", role="03-backend"), decode_session(with_bom, epic="009_x", role="03-backend")
+    assert quick.session == careful.session and quick.version == careful.version == 1
+    assert encode_session(quick.session) == encode_session(careful.session) == raw
+
+
+@pytest.mark.parametrize("version", [b"true", b'"1"', b"1.0"])
+def test_a_schema_version_that_is_not_a_whole_number_is_still_refused(version):
+    raw = encode_session(_session()).replace(b'"schema_version": 1,', b'"schema_version": ' + version + b",")
+    assert raw != encode_session(_session())
+    with pytest.raises(Undecodable, match="whole number"):
+        decode_session(raw, epic="009_x", role="03-backend")
