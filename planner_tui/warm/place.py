@@ -11,7 +11,7 @@ import sys
 import zlib
 
 __all__ = [
-    "FORWARDED", "IDLE_SECONDS", "PROTOCOL", "command_of", "enabled", "socket_path",
+    "FORWARDED", "IDLE_SECONDS", "PROTOCOL", "command_of", "enabled", "socket_folder", "socket_path",
     "send_message", "receive_message", "read_line", "peer_uid", "fingerprint",
 ]
 
@@ -99,17 +99,22 @@ def fingerprint(environ: os._Environ[str] | dict[str, str], package_dir: str) ->
     return f"{zlib.crc32(data):08x}{zlib.crc32(data[::-1]):08x}"
 
 
-def _private_dir(environ: os._Environ[str] | dict[str, str], create: bool) -> str | None:
-    """A folder only this user can enter: `$PLANNER_TUI_WARM_DIR`, else under `$XDG_RUNTIME_DIR`, else `/tmp/planner-tui-<uid>`.
-
-    A folder that exists with other owners or wider permissions is not used (another user could
-    answer in our place): the call then runs in its own process.
-    """
+def socket_folder(environ: os._Environ[str] | dict[str, str]) -> str:
+    """Where the sockets live: `$PLANNER_TUI_WARM_DIR`, else under `$XDG_RUNTIME_DIR`, else `/tmp/planner-tui-<uid>`."""
     base = environ.get("PLANNER_TUI_WARM_DIR")
     if not base:
         runtime = environ.get("XDG_RUNTIME_DIR")
         base = os.path.join(runtime, "planner-tui") if runtime else os.path.join("/tmp", f"planner-tui-{os.getuid()}")
-    base = os.path.abspath(base)  # the warm process runs in `/`: a relative folder would mean another one there
+    return os.path.abspath(base)  # the warm process runs in `/`: a relative folder would mean another one there
+
+
+def _private_dir(environ: os._Environ[str] | dict[str, str], create: bool) -> str | None:
+    """The socket folder, when only this user can enter it (made so when `create`).
+
+    A folder that exists with other owners or wider permissions is not used (another user could
+    answer in our place): the call then runs in its own process.
+    """
+    base = socket_folder(environ)
     if create:
         try:
             os.mkdir(base, 0o700)

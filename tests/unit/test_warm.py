@@ -173,6 +173,9 @@ def test_a_folder_others_may_enter_is_never_used(tmp_path, demo_project):
     assert socket_path(env, "/pkg", create=True) is None
     assert run(env, demo_project, "--epic", DEMO_EPIC, "status").returncode in (0, 1)
     assert list(shared.iterdir()) == []
+    said = run(env, demo_project, "warm", "--start")
+    assert said.returncode == 1 and f"{shared}, is not a folder only you can enter" in said.stdout
+    assert list(shared.iterdir()) == []
 
 
 def test_a_changed_module_file_is_seen(tmp_path):

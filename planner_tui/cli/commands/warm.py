@@ -10,7 +10,7 @@ from planner_tui.cli.context import out, print_json
 from planner_tui.cli.exits import EXIT_BLOCKED, EXIT_OK
 from planner_tui.core.text.display import visible
 from planner_tui.warm import client
-from planner_tui.warm.place import enabled, socket_path
+from planner_tui.warm.place import enabled, socket_folder, socket_path
 
 __all__ = ["warm"]
 
@@ -27,6 +27,11 @@ def warm(args: argparse.Namespace) -> int:
         out("planner-tui: every command runs in its own process (PLANNER_TUI_WARM is off, or this system cannot pass files to another process).")
         return EXIT_OK if not (args.start or args.stop) else EXIT_BLOCKED
     path = socket_path(os.environ, client.package_dir(), create=args.start)
+    folder = socket_folder(os.environ)
+    if path is None and os.path.exists(folder):
+        out(f"planner-tui: every command runs in its own process: the folder for the warm process's socket, "
+            f"{visible(folder)}, is not a folder only you can enter (it must be yours, mode 700).")
+        return EXIT_BLOCKED if (args.start or args.stop) else EXIT_OK
     state = client.ask(path, "ping") if path else None
     if args.stop:
         if state is None:
