@@ -6,6 +6,7 @@ a call answered by the warm process never loads pydantic, pygit2, jinja2 or plan
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -20,6 +21,8 @@ __all__ = ["main", "forward", "ask", "start", "package_dir"]
 
 _ANSWER_SECONDS = 5.0
 """How long a warm process may take to fork the call's process; past it the call runs here (nothing ran there)."""
+_SERVE = "import json, sys; sys.path[:] = json.loads(sys.argv[3]); from planner_tui.warm.server import serve; serve()"
+"""The warm process's start: the caller's module search path first, then planner-tui from it."""
 _FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGCONT")
 
 
@@ -181,15 +184,14 @@ def start(*, wait: float = 0.0) -> str | None:
         return None
     import subprocess
 
-    env = dict(os.environ)
-    # The same planner-tui as this call's, even when it was found in the current folder (`python -m`).
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.dirname(package), env.get("PYTHONPATH")) if p)
+    # The same module search path as this call's, so the same planner-tui and libraries are
+    # imported there (even one found in the current folder by `python -m`).
+    search_path = json.dumps([os.path.abspath(p) for p in sys.path])
     try:
         with open(path + ".log", "ab") as log:
             subprocess.Popen(
-                [sys.executable, "-c", "from planner_tui.warm.server import serve; serve()", path, package],
-                cwd="/", env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                start_new_session=True, close_fds=True,
+                [sys.executable, "-c", _SERVE, path, package, search_path],
+                cwd="/", stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True, close_fds=True,
             )
     except OSError:
         return None

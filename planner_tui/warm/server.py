@@ -101,7 +101,8 @@ def _listen(path: str) -> socket.socket:
 
 
 def serve() -> None:
-    """`python -c "…serve()" SOCKET PACKAGE_DIR`, started by the first call that found none listening."""
+    """`python -c "…serve()" SOCKET PACKAGE_DIR SEARCH_PATH` (`client._SERVE`, which took the caller's
+    module search path), started by the first call that found none listening."""
     global _LOG_FD
     path, package = sys.argv[1], sys.argv[2]
     started_ns = time.time_ns() - 2_000_000_000  # margin: a file system's clock and times may lag
