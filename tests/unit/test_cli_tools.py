@@ -167,9 +167,11 @@ def test_questions_and_answer_batch(capsys, project):
     assert len(json.loads(run(capsys, project, "questions", "2", "--json")[1])) == 3
     code, out, err = run(capsys, project, "answer-batch", "2", "1: cursor pagination, 25 per page\n#3 no")
     assert code == 0, err
-    assert len(out.split()) == 2
+    assert len(out.split()) == 2 and "Answered 2 open questions of topic 2." in err
     code, out, _ = run(capsys, project, "questions", "2")
     assert out == f"#2 Page size?  [{ids[1]}]\n"  # its number from the thread, kept
+    code, out, err = run(capsys, project, "answer-batch", "2", "#2 25")
+    assert code == 0 and "Answered 1 open question of topic 2." in err
 
 
 def test_export_markdown_and_json(capsys, project, tmp_path):

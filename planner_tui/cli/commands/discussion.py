@@ -71,7 +71,8 @@ def answer_batch(args: argparse.Namespace) -> int:
     text = read_stdin() if args.text == "-" else args.text
     planner = open_planner(args)
     entries = planner.answer_batch(args.topic, text, author=author(args))
-    done(f"Answered {len(entries)} open questions of topic {args.topic}.")
+    count = len(entries)
+    done(f"Answered {count} open question{'' if count == 1 else 's'} of topic {args.topic}.")
     for entry in entries:
         print(entry.id)
     return EXIT_OK
