@@ -105,7 +105,7 @@ def serve() -> None:
     module search path), started by the first call that found none listening."""
     global _LOG_FD
     path, package = sys.argv[1], sys.argv[2]
-    started_ns = time.time_ns() - 2_000_000_000  # margin: a file system's clock and times may lag
+    started_ns = time.time_ns()  # a module file written after this may be newer than what was imported
     _LOG_FD = os.dup(2)  # its log (`SOCKET.log`): a call's fork says there what went wrong before it started
     lock = _lock(path)
     if lock is None:

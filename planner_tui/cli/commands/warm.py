@@ -18,8 +18,9 @@ __all__ = ["warm"]
 def _said(state: dict) -> str:
     since = time.strftime("%H:%M:%S", time.localtime(state["since"]))
     minutes = state["idle"] / 60
-    return (f"a warm process (pid {state['pid']}) answers this Python's commands since {since}: "
-            f"{state['calls']} so far; it leaves after {minutes:g} minutes unused. Socket: {visible(state['socket'])}")
+    calls = state["calls"]
+    return (f"a warm process (pid {state['pid']}, started {since}) has answered {calls} command{'' if calls == 1 else 's'} "
+            f"of this Python; it leaves after {minutes:g} minutes unused. Socket: {visible(state['socket'])}")
 
 
 def warm(args: argparse.Namespace) -> int:
@@ -42,7 +43,8 @@ def warm(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.start and state is None:
         if client.start(wait=10.0) is None or (state := client.ask(path, "ping") if path else None) is None:
-            out("planner-tui: the warm process did not start" + (f"; see {visible(path)}.log." if path else " (no private folder for its socket)."))
+            out("planner-tui: the warm process did not answer within 10 seconds (it leaves at once when planner-tui's "
+                "files change while it starts; any error it met is in " + (f"{visible(path)}.log)." if path else "its log)."))
             return EXIT_BLOCKED
     if args.json:
         print_json(state)
