@@ -14,7 +14,7 @@ import sys
 import time
 
 from planner_tui.warm.place import (
-    FORWARDED, PROTOCOL, command_of, enabled, peer_uid, read_line, send_message, socket_path,
+    FORWARDED, FORWARDED_SIGNALS, PROTOCOL, command_of, enabled, peer_uid, read_line, send_message, socket_path,
 )
 
 __all__ = ["main", "forward", "ask", "start", "package_dir"]
@@ -23,7 +23,6 @@ _ANSWER_SECONDS = 5.0
 """How long a warm process may take to fork the call's process; past it the call runs here (nothing ran there)."""
 _SERVE = "import json, sys; sys.path[:] = json.loads(sys.argv[3]); from planner_tui.warm.server import serve; serve()"
 """The warm process's start: the caller's module search path first, then planner-tui from it."""
-_FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGCONT")
 
 
 def package_dir() -> str:
@@ -98,7 +97,7 @@ def forward(path: str, argv: list[str]) -> int | None:
         umask = os.umask(0o022)
         os.umask(umask)
         # Signals this call ignores (`nohup`, a background job of a script) stay ignored there too.
-        ignored = [int(getattr(signal, n)) for n in _FORWARDED_SIGNALS if signal.getsignal(getattr(signal, n)) == signal.SIG_IGN]
+        ignored = [int(getattr(signal, n)) for n in FORWARDED_SIGNALS if signal.getsignal(getattr(signal, n)) == signal.SIG_IGN]
         request = {"op": "run", "protocol": PROTOCOL, "argv": argv, "cwd": cwd, "env": dict(os.environ), "umask": umask, "ignored": ignored}
         try:
             send_message(sock, request, [0, 1, 2])
@@ -145,7 +144,7 @@ def _pass_signals_on(pid: int) -> list[int]:
             os.kill(os.getpid(), signal.SIGTSTP)
             signal.signal(signal.SIGTSTP, pass_on)  # continued: SIGCONT went on to the call
 
-    for name in _FORWARDED_SIGNALS:
+    for name in FORWARDED_SIGNALS:
         number = getattr(signal, name)
         if signal.getsignal(number) != signal.SIG_IGN:
             signal.signal(number, pass_on)
@@ -170,9 +169,10 @@ def _failed_lately(log: str) -> bool:
     """A warm process that failed to start says why in its log: no call starts another for a minute,
     so a broken one costs one start a minute, not one per call."""
     try:
-        return time.time() - os.stat(log).st_mtime < 60 and os.stat(log).st_size > 0
+        info = os.stat(log)
     except OSError:
         return False
+    return info.st_size > 0 and time.time() - info.st_mtime < 60
 
 
 def start(*, wait: float = 0.0) -> str | None:

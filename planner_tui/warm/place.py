@@ -11,7 +11,7 @@ import sys
 import zlib
 
 __all__ = [
-    "FORWARDED", "IDLE_SECONDS", "PROTOCOL", "command_of", "enabled", "socket_folder", "socket_path",
+    "FORWARDED", "FORWARDED_SIGNALS", "IDLE_SECONDS", "PROTOCOL", "command_of", "enabled", "socket_folder", "socket_path",
     "send_message", "receive_message", "read_line", "peer_uid", "fingerprint",
 ]
 
@@ -28,6 +28,10 @@ FORWARDED = frozenset({
 """The commands a warm process may run: each reads its files, prints and exits. The workbench,
 `demo` and `mcp` own the terminal or a long-lived conversation, and `warm` speaks about the warm
 process itself: they always run in the calling process. (A test keeps this equal to the registry.)"""
+
+FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGCONT")
+"""The signals a caller passes on to its call's process (Ctrl+C, a kill, a hang-up, Ctrl+Z and
+`fg`); the call's process takes them as a fresh process would."""
 
 # Global options that take a value, before the command (`--epic 9 status`).
 _VALUED = ("--project", "--epic", "--role", "--prompts")

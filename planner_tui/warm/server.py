@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 
-from planner_tui.warm.place import IDLE_SECONDS, PROTOCOL, peer_uid, receive_message
+from planner_tui.warm.place import FORWARDED_SIGNALS, IDLE_SECONDS, PROTOCOL, peer_uid, receive_message
 
 __all__ = ["serve", "ModuleFiles"]
 
@@ -209,7 +209,7 @@ def _become_the_caller(listener: socket.socket, lock: int, message: dict, fds: l
     """Take the caller's files, folder, environment, umask and signal dispositions; its argv."""
     listener.close()
     os.close(lock)  # a call that outlives the warm process must not keep its claim
-    for name in ("SIGCHLD", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGTSTP", "SIGCONT"):
+    for name in ("SIGCHLD", *FORWARDED_SIGNALS):  # as a fresh process has them: the warm process's own are not the call's
         signal.signal(getattr(signal, name), signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for number in message.get("ignored", ()):
