@@ -259,3 +259,37 @@ def test_a_long_lived_process_keeps_its_results_in_memory_only(project, monkeypa
     monkeypatch.setattr(memo, "_ACROSS", True)
     assert _status(project) == first
     assert list((project / CACHE).glob("memo-*.json"))
+
+
+def _counting(seen: dict[str, int], result):
+    def check(text: str):
+        seen[text] = seen.get(text, 0) + 1
+        return result
+    return check
+
+
+@pytest.mark.parametrize(
+    "module, checker, result, each",
+    [
+        (rulecheck, "_check", (), rulecheck.breaks_each),
+        (dependencies, "_package_names", (), dependencies.names_each),
+        (earlier_plans, "_find_mentions", (), lambda texts: [earlier_plans.mentions(t) for t in texts]),
+        (contain, "_as_typed", True, lambda texts: [contain.bullet(t) for t in texts]),
+    ],
+    ids=["rule breaks", "package names", "mentions", "plan bullets"],
+)
+def test_a_long_lived_process_checks_each_entry_of_a_large_session_once(monkeypatch, module, checker, result, each):
+    # The workbench asks again for every entry after every change, in the same order: a cache
+    # smaller than the session dropped each text just before it was asked for again (10,000
+    # entries: every check run again, 1.6 s of blockers after each change).
+    monkeypatch.setattr(memo, "_ACROSS", False)
+    seen: dict[str, int] = {}
+    monkeypatch.setattr(module, checker, _counting(seen, result))
+    texts = [f"Entry {n}: annotations keep their author" for n in range(10_000)]
+    _clear_in_process_caches()
+    try:
+        first = each(texts)
+        assert each(texts) == first
+    finally:
+        _clear_in_process_caches()
+    assert len(seen) == len(texts) and set(seen.values()) == {1}

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from planner_tui.core.plan.rulecheck import Finding
 from planner_tui.core.storage.memo import Space, recall, recall_each, strings
+from planner_tui.core.text.contain import PER_ENTRY_CACHE
 from planner_tui.core.text.reading import read_text_safely
 
 __all__ = ["PACKAGES_FILE", "package_names", "names_each", "listed_packages", "unlisted_dependencies", "unlisted"]
@@ -43,7 +44,7 @@ def _is_package(name: str) -> bool:
     return bool(name) and not _FILE.search(name) and name.count("/") <= 1 and ".." not in name
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=PER_ENTRY_CACHE)
 def package_names(text: str) -> tuple[str, ...]:
     """The package names a text brings in, in order: from install commands, `@scope/name`,
     backticked `vendor/name`, and a bare `vendor/name` called a package or library or added to

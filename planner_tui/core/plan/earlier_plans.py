@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Literal
 
 from planner_tui.core.models import PLAN_KINDS, Blocker, Entry, Epic, RoleSpec, Session
 from planner_tui.core.storage.memo import Space, recall, recall_each, rows
+from planner_tui.core.text.contain import PER_ENTRY_CACHE
 from planner_tui.core.text.names import near_miss, split_outside_brackets
 from planner_tui.core.text.reading import read_text_safely
 
@@ -252,7 +253,7 @@ _ROWS = rows(Mention, frozenset({"table", "column", "queue", "env", "name"}), st
 _MEMO: Space[tuple[Mention, ...]] = Space("mentions", (__file__, near_miss.__code__.co_filename), lambda ms: [[m.kind, m.name, m.table] for m in ms], _ROWS)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PER_ENTRY_CACHE)
 def _mentions(text: str) -> tuple[Mention, ...]:
     # Asked for every entry on every render; the answer depends on the text alone.
     return recall(_MEMO, text, _find_mentions)

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from planner_tui.core.models import Rule, RuleBook
 from planner_tui.core.storage.memo import Space, recall, recall_each, rows
+from planner_tui.core.text.contain import PER_ENTRY_CACHE
 
 __all__ = ["RULE_KEYS", "CHECKS", "Finding", "find_breaks", "breaks_each", "rule_text", "rule_quote", "unescape_plan"]
 
@@ -323,7 +324,7 @@ _MEMO: Space[tuple[Finding, ...]] = Space(
 """The findings of a text, remembered across calls under the state folder (see `core.storage.memo`)."""
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PER_ENTRY_CACHE)
 def _breaks(text: str) -> tuple[Finding, ...]:
     # Pure and asked again for every entry on every render: remembered by text, in this
     # process and (inside `memo.remembering`) across processes.
