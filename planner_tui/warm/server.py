@@ -15,7 +15,7 @@ import threading
 import time
 import traceback
 
-from planner_tui.warm.place import FORWARDED_SIGNALS, IDLE_SECONDS, PROTOCOL, peer_uid, receive_message
+from planner_tui.warm.place import FORWARDED_SIGNALS, IDLE_SECONDS, PROTOCOL, peer_uid, receive_message, send_message
 
 __all__ = ["serve", "ModuleFiles"]
 
@@ -26,6 +26,8 @@ _WAKE = 2.0
 _GO_SECONDS = 30.0
 """How long a call's process waits for its caller's go after sending its pid (the caller sends it at once)."""
 _LOG_FD = 2
+_HOLD_AT_MOST = 64
+"""Files one call's report may ask the warm process to read ahead."""
 
 
 class ModuleFiles:
@@ -167,7 +169,11 @@ def _answer(conn: socket.socket, listener: socket.socket, lock: int, files: Modu
             return False
         op = message.get("op")
         if op == "ping":
-            _reply(conn, state)
+            from planner_tui.core.storage import primed
+
+            _reply(conn, {**state, "held": primed.held()})
+        elif op == "prime":
+            _hold(message.get("reads"))
         elif op == "stop":
             _reply(conn, {"stopped": state["pid"]})
             return False
@@ -185,6 +191,19 @@ def _answer(conn: socket.socket, listener: socket.socket, lock: int, files: Modu
     return True
 
 
+def _hold(reads: object) -> None:
+    """Read ahead what a call just decoded (its session, its caches), so that the next call that
+    finds the same bytes takes them decoded: a 10,000-entry session is 75 ms of decoding."""
+    from planner_tui.core.storage import primed
+
+    if not isinstance(reads, list):
+        return
+    for item in reads[:_HOLD_AT_MOST]:
+        if isinstance(item, list) and len(item) == 2 and all(isinstance(part, str) for part in item):
+            primed.hold(item[0], item[1])
+    gc.freeze()  # what was decoded is shared with the forks like the imports, not walked by their collections
+
+
 def _streams() -> None:
     """stdin, stdout and stderr made again on the caller's files, buffered as Python buffers them
     for what they are (a terminal: line by line), in the encoding this process's start chose."""
@@ -199,10 +218,33 @@ def _streams() -> None:
 
 def _run_call(conn: socket.socket, listener: socket.socket, lock: int, message: dict, fds: list[int]) -> None:
     """In the fork: the call, and whatever happens in it, never a return into the warm process's loop."""
+    where = listener.getsockname()
     try:
         _call(conn, listener, lock, message, fds)
+        _report_reads(where)
     finally:
         os._exit(0)
+
+
+def _report_reads(where: str) -> None:
+    """After the caller has its exit code: tell the warm process which files the call decoded."""
+    from planner_tui.core.storage import primed
+
+    reads = primed.reads()
+    if not reads:
+        return
+    # The caller's files are let go first: a shell reading the call's output waits for every
+    # holder of the pipe to close it, and the call has ended for it.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(_WAKE)
+            sock.connect(where)
+            send_message(sock, {"protocol": PROTOCOL, "op": "prime", "reads": [list(item) for item in reads]})
+    except OSError:
+        pass
 
 
 def _become_the_caller(listener: socket.socket, lock: int, message: dict, fds: list[int]) -> list[str]:

@@ -144,6 +144,23 @@ def test_a_signal_the_caller_ignores_stays_ignored(warm_env, demo_project):
     assert _status_of(warm_env, demo_project, question) == "answered"
 
 
+def test_what_a_call_decoded_is_held_for_the_next_and_a_file_changed_meanwhile_is_read_again(warm_env, demo_project):
+    run(warm_env, demo_project, "warm", "--start")
+    fresh = {**warm_env, "PLANNER_TUI_WARM": "0"}
+    status = ("--epic", DEMO_EPIC, "status", "--json")
+    for text in ("Keep the author id.", "Index photo_id."):  # the second reads the file the first wrote
+        run(warm_env, demo_project, "--epic", DEMO_EPIC, "add", "1", "decision", text)
+    held = _wait_for(warm_env, demo_project, lambda s: s["held"]["files"] >= 1)["held"]
+    assert held["bytes"] > 0
+    assert json.loads(run(warm_env, demo_project, *status).stdout) == json.loads(run(fresh, demo_project, *status).stdout)
+    # Written by a process of its own, after the warm process read it: the next call reads the new bytes.
+    run(fresh, demo_project, "--epic", DEMO_EPIC, "add", "1", "decision", "Strip EXIF data on upload.")
+    warm = json.loads(run(warm_env, demo_project, *status).stdout)
+    assert warm == json.loads(run(fresh, demo_project, *status).stdout)
+    shown = run(warm_env, demo_project, "--epic", DEMO_EPIC, "show", "1", "--json").stdout
+    assert "Strip EXIF data on upload." in shown
+
+
 def test_it_stops_when_asked_and_when_spoken_to_in_another_protocol(warm_env, demo_project):
     state = json.loads(run(warm_env, demo_project, "warm", "--start", "--json").stdout)
     stopped = run(warm_env, demo_project, "warm", "--stop")

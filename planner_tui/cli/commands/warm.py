@@ -19,8 +19,11 @@ def _said(state: dict) -> str:
     since = time.strftime("%H:%M:%S", time.localtime(state["since"]))
     minutes = state["idle"] / 60
     calls = state["calls"]
+    held = state.get("held") or {"files": 0, "bytes": 0}
+    holds = (f"; it holds {held['files']} file{'' if held['files'] == 1 else 's'} the calls read decoded ahead "
+             f"({held['bytes'] / 1e6:.1f} MB)" if held["files"] else "")
     return (f"a warm process (pid {state['pid']}, started {since}) has answered {calls} command{'' if calls == 1 else 's'} "
-            f"of this Python; it leaves after {minutes:g} minutes unused. Socket: {visible(state['socket'])}")
+            f"of this Python{holds}; it leaves after {minutes:g} minutes unused. Socket: {visible(state['socket'])}")
 
 
 def warm(args: argparse.Namespace) -> int:

@@ -13,6 +13,8 @@ from typing import Any, Iterator
 
 from pydantic_core import from_json, to_json
 
+from planner_tui.core.storage import primed
+
 __all__ = [
     "atomic_write",
     "atomic_write_text",
@@ -117,6 +119,10 @@ def read_json(path: Path) -> Any:
         raw = Path(path).read_bytes()
     except OSError:
         return None
+    return primed.decoded("json", path, raw)
+
+
+def _parse_json(raw: bytes) -> Any:
     try:
         return from_json(raw)
     except ValueError:
@@ -124,6 +130,9 @@ def read_json(path: Path) -> Any:
             return json.loads(raw)
         except (ValueError, RecursionError):
             return None
+
+
+primed.reader("json", _parse_json)
 
 
 def write_state_json(root: Path, rel: str, data: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from pydantic import ValidationError
 
 from planner_tui.core.models import Session
+from planner_tui.core.storage import primed
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -145,16 +146,20 @@ def _current(raw: bytes) -> Session | None:
     return session
 
 
-def decode_session(raw: bytes, *, epic: str, role: str) -> Decoded:
+primed.reader("session", _current)
+
+
+def decode_session(raw: bytes, *, epic: str, role: str, path: str | None = None) -> Decoded:
     """Parse session bytes (UTF-8, with or without BOM, any line endings) into a Session.
 
     Raises Undecodable with a short description of the first problem (bad UTF-8 at an offset,
     invalid JSON at a line/column, or the field path pydantic rejects), or TooNew for a newer
-    schema that cannot be validated by this version.
+    schema that cannot be validated by this version. With the file's `path`, a session the warm
+    process decoded ahead from the same bytes is taken instead of decoding them again.
     """
-    if not raw.strip():
+    if not raw or raw.isspace():  # not `raw.strip()`, a copy of the whole file
         raise Undecodable("the file is empty")
-    current = _current(raw)
+    current = primed.decoded("session", path, raw) if path is not None else _current(raw)
     if current is not None:
         return Decoded(current, SCHEMA_VERSION)
     try:

@@ -93,7 +93,7 @@ class SessionStore:
             raise SessionError(f"Cannot read the session file {self.path}: {exc.strerror or exc}.") from exc
 
     def _decode(self, raw: bytes) -> Decoded:
-        return decode_session(raw, epic=self.epic_folder, role=self.role_key)
+        return decode_session(raw, epic=self.epic_folder, role=self.role_key, path=str(self.path))
 
     def _remember(self, decoded: Decoded, raw: bytes, sig: _Sig | None) -> None:
         self.session = decoded.session

@@ -1,0 +1,73 @@
+"""Files decoded ahead by a long-lived process (the warm process), each handed once to the next call that reads the same bytes."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from typing import Any, Callable
+
+__all__ = ["reader", "decoded", "reads", "hold", "held", "HELD_BYTES"]
+
+HELD_BYTES = 48 * 1024 * 1024
+"""The most file bytes held decoded at once (a 10,000-entry session is about 5 MB); the least
+recently read go first."""
+
+_readers: dict[str, Callable[[bytes], Any]] = {}
+_held: OrderedDict[tuple[str, str], tuple[bytes, Any]] = OrderedDict()
+_reads: dict[tuple[str, str], None] = {}  # an ordered set: what this process decoded, once each
+
+
+def reader(kind: str, decode: Callable[[bytes], Any]) -> None:
+    """Name how files of `kind` are decoded: a pure function of their bytes (None for bytes it
+    leaves to a slower, careful reader)."""
+    _readers[kind] = decode
+
+
+def decoded(kind: str, path: str | os.PathLike[str], raw: bytes) -> Any:
+    """`kind`'s reader applied to `raw`, read from `path`; the result the warm process decoded
+    ahead when it read these very bytes.
+
+    A held result is taken, not shared: a second read of the file in this process decodes again,
+    so two readers (a session before and after an edit) never hold one object. A call's process is
+    a fork of the warm process, so what it changes in a held result is its own copy.
+    """
+    key = (kind, os.path.abspath(path))
+    _reads[key] = None
+    held = _held.pop(key, None)
+    if held is not None and held[0] == raw:  # the bytes themselves, not a time stamp, decide
+        return held[1]
+    return _readers[kind](raw)
+
+
+def reads() -> list[tuple[str, str]]:
+    """Every (kind, absolute path) this process decoded through `decoded`, in the order first read."""
+    return list(_reads)
+
+
+def hold(kind: str, path: str) -> bool:
+    """Read and decode `path` now, to hand it to the next call that reads the same bytes; False
+    (nothing held) when it cannot be read, is too big, or its reader leaves it to the careful one."""
+    decode = _readers.get(kind)
+    key = (kind, path)
+    _held.pop(key, None)
+    if decode is None or not os.path.isabs(path):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > HELD_BYTES // 4:
+                return False
+            raw = fh.read()
+        value = decode(raw)
+    except (OSError, ValueError, TypeError, RecursionError, MemoryError):
+        return False
+    if value is None:
+        return False
+    _held[key] = (raw, value)
+    while sum(len(r) for r, _ in _held.values()) > HELD_BYTES:
+        _held.popitem(last=False)
+    return True
+
+
+def held() -> dict[str, int]:
+    """How many files are held decoded, and their size in bytes."""
+    return {"files": len(_held), "bytes": sum(len(raw) for raw, _ in _held.values())}

@@ -1,0 +1,87 @@
+"""Files decoded ahead by the warm process: taken once, only for the very bytes decoded, never stale."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+
+import pytest
+
+from planner_tui.core.engine import Planner
+from planner_tui.core.storage import files, primed
+from planner_tui.demo import DEMO_EPIC, make_demo
+
+
+@pytest.fixture(autouse=True)
+def nothing_held(monkeypatch):
+    monkeypatch.setattr(primed, "_held", OrderedDict())
+    monkeypatch.setattr(primed, "_reads", {})
+
+
+def _json(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_held_result_is_taken_once_for_the_same_bytes(tmp_path):
+    path = _json(tmp_path, "a.json", '{"items": [1, 2]}')
+    assert primed.hold("json", str(path))
+    first = files.read_json(path)
+    first["items"].append(3)  # the taker's own copy: what it changes reaches no later reader
+    assert files.read_json(path) == {"items": [1, 2]}
+    assert primed.held() == {"files": 0, "bytes": 0}
+
+
+def test_bytes_changed_since_holding_are_decoded_again(tmp_path):
+    path = _json(tmp_path, "a.json", '{"n": 1}')
+    primed.hold("json", str(path))
+    path.write_text('{"n": 2}', encoding="utf-8")  # same size, written within the same second
+    assert files.read_json(path) == {"n": 2}
+
+
+def test_every_file_decoded_is_listed_once_by_its_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _json(tmp_path, "a.json", "[]")
+    _json(tmp_path, "b.json", "{}")
+    for name in ("a.json", "b.json", "a.json"):
+        files.read_json(Path(name))
+    assert primed.reads() == [("json", str(tmp_path / "a.json")), ("json", str(tmp_path / "b.json"))]
+
+
+def test_what_cannot_or_need_not_be_held_is_not(tmp_path, monkeypatch):
+    bad = _json(tmp_path, "bad.json", "{not json")
+    assert not primed.hold("json", str(bad))  # its reader leaves it to the careful one (None)
+    assert not primed.hold("json", str(tmp_path / "missing.json"))
+    assert not primed.hold("json", "relative.json")
+    assert not primed.hold("no such kind", str(bad))
+    monkeypatch.setattr(primed, "HELD_BYTES", 40)
+    assert not primed.hold("json", str(_json(tmp_path, "big.json", "[" + "1," * 10 + "1]")))
+    assert primed.held() == {"files": 0, "bytes": 0}
+
+
+def test_the_least_recently_held_go_first_beyond_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(primed, "HELD_BYTES", 64)  # a file of at most a quarter of it: 16 bytes
+    paths = [_json(tmp_path, f"{n}.json", "[1, 2, 3, 4, 5]") for n in range(5)]  # 15 bytes each
+    for path in paths:
+        assert primed.hold("json", str(path))
+    assert primed.held() == {"files": 4, "bytes": 60}
+    assert primed.hold("json", str(paths[1]))  # held again: now the newest
+    assert primed.hold("json", str(paths[0]))
+    assert [Path(p).name for _, p in primed._held] == ["3.json", "4.json", "1.json", "0.json"]
+
+
+def test_a_session_held_ahead_is_the_one_the_store_opens(tmp_path):
+    project = make_demo(tmp_path / "demo")
+    planner = Planner.open(project, epic=DEMO_EPIC)
+    planner.add(1, "decision", "Annotations keep their author id")
+    path = planner.store.path
+    assert primed.hold("session", str(path))
+    held = primed._held[("session", str(path))][1]
+    opened = Planner.open(project, epic=DEMO_EPIC)
+    assert opened.session is held
+    assert ("session", str(path)) in primed.reads()
+    # An older schema is never held: migrating it needs the careful reader.
+    old = tmp_path / "old.json"
+    old.write_bytes(path.read_bytes().replace(b'"schema_version": ', b'"schema_version": 0, "was": ', 1))
+    assert not primed.hold("session", str(old))
