@@ -16,6 +16,7 @@ from planner_tui.demo import DEMO_EPIC, make_demo
 def nothing_held(monkeypatch):
     monkeypatch.setattr(primed, "_held", OrderedDict())
     monkeypatch.setattr(primed, "_reads", {})
+    monkeypatch.setattr(primed, "_readers", dict(primed._readers))  # a reader a test names goes with it
 
 
 def _json(tmp_path: Path, name: str, text: str) -> Path:
@@ -85,3 +86,15 @@ def test_a_session_held_ahead_is_the_one_the_store_opens(tmp_path):
     old = tmp_path / "old.json"
     old.write_bytes(path.read_bytes().replace(b'"schema_version": ', b'"schema_version": 0, "was": ', 1))
     assert not primed.hold("session", str(old))
+
+
+def test_a_file_held_again_unchanged_is_not_decoded_again(tmp_path, monkeypatch):
+    path = _json(tmp_path, "a.json", '{"n": 1}')
+    calls = []
+    primed.reader("counted", lambda raw: calls.append(raw) or {"raw": raw})
+    assert primed.hold("counted", str(path)) and primed.hold("counted", str(path))
+    assert len(calls) == 1
+    path.write_text('{"n": 2}', encoding="utf-8")
+    assert primed.hold("counted", str(path))
+    assert calls == [b'{"n": 1}', b'{"n": 2}']
+    assert primed.decoded("counted", path, b'{"n": 2}') == {"raw": b'{"n": 2}'}

@@ -49,7 +49,7 @@ def hold(kind: str, path: str) -> bool:
     (nothing held) when it cannot be read, is too big, or its reader leaves it to the careful one."""
     decode = _readers.get(kind)
     key = (kind, path)
-    _held.pop(key, None)
+    before = _held.pop(key, None)
     if decode is None or not os.path.isabs(path):
         return False
     try:
@@ -57,7 +57,9 @@ def hold(kind: str, path: str) -> bool:
             if os.fstat(fh.fileno()).st_size > HELD_BYTES // 4:
                 return False
             raw = fh.read()
-        value = decode(raw)
+        # A call that only read the file leaves it as it was: what is held stays, undecoded again
+        # (the next call may be waiting for this process while it decodes).
+        value = before[1] if before is not None and before[0] == raw else decode(raw)
     except (OSError, ValueError, TypeError, RecursionError, MemoryError):
         return False
     if value is None:
