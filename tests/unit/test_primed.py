@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from planner_tui.core.engine import Planner
-from planner_tui.core.storage import files, primed
+from planner_tui.core.plan import rulecheck
+from planner_tui.core.storage import files, memo, primed
 from planner_tui.demo import DEMO_EPIC, make_demo
 
 
@@ -88,13 +89,27 @@ def test_a_session_held_ahead_is_the_one_the_store_opens(tmp_path):
     assert not primed.hold("session", str(old))
 
 
-def test_a_file_held_again_unchanged_is_not_decoded_again(tmp_path, monkeypatch):
+def test_a_file_held_again_unchanged_is_not_decoded_or_worked_on_again(tmp_path, monkeypatch):
     path = _json(tmp_path, "a.json", '{"n": 1}')
-    calls = []
-    primed.reader("counted", lambda raw: calls.append(raw) or {"raw": raw})
+    calls, ahead = [], []
+    primed.reader("counted", lambda raw: calls.append(raw) or {"raw": raw}, then=ahead.append)
     assert primed.hold("counted", str(path)) and primed.hold("counted", str(path))
-    assert len(calls) == 1
+    assert len(calls) == 1 and ahead == [{"raw": b'{"n": 1}'}]
     path.write_text('{"n": 2}', encoding="utf-8")
     assert primed.hold("counted", str(path))
-    assert calls == [b'{"n": 1}', b'{"n": 2}']
+    assert calls == [b'{"n": 1}', b'{"n": 2}'] and len(ahead) == 2
     assert primed.decoded("counted", path, b'{"n": 2}') == {"raw": b'{"n": 2}'}
+
+
+def test_the_memo_keys_of_a_held_sessions_texts_are_worked_out_ahead(tmp_path, monkeypatch):
+    project = make_demo(tmp_path / "demo")
+    planner = Planner.open(project, epic=DEMO_EPIC)
+    text = "Thumbnails are made on the `media` queue."
+    planner.add(1, "decision", text)
+    monkeypatch.setattr(memo, "_DIGESTS", {})
+    assert primed.hold("session", str(planner.store.path))
+    asked: list[str] = []
+    monkeypatch.setattr(memo, "digest", lambda t: asked.append(t) or "0" * 32)
+    with memo.remembering(project):
+        rulecheck.breaks_each([text, "A text no session holds."])
+    assert asked == ["A text no session holds."]

@@ -13,7 +13,7 @@ from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
 from planner_tui.core.storage.files import STATE_DIR, read_json, write_state_json
 
-__all__ = ["Space", "recall", "recall_each", "remembering", "across_calls", "remember_across_processes", "digest", "rows", "strings", "FORMAT", "WORTH"]
+__all__ = ["Space", "recall", "recall_each", "remembering", "across_calls", "remember_across_processes", "digest", "digest_each", "rows", "strings", "FORMAT", "WORTH"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -185,13 +185,28 @@ class _Store:
         return {"format": FORMAT, "version": self.version, "values": values, "items": items}
 
 
+_DIGESTS: dict[str, str] = {}
+"""Text -> `digest(text)` in this process: filled by the checks of a call, and ahead of the call by
+the warm process for the sessions it holds (`digest_each`)."""
+_DIGESTS_KEPT = 200_000
+
+
+def digest_each(texts: Iterable[str]) -> None:
+    """Work out the key of each text ahead, so that a later call (a fork of this process) finds it."""
+    if len(_DIGESTS) > _DIGESTS_KEPT:
+        _DIGESTS.clear()
+    for text in texts:
+        if text not in _DIGESTS:
+            _DIGESTS[text] = digest(text)
+
+
 class _Memory:
     """What one `remembering` block reads and learns, per space; written when the block ends."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.stores: dict[str, _Store] = {}
-        self.digests: dict[str, str] = {}  # one hash per text, however many spaces ask for it
+        self.digests = _DIGESTS  # one hash per text, however many spaces ask for it
 
     def store(self, space: Space) -> _Store:
         found = self.stores.get(space.name)

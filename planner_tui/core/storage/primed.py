@@ -12,15 +12,16 @@ HELD_BYTES = 48 * 1024 * 1024
 """The most file bytes held decoded at once (a 10,000-entry session is about 5 MB); the least
 recently read go first."""
 
-_readers: dict[str, Callable[[bytes], Any]] = {}
+_readers: dict[str, tuple[Callable[[bytes], Any], Callable[[Any], None] | None]] = {}
 _held: OrderedDict[tuple[str, str], tuple[bytes, Any]] = OrderedDict()
 _reads: dict[tuple[str, str], None] = {}  # an ordered set: what this process decoded, once each
 
 
-def reader(kind: str, decode: Callable[[bytes], Any]) -> None:
+def reader(kind: str, decode: Callable[[bytes], Any], *, then: Callable[[Any], None] | None = None) -> None:
     """Name how files of `kind` are decoded: a pure function of their bytes (None for bytes it
-    leaves to a slower, careful reader)."""
-    _readers[kind] = decode
+    leaves to a slower, careful reader). `then(result)` runs where a file is held, once it is
+    decoded: it works out ahead what the next call will ask of the result."""
+    _readers[kind] = (decode, then)
 
 
 def decoded(kind: str, path: str | os.PathLike[str], raw: bytes) -> Any:
@@ -36,7 +37,7 @@ def decoded(kind: str, path: str | os.PathLike[str], raw: bytes) -> Any:
     held = _held.pop(key, None)
     if held is not None and held[0] == raw:  # the bytes themselves, not a time stamp, decide
         return held[1]
-    return _readers[kind](raw)
+    return _readers[kind][0](raw)
 
 
 def reads() -> list[tuple[str, str]]:
@@ -47,7 +48,7 @@ def reads() -> list[tuple[str, str]]:
 def hold(kind: str, path: str) -> bool:
     """Read and decode `path` now, to hand it to the next call that reads the same bytes; False
     (nothing held) when it cannot be read, is too big, or its reader leaves it to the careful one."""
-    decode = _readers.get(kind)
+    decode, then = _readers.get(kind, (None, None))
     key = (kind, path)
     before = _held.pop(key, None)
     if decode is None or not os.path.isabs(path):
@@ -64,6 +65,8 @@ def hold(kind: str, path: str) -> bool:
         return False
     if value is None:
         return False
+    if then is not None and (before is None or before[1] is not value):
+        then(value)
     _held[key] = (raw, value)
     while sum(len(r) for r, _ in _held.values()) > HELD_BYTES:
         _held.popitem(last=False)
