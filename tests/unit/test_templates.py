@@ -85,6 +85,29 @@ def test_a_projects_generic_template_serves_roles_without_their_own(tmp_path):
     assert template_source(planner.role, project_templates(project)) == (project_templates(project) / "plan.md.j2", True)
 
 
+# A section body laid out item by item, as a project's own template may do it.
+ITEM_BY_ITEM = """{% extends "plan.md.j2" %}
+{% block section_body scoped %}
+{% for item in section.items %}
+{{ "\n" if section.prose and not loop.first else "" }}{{ item }}
+{% endfor %}
+{% endblock %}
+"""
+
+
+def test_a_template_laying_out_the_items_one_by_one_prints_what_the_bundled_body_prints(tmp_path):
+    project = make_demo(tmp_path / "fieldnote", git=False)
+    planner = Planner.open(project, epic=EPIC)
+    for text in ("Store annotations in `photo_annotations`.", "Index photo_id.\n\n  and author_id"):
+        planner.add(1, "decision", text)
+    for text in ("Keep revisions for audit.", "Nothing is deleted.\n\nNot even by admins."):
+        planner.add(2, "note", text)
+    bundled = planner.render()
+    assert "- Index photo_id." in bundled and "Keep revisions for audit.\n\nNothing is deleted." in bundled
+    _override(project, text=ITEM_BY_ITEM)
+    assert planner.render() == bundled
+
+
 @pytest.mark.slow
 def test_the_wheel_ships_the_bundled_templates(tmp_path):
     """Build the wheel as pip would and look inside: the scaffolds are package data."""

@@ -95,6 +95,13 @@ class PlanSection:
     items: tuple[str, ...]
     """Each a complete, contained block: `- bullet` lines, or a paragraph for prose sections."""
 
+    @property
+    def body(self) -> str:
+        """The items laid out as the bundled template prints them: one per line, paragraphs apart."""
+        if not self.items:
+            return ""
+        return ("\n\n" if self.prose else "\n").join(self.items) + "\n"
+
 
 def packaged_templates() -> Path:
     """The folder of the bundled jinja2 scaffolds: inside the installed package, or a checkout's `templates/`."""
