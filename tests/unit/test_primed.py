@@ -10,6 +10,7 @@ import pytest
 from planner_tui.core.engine import Planner
 from planner_tui.core.plan import rulecheck
 from planner_tui.core.storage import files, memo, primed
+from planner_tui.core.text import contain
 from planner_tui.demo import DEMO_EPIC, make_demo
 
 
@@ -18,6 +19,7 @@ def nothing_held(monkeypatch):
     monkeypatch.setattr(primed, "_held", OrderedDict())
     monkeypatch.setattr(primed, "_reads", {})
     monkeypatch.setattr(primed, "_readers", dict(primed._readers))  # a reader a test names goes with it
+    monkeypatch.setattr(primed, "_ahead", {kind: list(works) for kind, works in primed._ahead.items()})
 
 
 def _json(tmp_path: Path, name: str, text: str) -> Path:
@@ -92,7 +94,8 @@ def test_a_session_held_ahead_is_the_one_the_store_opens(tmp_path):
 def test_a_file_held_again_unchanged_is_not_decoded_or_worked_on_again(tmp_path, monkeypatch):
     path = _json(tmp_path, "a.json", '{"n": 1}')
     calls, ahead = [], []
-    primed.reader("counted", lambda raw: calls.append(raw) or {"raw": raw}, then=ahead.append)
+    primed.reader("counted", lambda raw: calls.append(raw) or {"raw": raw})
+    primed.ahead("counted", ahead.append)
     assert primed.hold("counted", str(path)) and primed.hold("counted", str(path))
     assert len(calls) == 1 and ahead == [{"raw": b'{"n": 1}'}]
     path.write_text('{"n": 2}', encoding="utf-8")
@@ -113,3 +116,16 @@ def test_the_memo_keys_of_a_held_sessions_texts_are_worked_out_ahead(tmp_path, m
     with memo.remembering(project):
         rulecheck.breaks_each([text, "A text no session holds."])
     assert asked == ["A text no session holds."]
+
+
+def test_the_plan_blocks_of_a_held_sessions_entries_are_made_ahead(tmp_path):
+    project = make_demo(tmp_path / "demo")
+    planner = Planner.open(project, epic=DEMO_EPIC)
+    for text in ("Thumbnails are made on the `media` queue.", "Index photo_id."):
+        planner.add(1, "decision", text)
+    contain.bullet.cache_clear()
+    assert primed.hold("session", str(planner.store.path))
+    made = contain.bullet.cache_info().misses
+    assert made >= 2
+    Planner.open(project, epic=DEMO_EPIC).render()
+    assert contain.bullet.cache_info().misses == made  # every bullet the render asked for was there

@@ -15,6 +15,7 @@ from planner_tui.core.discussion.answers import decision_entries
 from planner_tui.core.errors import PlanError
 from planner_tui.core.text.contain import bullet, paragraph, plan_line
 from planner_tui.core.models import KINDS, PLAN_KINDS, Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
+from planner_tui.core.storage import primed
 from planner_tui.core.storage.memo import Space, recall
 from planner_tui.core.storage.store import STATE_DIR
 from planner_tui.core.text import markdown
@@ -199,6 +200,17 @@ def _place(role: RoleSpec, spec: TopicSpec | None, entry: Entry) -> tuple[str, i
     own = role.scaffold.section(topic_heading) if topic_heading else None
     slot = spec.slot if spec is not None and kind.primary and own is sec else None
     return sec.heading, slot
+
+
+def _blocks_ahead(session: Session) -> None:
+    # In the warm process, for a session it holds: each entry's bullet, which every call renders.
+    for topic in session.topics:
+        for entry in topic.entries:
+            if entry.kind in PLAN_KINDS:
+                bullet(entry.text)
+
+
+primed.ahead("session", _blocks_ahead)
 
 
 def place_entries(role: RoleSpec, session: Session) -> Placed:

@@ -146,13 +146,14 @@ def _current(raw: bytes) -> Session | None:
     return session
 
 
-def _ahead(session: Session) -> None:
+def _keys_ahead(session: Session) -> None:
     """Worked out by the warm process for a session it holds: the memo keys of its entries' texts
     (a 10,000-entry session's checks spent 40 ms making them in each call)."""
     memo.digest_each(entry.text for topic in session.topics for entry in topic.entries)
 
 
-primed.reader("session", _current, then=_ahead)
+primed.reader("session", _current)
+primed.ahead("session", _keys_ahead)
 
 
 def decode_session(raw: bytes, *, epic: str, role: str, path: str | None = None) -> Decoded:

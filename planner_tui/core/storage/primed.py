@@ -6,22 +6,29 @@ import os
 from collections import OrderedDict
 from typing import Any, Callable
 
-__all__ = ["reader", "decoded", "reads", "hold", "held", "HELD_BYTES"]
+__all__ = ["reader", "ahead", "decoded", "reads", "hold", "held", "HELD_BYTES"]
 
 HELD_BYTES = 48 * 1024 * 1024
 """The most file bytes held decoded at once (a 10,000-entry session is about 5 MB); the least
 recently read go first."""
 
-_readers: dict[str, tuple[Callable[[bytes], Any], Callable[[Any], None] | None]] = {}
+_readers: dict[str, Callable[[bytes], Any]] = {}
+_ahead: dict[str, list[Callable[[Any], None]]] = {}
 _held: OrderedDict[tuple[str, str], tuple[bytes, Any]] = OrderedDict()
 _reads: dict[tuple[str, str], None] = {}  # an ordered set: what this process decoded, once each
 
 
-def reader(kind: str, decode: Callable[[bytes], Any], *, then: Callable[[Any], None] | None = None) -> None:
+def reader(kind: str, decode: Callable[[bytes], Any]) -> None:
     """Name how files of `kind` are decoded: a pure function of their bytes (None for bytes it
-    leaves to a slower, careful reader). `then(result)` runs where a file is held, once it is
-    decoded: it works out ahead what the next call will ask of the result."""
-    _readers[kind] = (decode, then)
+    leaves to a slower, careful reader)."""
+    _readers[kind] = decode
+
+
+def ahead(kind: str, work: Callable[[Any], None]) -> None:
+    """Have `work(result)` run where a file of `kind` is held, once it is decoded: it works out
+    ahead, into this process's own caches, what the next call will ask of the result (each layer
+    names its own: the memo keys of a session's texts, their plan blocks)."""
+    _ahead.setdefault(kind, []).append(work)
 
 
 def decoded(kind: str, path: str | os.PathLike[str], raw: bytes) -> Any:
@@ -37,7 +44,7 @@ def decoded(kind: str, path: str | os.PathLike[str], raw: bytes) -> Any:
     held = _held.pop(key, None)
     if held is not None and held[0] == raw:  # the bytes themselves, not a time stamp, decide
         return held[1]
-    return _readers[kind][0](raw)
+    return _readers[kind](raw)
 
 
 def reads() -> list[tuple[str, str]]:
@@ -48,7 +55,7 @@ def reads() -> list[tuple[str, str]]:
 def hold(kind: str, path: str) -> bool:
     """Read and decode `path` now, to hand it to the next call that reads the same bytes; False
     (nothing held) when it cannot be read, is too big, or its reader leaves it to the careful one."""
-    decode, then = _readers.get(kind, (None, None))
+    decode = _readers.get(kind)
     key = (kind, path)
     before = _held.pop(key, None)
     if decode is None or not os.path.isabs(path):
@@ -65,8 +72,9 @@ def hold(kind: str, path: str) -> bool:
         return False
     if value is None:
         return False
-    if then is not None and (before is None or before[1] is not value):
-        then(value)
+    if before is None or before[1] is not value:
+        for work in _ahead.get(kind, ()):
+            work(value)
     _held[key] = (raw, value)
     while sum(len(r) for r, _ in _held.values()) > HELD_BYTES:
         _held.popitem(last=False)
