@@ -11,6 +11,7 @@ from planner_tui.core.epic import citations
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Blocker, Epic, RoleSpec, Session
 from planner_tui.core.plan import readiness
+from planner_tui.core.plan.render import Placed, place_entries
 from planner_tui.core.project import Project
 from planner_tui.core.storage.store import SessionStore
 
@@ -102,13 +103,17 @@ class PlannerView:
 
     # ------------------------------------------------------------------ reading
 
-    def render(self) -> str:
-        """The plan as markdown, as the Planner renders it for this session."""
-        return self._reader.render()
+    def placed(self) -> Placed:
+        """Where each entry lands in the plan (`place_entries`), for `render` and `blockers` to share."""
+        return place_entries(self.role, self.session)
 
-    def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None) -> list[Blocker]:
+    def render(self, *, placed: Placed | None = None) -> str:
+        """The plan as markdown, as the Planner renders it for this session."""
+        return self._reader.render(placed=placed)
+
+    def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None, placed: Placed | None = None) -> list[Blocker]:
         """Everything that stops the commit of this session, in the engine's order."""
-        return self._reader.blockers(approve_overwrite=approve_overwrite, plan_text=plan_text)
+        return self._reader.blockers(approve_overwrite=approve_overwrite, plan_text=plan_text, placed=placed)
 
     def first_blockers(self, plan_text: str) -> list[Blocker]:
         """What blocks the commit as far as the session and plan text tell without reading files

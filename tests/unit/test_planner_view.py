@@ -97,3 +97,26 @@ def test_view_is_read_from_another_thread(planner):
     planner.add(2, "decision", "Changed while the worker renders")
     worker.join(10)
     assert out and "Changed while the worker renders" not in out[0]
+
+
+def test_the_workbench_snapshot_places_the_entries_once_for_the_render_and_the_checks(planner, monkeypatch):
+    from planner_tui.core import engine, view as view_module
+    from planner_tui.core.plan import readiness, render
+    from planner_tui.screens.workbench.live import render_snapshot
+
+    planner.add(1, "decision", "Store annotations in `photo_annotations`")
+    planned: list[int] = []
+    place = render.place_entries
+
+    def counted(role, session):
+        planned.append(1)
+        return place(role, session)
+
+    for module in (engine, view_module, readiness, render):
+        monkeypatch.setattr(module, "place_entries", counted)
+    snapshot = render_snapshot(planner.view(), 1)
+    assert snapshot.text == planner.render()
+    assert [b.message for b in snapshot.blockers] == [b.message for b in planner.blockers()]
+    planned.clear()
+    render_snapshot(planner.view(), 2)
+    assert len(planned) == 1
