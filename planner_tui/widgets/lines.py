@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
+from typing import Callable
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -114,6 +115,26 @@ class LineCache:
             for key in list(islice(cache, len(cache) // 2)):
                 del cache[key]
         return out
+
+    def fill(self, lines: list[str], width: int, *, known: "LineCache", stop: Callable[[], bool]) -> bool:
+        """Render (in a worker, into this cache) the lines neither this cache nor `known` has at
+        this width; False when `stop()` said to give up first (a newer layout took over)."""
+        if self._console is None:
+            self._console = new_console()
+        cache, console, have = self._lines, self._console, known._lines
+        fence, made = False, 0
+        for line in lines:
+            key = (line, width, fence)
+            if key in have or key in cache:  # `have` is only looked in: safe beside its own thread
+                if line.lstrip().startswith(("```", "~~~")):
+                    fence = not fence
+                continue
+            made += 1
+            if made % 64 == 0 and stop():
+                return False
+            styled, fence = markdown_line(line, fence)
+            cache[key] = tuple(text_rows(console, styled, width)) or ((),)
+        return True
 
     def merge(self, other: "LineCache") -> None:
         """Take the lines another cache rendered (a worker's) into this one."""

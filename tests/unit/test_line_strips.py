@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rich.text import Text
 
-from planner_tui.widgets.lines import new_console, text_strips
+from planner_tui.widgets.lines import LineCache, new_console, text_strips
 from planner_tui.widgets.textstyle import markdown_line
 
 SAMPLES = [
@@ -40,3 +40,30 @@ def test_the_shortcut_draws_exactly_what_wrapping_draws(fence, width):
     for line in SAMPLES:
         text = markdown_line(line, fence)[0]
         assert [list(strip) for strip in text_strips(console, text, width)] == _wrapped(console, text, width), line
+
+
+PLAN = ["# Backend plan", "", "## Domain", "", *[f"- Decision {n}: keep `photo_id` indexed" for n in range(300)],
+        "", "```php", "- not a bullet inside a fence", "```", "- after the fence"]
+
+
+def test_a_worker_fills_only_the_lines_the_pane_lacks_and_the_merge_draws_as_rendering_does():
+    pane, worker = LineCache(), LineCache()
+    pane.render(PLAN[:100], 40)
+    assert worker.fill(PLAN, 40, known=pane, stop=lambda: False)
+    assert worker.missing(PLAN[:100], 40) == 100  # none of what the pane had
+    assert worker.missing([line for line in PLAN[100:] if line not in PLAN[:100]], 40) == 0  # all the rest
+    pane.merge(worker)
+    assert pane.missing(PLAN, 40) == 0
+    assert pane.render(PLAN, 40) == LineCache().render(PLAN, 40)  # the fence's lines as a fence
+
+
+def test_a_worker_a_newer_layout_replaced_gives_up_within_a_few_dozen_lines():
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return True
+
+    worker = LineCache()
+    assert not worker.fill(PLAN, 40, known=LineCache(), stop=stop)
+    assert len(asked) == 1 and len(PLAN) - worker.missing(PLAN, 40) < 70  # of 309 lines

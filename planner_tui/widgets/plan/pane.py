@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Size
@@ -190,9 +191,14 @@ class PlanPreview(ScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group="plan-lines")
     def _render_lines(self, lines: list[str], width: int) -> None:
+        # Only the lines the pane lacks, and only while this is the newest layout: a change that
+        # comes while the first plan of a large session is rendered starts another worker, and
+        # the older one used to go on rendering thousands of lines beside it (seconds of the
+        # interpreter's lock taken from the keys being typed).
+        worker = get_current_worker()
         cache = LineCache()
-        cache.render(lines, width)
-        self.post_message(self.Rendered(cache, width))
+        if cache.fill(lines, width, known=self._cache, stop=lambda: worker.is_cancelled):
+            self.post_message(self.Rendered(cache, width))
 
     def on_plan_preview_rendered(self, message: Rendered) -> None:
         message.stop()
