@@ -30,6 +30,9 @@ def decision_entries(state: TopicState, *, with_question: bool) -> Iterator[Entr
     decision log, which lists the question beside it) the text stays the answer's.
     """
     settles = settling_answers(state)
+    if not settles:  # no answered question: the thread as it is
+        yield from state.entries
+        return
     for entry in state.entries:
         question = settles.get(entry.id)
         if question is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -229,22 +230,23 @@ def place_entries(role: RoleSpec, session: Session) -> Placed:
         order.setdefault(state.id, len(order))
     keyed: dict[str, list[tuple[tuple, PlacedEntry]]] = {h: [] for h in placed}
     for state in session.topics:
-        spec = specs.get(state.id)
-        where: dict[tuple[str, str | None], tuple[str, int | None]] = {}  # one topic's entries land alike
+        spec, topic, rank = specs.get(state.id), state.id, order[state.id]
+        # One topic's entries of a kind and section land alike: where, in which list, in which group.
+        where: dict[tuple[str, str | None], tuple[str, int | None, list, tuple[int, int]]] = {}
         for entry in decision_entries(state, with_question=True):  # an answered question decides
             # Blank as `normalise_text` sees it: only spaces, tabs and line breaks (a control
             # character is made visible, never dropped); strip is the cheaper test.
             if entry.kind not in PLAN_KINDS or not entry.text.strip(" \t\r\n"):
                 continue
             how = (entry.kind, entry.section)
-            if how not in where:
-                where[how] = _place(role, spec, entry)
-            heading, slot = where[how]
-            group = (0, slot) if slot is not None else (1, 0)
-            key = (group, order[state.id], _utc(entry.at), entry.id)
-            keyed[heading].append((key, PlacedEntry(heading, slot, state.id, entry)))
+            spot = where.get(how)
+            if spot is None:
+                heading, slot = _place(role, spec, entry)
+                spot = where[how] = (heading, slot, keyed[heading], (0, slot) if slot is not None else (1, 0))
+            heading, slot, items, group = spot
+            items.append(((group, rank, _utc(entry.at), entry.id), PlacedEntry(heading, slot, topic, entry)))
     for heading, items in keyed.items():
-        items.sort(key=lambda pair: pair[0])
+        items.sort(key=itemgetter(0))
         placed[heading] = [item for _, item in items]
     return placed
 
