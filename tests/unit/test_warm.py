@@ -152,6 +152,8 @@ def test_what_a_call_decoded_is_held_for_the_next_and_a_file_changed_meanwhile_i
         run(warm_env, demo_project, "--epic", DEMO_EPIC, "add", "1", "decision", text)
     held = _wait_for(warm_env, demo_project, lambda s: s["held"]["files"] >= 1)["held"]
     assert held["bytes"] > 0
+    said = run(warm_env, demo_project, "warm").stdout
+    assert f"it holds {held['files']} file" in said and "the calls read decoded ahead (" in said
     assert json.loads(run(warm_env, demo_project, *status).stdout) == json.loads(run(fresh, demo_project, *status).stdout)
     # Written by a process of its own, after the warm process read it: the next call reads the new bytes.
     run(fresh, demo_project, "--epic", DEMO_EPIC, "add", "1", "decision", "Strip EXIF data on upload.")

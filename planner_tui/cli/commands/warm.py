@@ -9,6 +9,7 @@ import time
 from planner_tui.cli.context import out, print_json
 from planner_tui.cli.exits import EXIT_BLOCKED, EXIT_OK
 from planner_tui.core.text.display import visible
+from planner_tui.core.text.reading import human_size
 from planner_tui.warm import client
 from planner_tui.warm.place import enabled, socket_folder, socket_path
 
@@ -21,7 +22,7 @@ def _said(state: dict) -> str:
     calls = state["calls"]
     held = state.get("held") or {"files": 0, "bytes": 0}
     holds = (f"; it holds {held['files']} file{'' if held['files'] == 1 else 's'} the calls read decoded ahead "
-             f"({held['bytes'] / 1e6:.1f} MB)" if held["files"] else "")
+             f"({human_size(held['bytes'])})" if held["files"] else "")
     return (f"a warm process (pid {state['pid']}, started {since}) has answered {calls} command{'' if calls == 1 else 's'} "
             f"of this Python{holds}; it leaves after {minutes:g} minutes unused. Socket: {visible(state['socket'])}")
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 __all__ = [
     "ReadResult",
+    "human_size",
     "OUTSIDE",
     "NOT_REGULAR",
     "BINARY",
@@ -220,7 +221,8 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _human(n: int) -> str:
+def human_size(n: int) -> str:
+    """A byte count as people read it: `980 bytes`, `14 kB`, `5.3 MB`."""
     if n >= 1_000_000:
         return f"{n / 1_000_000:.1f} MB"
     if n >= 1_000:
@@ -282,7 +284,7 @@ def read_text_safely(root: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES
             data = data[:-1]  # keep UTF-16 code units whole
         size = max(st.st_size, cap + 1)
         reason = (
-            f"truncated: showing the first {_human(len(data))} of {_human(size)} (cap {_human(cap)})"
+            f"truncated: showing the first {human_size(len(data))} of {human_size(size)} (cap {human_size(cap)})"
         )
     text = _decode(data).replace("\r\n", "\n")
     return ReadResult(
