@@ -60,12 +60,12 @@ def test_what_cannot_or_need_not_be_held_is_not(tmp_path, monkeypatch):
     assert not primed.hold("json", "relative.json")
     assert not primed.hold("no such kind", str(bad))
     monkeypatch.setattr(primed, "HELD_BYTES", 40)
-    assert not primed.hold("json", str(_json(tmp_path, "big.json", "[" + "1," * 10 + "1]")))
+    assert not primed.hold("json", str(_json(tmp_path, "big.json", "[" + "1," * 10 + "1]")))  # 23 bytes > 20
     assert primed.held() == {"files": 0, "bytes": 0}
 
 
 def test_the_least_recently_held_go_first_beyond_the_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(primed, "HELD_BYTES", 64)  # a file of at most a quarter of it: 16 bytes
+    monkeypatch.setattr(primed, "HELD_BYTES", 64)  # a file of at most half of it: 32 bytes
     paths = [_json(tmp_path, f"{n}.json", "[1, 2, 3, 4, 5]") for n in range(5)]  # 15 bytes each
     for path in paths:
         assert primed.hold("json", str(path))
