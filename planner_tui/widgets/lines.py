@@ -71,6 +71,11 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
         view.refresh(layout=True)
 
 
+def _fence_edge(line: str) -> bool:
+    """True for a line that opens or closes a code fence (the lines after it change sides)."""
+    return line.lstrip().startswith(("```", "~~~"))
+
+
 class LineCache:
     """Rendered lines by (text, width, inside a fence), as rows: a changed section re-renders its new lines only.
 
@@ -88,28 +93,29 @@ class LineCache:
         cache, fence, count = self._lines, False, 0
         for line in lines:
             count += (line, width, fence) not in cache
-            if line.lstrip().startswith(("```", "~~~")):
-                fence = not fence
+            fence ^= _fence_edge(line)
         return count
+
+    def _make(self, line: str, width: int, fence: bool) -> tuple[tuple[Row, ...], bool]:
+        """One line styled and wrapped (its rows), and whether the line after it is inside a fence."""
+        if self._console is None:
+            self._console = new_console()
+        styled, after = markdown_line(line, fence)
+        return tuple(text_rows(self._console, styled, width)) or ((),), after
 
     def render(self, lines: list[str], width: int) -> list[Row]:
         """The rows of these lines at this width, rendering only the ones not seen before."""
-        if self._console is None:
-            self._console = new_console()
-        cache, console = self._lines, self._console
+        cache = self._lines
         out: list[Row] = []
         fence = False
         for line in lines:
             key = (line, width, fence)
             hit = cache.get(key)
-            styled = None
             if hit is None:
-                styled, after = markdown_line(line, fence)
-                hit = tuple(text_rows(console, styled, width)) or ((),)
+                hit, fence = self._make(line, width, fence)
                 cache[key] = hit
-                fence = after
-            elif line.lstrip().startswith(("```", "~~~")):
-                fence = not fence
+            else:
+                fence ^= _fence_edge(line)
             out.extend(hit)
         if len(cache) > self.maxsize:
             for key in list(islice(cache, len(cache) // 2)):
@@ -119,21 +125,17 @@ class LineCache:
     def fill(self, lines: list[str], width: int, *, known: "LineCache", stop: Callable[[], bool]) -> bool:
         """Render (in a worker, into this cache) the lines neither this cache nor `known` has at
         this width; False when `stop()` said to give up first (a newer layout took over)."""
-        if self._console is None:
-            self._console = new_console()
-        cache, console, have = self._lines, self._console, known._lines
+        cache, have = self._lines, known._lines
         fence, made = False, 0
         for line in lines:
             key = (line, width, fence)
             if key in have or key in cache:  # `have` is only looked in: safe beside its own thread
-                if line.lstrip().startswith(("```", "~~~")):
-                    fence = not fence
+                fence ^= _fence_edge(line)
                 continue
             made += 1
             if made % 64 == 0 and stop():
                 return False
-            styled, fence = markdown_line(line, fence)
-            cache[key] = tuple(text_rows(console, styled, width)) or ((),)
+            cache[key], fence = self._make(line, width, fence)
         return True
 
     def merge(self, other: "LineCache") -> None:
