@@ -15,6 +15,7 @@ import threading
 import time
 import traceback
 
+from planner_tui.core.storage import primed
 from planner_tui.warm.place import FORWARDED_SIGNALS, IDLE_SECONDS, PROTOCOL, peer_uid, receive_message, send_message
 
 __all__ = ["serve", "ModuleFiles"]
@@ -169,8 +170,6 @@ def _answer(conn: socket.socket, listener: socket.socket, lock: int, files: Modu
             return False
         op = message.get("op")
         if op == "ping":
-            from planner_tui.core.storage import primed
-
             _reply(conn, {**state, "held": primed.held()})
         elif op == "prime":
             _hold(message.get("reads"))
@@ -194,8 +193,6 @@ def _answer(conn: socket.socket, listener: socket.socket, lock: int, files: Modu
 def _hold(reads: object) -> None:
     """Read ahead what a call just decoded (its session, its caches), so that the next call that
     finds the same bytes takes them decoded: a 10,000-entry session is 75 ms of decoding."""
-    from planner_tui.core.storage import primed
-
     if not isinstance(reads, list):
         return
     for item in reads[:_HOLD_AT_MOST]:
@@ -228,8 +225,6 @@ def _run_call(conn: socket.socket, listener: socket.socket, lock: int, message: 
 
 def _report_reads(where: str) -> None:
     """After the caller has its exit code: tell the warm process which files the call decoded."""
-    from planner_tui.core.storage import primed
-
     reads = primed.reads()
     if not reads:
         return
