@@ -198,13 +198,21 @@ the warm process for the sessions it holds (`digest_each`)."""
 _DIGESTS_KEPT = 200_000
 
 
+def _keys(texts: list[str]) -> list[str]:
+    """The key of each text, each worked out once in this process (for at most `_DIGESTS_KEPT` texts)."""
+    keys = list(map(_DIGESTS.get, texts))
+    if None in keys:
+        if len(_DIGESTS) > _DIGESTS_KEPT:
+            _DIGESTS.clear()
+        for at, key in enumerate(keys):
+            if key is None:
+                keys[at] = _DIGESTS[texts[at]] = digest(texts[at])
+    return keys
+
+
 def digest_each(texts: Iterable[str]) -> None:
     """Work out the key of each text ahead, so that a later call (a fork of this process) finds it."""
-    if len(_DIGESTS) > _DIGESTS_KEPT:
-        _DIGESTS.clear()
-    for text in texts:
-        if text not in _DIGESTS:
-            _DIGESTS[text] = digest(text)
+    _keys(list(texts))
 
 
 class _Memory:
@@ -213,7 +221,6 @@ class _Memory:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.stores: dict[str, _Store] = {}
-        self.digests = _DIGESTS  # one hash per text, however many spaces ask for it
 
     def store(self, space: Space) -> _Store:
         found = self.stores.get(space.name)
@@ -281,12 +288,7 @@ def recall_each(space: Space[T], texts: Iterable[str], compute: Callable[[str], 
         return [alone(text) for text in texts]
     store = memory.store(space)
     texts = list(texts)
-    digests = memory.digests
-    keys = list(map(digests.get, texts))
-    if None in keys:
-        for at, key in enumerate(keys):
-            if key is None:
-                keys[at] = digests[texts[at]] = digest(texts[at])
+    keys = _keys(texts)  # one hash per text, however many spaces ask for it
     try:
         # Most texts share a few results: each decoded once, then every text's found by its
         # index in the file, in C rather than a Python loop per text (10,000 entries, three
