@@ -361,7 +361,7 @@ class Planner:
             text = self.render(placed=placed)
             found = self.blockers(plan_text=text, placed=placed)
             points = [addressed_points(spec, session.topic(spec.id)) for spec in self.role.topics]
-        stale = {item.entry.id for item in self.stale()}
+        stale = {b.entry for b in found if b.kind == "stale"}  # one blocker per stale entry, named
         topics = []
         for spec, addressed in zip(self.role.topics, points):
             state = session.topic(spec.id)

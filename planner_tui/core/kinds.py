@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:
     from planner_tui.core.models import Scaffold
 
-__all__ = ["KindSpec", "KINDS", "ENTRY_KINDS", "PLAN_KINDS", "PRIMARY_KIND", "EntryKind"]
+__all__ = ["KindSpec", "KINDS", "ENTRY_KINDS", "PLAN_KINDS", "ASKING_KINDS", "PRIMARY_KIND", "EntryKind"]
 
 
 class KindSpec(BaseModel):
@@ -58,5 +58,6 @@ KINDS: dict[str, KindSpec] = {
 
 ENTRY_KINDS: tuple[str, ...] = tuple(KINDS)
 PLAN_KINDS: tuple[str, ...] = tuple(k.name for k in KINDS.values() if k.in_plan)  # the rest stay in the thread
+ASKING_KINDS: frozenset[str] = frozenset(k.name for k in KINDS.values() if k.asks)  # questions
 PRIMARY_KIND: str = next(k.name for k in KINDS.values() if k.primary)
 EntryKind = Literal[ENTRY_KINDS]  # type: ignore[valid-type]  # the same Literal, built from the table

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from planner_tui.core.models import KINDS, PRIMARY_KIND, Entry, TopicState
+from planner_tui.core.kinds import ASKING_KINDS
+from planner_tui.core.models import PRIMARY_KIND, Entry, TopicState
 
 __all__ = ["decision_entries", "settling_answers"]
 
@@ -15,12 +16,12 @@ def settling_answers(state: TopicState) -> dict[str, Entry]:
     Only the answer the question points at counts: an answer superseded by reopening the
     question (flag) and answering it again stays in the thread and out of the plan.
     """
-    by_id = {e.id: e for e in state.entries}
-    out = {}
-    for question in state.entries:
-        if KINDS[question.kind].asks and question.status == "answered" and question.answer_id in by_id:
-            out[question.answer_id] = question  # type: ignore[index]
-    return out
+    # The questions first: most threads have none answered, and then no index of ids is needed.
+    answered = [e for e in state.entries if e.kind in ASKING_KINDS and e.status == "answered"]
+    if not answered:
+        return {}
+    ids = {e.id for e in state.entries}
+    return {q.answer_id: q for q in answered if q.answer_id in ids}  # type: ignore[misc]
 
 
 def decision_entries(state: TopicState, *, with_question: bool) -> Iterator[Entry]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from planner_tui.core.models import KINDS, TopicSpec, TopicState
+from planner_tui.core.kinds import ASKING_KINDS
+from planner_tui.core.models import TopicSpec, TopicState
 from planner_tui.core.storage.memo import Space, recall, strings
 
 __all__ = ["point_words", "addressed_points"]
@@ -42,10 +43,11 @@ def addressed_points(spec: TopicSpec, state: TopicState | None) -> list[tuple[st
     text_words: frozenset[str] = frozenset()
     if state is not None and spec.points:
         # asking about a point does not address it
-        said = [entry.text.lower() for entry in state.entries if not KINDS[entry.kind].asks]
+        said = [entry.text for entry in state.entries if entry.kind not in ASKING_KINDS]
         # Each distinct word stemmed once: a topic of thousands of entries repeats its words.
-        # Joined by a line break, which no word holds, the words are the same as text by text.
-        text_words = recall(_MEMO, "\n".join(said), _said_words)
+        # Joined by a line break, which no word holds, the words are the same as text by text
+        # (and lowered at once: a line break is not a letter, so each text lowers as on its own).
+        text_words = recall(_MEMO, "\n".join(said).lower(), _said_words)
     result = []
     for point in spec.points:
         words = point_words(point)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterable, Literal
 
@@ -379,8 +380,10 @@ def find_contradictions(role: RoleSpec, session: Session, defs: Definitions, *, 
         return near[kind, used]
 
     checked = [(topic.id, entry) for topic in session.topics for entry in topic.entries if entry.kind in CHECKED_KINDS]
-    for (topic_id, entry), named in zip(checked, recall_each(_MEMO, [e.text for _, e in checked], _find_mentions, _mentions)):
-        found = _check_entry(role, topic_id, entry, named, defs, closest, everything) if named else []
+    named = recall_each(_MEMO, [e.text for _, e in checked], _find_mentions, _mentions)
+    for at in compress(range(len(checked)), named):  # most entries name nothing: skipped in C
+        topic_id, entry = checked[at]
+        found = _check_entry(role, topic_id, entry, named[at], defs, closest, everything)
         done = set() if include_settled or not found else settled_keys(entry)
         out += [c for c in found if c.key not in done]
     return out

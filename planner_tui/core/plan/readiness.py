@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import compress
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
 
 from planner_tui.core.discussion.numbering import question_numbers
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
 from planner_tui.core.text import markdown
-from planner_tui.core.text.contain import bullet, paragraph
-from planner_tui.core.plan.render import Placed, place_entries, plan_headings, scaffold_headings
+from planner_tui.core.plan.render import Placed, place_entries, plan_headings, scaffold_headings, section_blocks
 
 if TYPE_CHECKING:
     from planner_tui.core.plan.rulecheck import Finding
@@ -141,9 +141,14 @@ def _rule_blockers(
     ordered = [item for sec in role.scaffold.sections for item in placed[sec.heading]]
     texts = [item.entry.text for item in ordered]
     breaks = breaks_each(texts)
-    names = names_each(texts) if packages is not False else [()] * len(texts)  # False: the package list is not checked
-    for item, found_breaks, brought in zip(ordered, breaks, names):
-        found = [*found_breaks, *unlisted(brought, packages)] if brought else found_breaks  # type: ignore[arg-type]
+    # Most entries break nothing and bring in no package: only those that do are looked at.
+    hits = set(compress(range(len(texts)), breaks))
+    if packages is not False:  # False: the package list is not checked
+        names = names_each(texts)
+        hits.update(compress(range(len(texts)), names))
+    for at in sorted(hits):
+        item, brought = ordered[at], names[at] if packages is not False else ()
+        found = [*breaks[at], *unlisted(brought, packages)] if brought else breaks[at]  # type: ignore[arg-type]
         for finding in found:
             rule = rule_text(finding.rule, rules)
             who = f"Entry {item.entry.id} ({_topic_label(role, item.topic)})"
@@ -159,12 +164,7 @@ def _rule_blockers(
             )
     # Then whatever the plan text holds beyond these entries (the epic title, a stale plan):
     # cut each entry's rendered block out first so no break is reported twice.
-    blocks = []
-    prose = {sec.heading: role.scaffold.section(sec.heading).is_prose for sec in role.scaffold.sections}  # type: ignore[union-attr]
-    for item in ordered:
-        block = (paragraph if prose[item.section] else bullet)(item.entry.text)
-        if block:
-            blocks.append(block)
+    blocks = [block for sec in role.scaffold.sections for block in section_blocks(placed[sec.heading], sec.is_prose)]
     # The scaffold's own headings are the role's output, never an added section (a lead's
     # required "Recommendation" is not the "Recommendations" section the rules forbid).
     own = {f"## {sec.heading}" for sec in role.scaffold.sections}
