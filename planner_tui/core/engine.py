@@ -379,7 +379,7 @@ class Planner:
                     "points": [{"point": p, "addressed": ok} for p, ok in addressed],
                     "citations": [{"entry": e.id, "path": e.cite.path, "line": e.cite.line, "sha256": citations.cited_digest(e),
                                    "stale": e.id in stale} for e in entries if e.cite],
-                    "stale": [e.id for e in entries if e.id in stale],
+                    "stale": [e.id for e in entries if e.id in stale] if stale else [],
                 }
             )
         return {

@@ -73,6 +73,28 @@ def test_cutting_blocks_with_a_cursor_matches_replacing_each_in_turn(text, block
     assert _cut_blocks(text, blocks) == _naive_cut(text, blocks)
 
 
+piece = st.text(alphabet="ab-\n", min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(piece, max_size=40), st.text(alphabet="ab-\n", max_size=12), st.text(alphabet="ab-\n", max_size=12),
+       st.lists(st.integers(0, 39), max_size=3), st.lists(piece, max_size=6), st.sampled_from(["\n", "\n\n"]))
+def test_cutting_a_rendered_run_of_blocks_matches_replacing_each_in_turn(blocks, before, after, dropped, extra, apart):
+    # A plan as the template prints it: the blocks a line apart (bullets) or a blank line apart
+    # (paragraphs), with text around them, some blocks missing from the text and some cut that
+    # it never held (runs cut at once, and not).
+    shown = [b for i, b in enumerate(blocks) if i not in dropped]
+    text = before + apart + apart.join(shown) + apart + after
+    assert _cut_blocks(text, blocks + extra) == _naive_cut(text, blocks + extra)
+
+
+def test_cutting_ten_thousand_bullets_leaves_the_rest_of_the_plan():
+    bullets = [f"- decision {n}" for n in range(10_000)]
+    text = "# Plan\n\n## Decisions\n\n" + "\n".join(bullets[:6000]) + "\n\n## Risks\n\n" + "\n".join(bullets[6000:]) + "\n"
+    assert _cut_blocks(text, bullets) == _naive_cut(text, bullets)
+    assert _cut_blocks(text, bullets) == "# Plan\n\n## Decisions\n\n" + "\n" * 5999 + "\n\n## Risks\n\n" + "\n" * 3999 + "\n"
+
+
 def test_sections_cut_at_top_level_headings_only():
     text = "# T\n\n## A\n```\n## in a fence\n```\n> ## in a quote\n\nSetext\n---\n## B\nlast\n"
     found = sections(text)

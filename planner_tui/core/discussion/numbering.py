@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from planner_tui.core.errors import TopicError
-from planner_tui.core.models import KINDS, Entry, TopicState
+from planner_tui.core.kinds import ASKING_KINDS
+from planner_tui.core.models import Entry, TopicState
 
 __all__ = ["question_numbers", "numbered", "parse_ref", "split_ref", "open_question", "refused_numbers"]
 
@@ -31,7 +32,7 @@ def numbered(state: TopicState | None, *, open_only: bool = False) -> list[tuple
     """(number, question) in thread order; with `open_only`, the open ones with their own numbers."""
     if state is None:
         return []
-    questions = [e for e in state.entries if KINDS[e.kind].asks]
+    questions = [e for e in state.entries if e.kind in ASKING_KINDS]
     return [(n, q) for n, q in enumerate(questions, start=1) if q.is_open or not open_only]
 
 

@@ -142,8 +142,10 @@ def stale_entries(session: Session, root: Path, tasks: list[EpicTask] | None = N
     found = []
     for topic in session.topics:
         for entry in topic.entries:
+            if entry.cite is None:  # most entries cite nothing: asked first
+                continue
             recorded = cited_digest(entry)
-            if recorded is None or entry.kind not in STALE_KINDS or entry.cite is None:
+            if recorded is None or entry.kind not in STALE_KINDS:
                 continue
             path = entry.cite.path
             if path not in cache:

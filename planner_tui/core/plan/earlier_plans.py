@@ -315,22 +315,16 @@ def _label(role: RoleSpec, topic_id: str) -> str:
 def _check_entry(
     role: RoleSpec, topic: str, entry: Entry, found: tuple[Mention, ...], defs: Definitions, closest: Callable[[str, str], Defined | None], everything: set[str]
 ) -> list[Contradiction]:
-    out: dict[str, Contradiction] = {}
-    who = lambda: f"Entry {entry.id} ({_label(role, topic)})"  # noqa: E731 - looked up only for a difference
-    settle = f"settle which is right: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`"
-
-    def spelled(kind: NameKind, used: str, d: Defined) -> None:
-        message = f"{who()} names the {_WORD[kind]} `{used}`, but {d.source}:{d.line} defines `{d.name}`: {settle}."
-        c = Contradiction(topic, entry.id, kind, used, d.name, d.table, d.source, d.line, message)
-        out.setdefault(c.key, c)
-
+    # Each mention looked at first, the messages made only for a difference: a session of
+    # 10,000 entries names thousands of things, nearly all as an earlier plan defines them.
+    differ: list[tuple[NameKind, str, Defined | None, str | None]] = []  # (kind, used, what it misspells, table lacking it)
     for m in found:
         if m.kind in ("env", "queue", "table"):
             if (d := closest(m.kind, m.name)) is not None:
-                spelled(m.kind, m.name, d)  # type: ignore[arg-type]
+                differ.append((m.kind, m.name, d, None))  # type: ignore[arg-type]
         elif m.kind == "name":
             if m.name not in everything and (d := closest("table", m.name)) is not None:
-                spelled("table", m.name, d)
+                differ.append(("table", m.name, d, None))
         elif m.table is not None and m.table in defs.columns:
             listed = defs.columns[m.table]
             if m.name in listed:
@@ -338,17 +332,28 @@ def _check_entry(
             where = defs.columns_at[m.table]
             near = [c for c in sorted(listed) if near_miss("column", m.name, c)]
             if near:
-                d = Defined("column", near[0], where.source, where.line, m.table)
-                spelled("column", m.name, d)
-                continue
-            message = (
-                f"{who()} names the column `{m.name}` on the `{m.table}` table, but {where.source}:{where.line} "
-                f"defines `{m.table}` without it: settle it: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`."
-            )
-            c = Contradiction(topic, entry.id, "column", m.name, None, m.table, where.source, where.line, message)
-            out.setdefault(c.key, c)
+                differ.append(("column", m.name, Defined("column", near[0], where.source, where.line, m.table), None))
+            else:
+                differ.append(("column", m.name, None, m.table))
         elif m.name not in everything and (d := closest("column", m.name)) is not None:
-            spelled("column", m.name, d)
+            differ.append(("column", m.name, d, None))
+    if not differ:
+        return []
+    who = f"Entry {entry.id} ({_label(role, topic)})"
+    settle = f"settle which is right: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`"
+    out: dict[str, Contradiction] = {}
+    for kind, used, d, lacking in differ:
+        if d is not None:
+            message = f"{who} names the {_WORD[kind]} `{used}`, but {d.source}:{d.line} defines `{d.name}`: {settle}."
+            c = Contradiction(topic, entry.id, kind, used, d.name, d.table, d.source, d.line, message)
+        else:
+            where = defs.columns_at[lacking]  # type: ignore[index]
+            message = (
+                f"{who} names the column `{used}` on the `{lacking}` table, but {where.source}:{where.line} "
+                f"defines `{lacking}` without it: settle it: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`."
+            )
+            c = Contradiction(topic, entry.id, "column", used, None, lacking, where.source, where.line, message)
+        out.setdefault(c.key, c)
     return list(out.values())
 
 
@@ -384,8 +389,9 @@ def find_contradictions(role: RoleSpec, session: Session, defs: Definitions, *, 
     for at in compress(range(len(checked)), named):  # most entries name nothing: skipped in C
         topic_id, entry = checked[at]
         found = _check_entry(role, topic_id, entry, named[at], defs, closest, everything)
-        done = set() if include_settled or not found else settled_keys(entry)
-        out += [c for c in found if c.key not in done]
+        if found:
+            done = set() if include_settled else settled_keys(entry)
+            out += [c for c in found if c.key not in done]
     return out
 
 

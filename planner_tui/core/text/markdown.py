@@ -38,6 +38,7 @@ _BACKTICK = re.compile(r"`([^`\n]+)`")
 # An ATX heading opener at the very start of a line: where a new chunk of a plan begins, and
 # what containment escapes at the start of a user's line.
 ATX_OPENER = re.compile(r"#{1,6}(?:[ \t]|$)")
+_ATX_LINE = re.compile(r"#{1,6}(?:[ \t]|$)", re.MULTILINE)  # ATX_OPENER, its `$` any line's end
 # Block tokens of paragraphs, lists and quotes: the blocks an ATX heading on the next line
 # always closes (and the only ones contained user text may produce).
 PROSE_BLOCK_TOKENS = frozenset(
@@ -152,18 +153,31 @@ def outline(text: str) -> tuple[Heading, ...]:
     """
     if "\r" in text:  # markdown-it counts a lone CR as a line break; str.split does not
         return headings_by_full_parse(text)
-    lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if line[:1] == "#" and ATX_OPENER.match(line)]
-    if not starts or any(line.strip(" \t") for line in lines[: starts[0]]):
+    starts = _atx_lines(text)
+    if not starts or text[: starts[0]].strip(" \t\n"):
         return headings_by_full_parse(text)
     found: list[Heading] = []
+    line = 0
     for n, start in enumerate(starts):
-        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        heading = _closed_chunk("\n".join(lines[start:end]))
+        end = starts[n + 1] - 1 if n + 1 < len(starts) else len(text)  # the chunk's lines, not the break after
+        heading = _closed_chunk(text[start:end])
         if heading is None:
             return headings_by_full_parse(text)
-        found.append(Heading(heading[0], heading[1], start))
+        line += text.count("\n", starts[n - 1] if n else 0, start)
+        found.append(Heading(heading[0], heading[1], line))
     return tuple(found)
+
+
+def _atx_lines(text: str) -> list[int]:
+    """Where each line that opens an ATX heading starts: the text is never split into lines, and
+    only lines that start with `#` are looked at (a plan of 10,000 bullets has a dozen)."""
+    starts = [0] if _ATX_LINE.match(text) else []
+    at = text.find("\n#")
+    while at >= 0:
+        if _ATX_LINE.match(text, at + 1):
+            starts.append(at + 1)
+        at = text.find("\n#", at + 1)
+    return starts
 
 
 # --------------------------------------------------------------------------- sections
