@@ -43,3 +43,31 @@ def test_the_first_frame_draws_what_is_in_view_and_the_view_stays_put(drive, mon
     assert frames, "no workbench frame was drawn"
     assert frames[0][1], "the first frame showed headings standing in for the plan's lines"
     assert any(pending for pending, _ in frames), "a plan this long renders the rest in a worker"
+
+
+def test_lines_a_replaced_worker_made_are_kept_and_the_newer_worker_finishes_the_layout(drive):
+    from planner_tui.widgets.lines import LineCache
+    from planner_tui.widgets.plan.pane import PlanPreview
+
+    lines = [f"- Partial line {n} rendered before a newer layout took over" for n in range(200)]
+
+    async def scenario():
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            preview = screen.plan_pane.preview
+            await drive.until(pilot, lambda: not preview.pending, timeout=10, what="first lines rendered")
+            width = preview.scrollable_content_region.width - 2
+            made = LineCache()
+            assert not made.fill(lines, width, known=LineCache(), stop=lambda: True)  # given up after a few
+            kept = len(lines) - made.missing(lines, width)
+            assert 0 < kept < len(lines)
+            preview.pending = True  # a newer worker is still rendering
+            preview.post_message(PlanPreview.Rendered(made, width, complete=False))
+            await pilot.pause()
+            assert preview._cache.missing(lines, width) == len(lines) - kept  # what it made is the pane's now
+            assert preview.pending  # the newer worker's layout is still to come
+            preview.post_message(PlanPreview.Rendered(LineCache(), width))
+            await pilot.pause()
+            assert not preview.pending
+
+    asyncio.run(scenario())

@@ -50,13 +50,16 @@ def test_shapes_that_could_hide_a_heading_fall_back_to_the_full_parse():
 
 line = st.sampled_from(
     ["", "text", "- item", "  indented", "# One", "## Two", "### Three", "```", "~~~", "---", "===",
-     "> quote", "<div>", "<!--", "-->", "[x]: /y", "1. one", "    code", "| a |", "|---|", "\t# tab", "#no space"]
+     "> quote", "<div>", "<!--", "-->", "[x]: /y", "1. one", "    code", "| a |", "|---|", "\t# tab", "#no space",
+     "- Plain bullet", "Plain paragraph", "A | b", "- A | b", "-|-", "- ---", "Setext", "  ", "- a <div>"]
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(line, max_size=30))
 def test_any_text_has_the_outline_of_a_full_parse(lines):
+    # Sections of plain bullets and paragraphs are judged by their heading line alone: the
+    # lines here mix them with every block that would make that judgement wrong.
     text = "\n".join(lines)
     assert outline(text) == headings_by_full_parse(text)
 
@@ -71,6 +74,18 @@ def _naive_cut(text: str, blocks: list[str]) -> str:
 @given(st.text(alphabet="ab-\n", max_size=40), st.lists(st.text(alphabet="ab-\n", min_size=1, max_size=6), max_size=8))
 def test_cutting_blocks_with_a_cursor_matches_replacing_each_in_turn(text, blocks):
     assert _cut_blocks(text, blocks) == _naive_cut(text, blocks)
+
+
+def test_a_long_section_of_plain_bullets_has_the_outline_of_a_full_parse():
+    bullets = "\n".join(f"- Decision {n}: keep the `photos` table" for n in range(2000))
+    notes = "\n\n".join(f"Note {n} on caching" for n in range(200))
+    plain = f"# Plan\n\n## Decisions\n\n{bullets}\n\n## Notes\n\n{notes}\n"
+    assert outline(plain) == headings_by_full_parse(plain)
+    # One line that is not a plain bullet (an indented code line, a setext underline) and the
+    # section is parsed whole: the headings stay a full parse's.
+    for odd in ("    code", "---", "```"):
+        text = plain.replace("- Decision 1000:", odd + "\n- Decision 1000:")
+        assert outline(text) == headings_by_full_parse(text)
 
 
 piece = st.text(alphabet="ab-\n", min_size=1, max_size=4)

@@ -115,10 +115,21 @@ def remember_chunks(memo: ChunkMemo) -> None:
     _remember = memo
 
 
+# Lines of a body that markdown-it can only read as bullets and paragraphs: blank, or a letter
+# (after `- `) first. Nothing else starts there: no fence, code, quote, HTML, table, setext line,
+# rule or link definition, and a bullet after a paragraph starts a list (it is never empty).
+_PLAIN_BODY = re.compile(r"(?:(?:- )?[A-Za-z][^\n]*|[ \t]*)(?:\n(?:(?:- )?[A-Za-z][^\n]*|[ \t]*))*")
+
+
 @lru_cache(maxsize=4096)
 def _closed_chunk(chunk: str) -> tuple[int, str] | None:
     # A long section of a big plan costs tens of milliseconds to parse, and is the same text
     # from one call to the next: remembered in this process and (see `remember_chunks`) across.
+    # One whose body is plain bullets and paragraphs (the sections of a session of thousands of
+    # entries, changed at every Enter) is closed whatever its length: its heading line decides.
+    head, cut, body = chunk.partition("\n")
+    if cut and _PLAIN_BODY.fullmatch(body):
+        return _remember(head, _parse_chunk)
     return _remember(chunk, _parse_chunk)
 
 

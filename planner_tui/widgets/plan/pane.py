@@ -90,10 +90,11 @@ class PlanPreview(ScrollView, can_focus=True):
 
     @dataclass
     class Rendered(Message):
-        """A worker rendered lines for this width."""
+        """A worker rendered lines for this width (all it was given, or until a newer layout took over)."""
 
         cache: LineCache
         width: int
+        complete: bool = True
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -197,12 +198,17 @@ class PlanPreview(ScrollView, can_focus=True):
         # interpreter's lock taken from the keys being typed).
         worker = get_current_worker()
         cache = LineCache()
-        if cache.fill(lines, width, known=self._cache, stop=lambda: worker.is_cancelled):
-            self.post_message(self.Rendered(cache, width))
+        complete = cache.fill(lines, width, known=self._cache, stop=lambda: worker.is_cancelled)
+        # Given up or not, the lines made are right: the pane keeps them, and the newer worker
+        # skips them once they are in (a session of 10,000 entries changed at every Enter used
+        # to render its first 11,000 lines again and again, each worker starting from nothing).
+        self.post_message(self.Rendered(cache, width, complete))
 
     def on_plan_preview_rendered(self, message: Rendered) -> None:
         message.stop()
         self._cache.merge(message.cache)
+        if not message.complete:
+            return  # a newer worker has the layout to finish
         self.pending = False
         # Sections above the top row may grow from one stand-in line to all of theirs: the row
         # at the top stays where it is, so nothing moves under the reader's eyes.
