@@ -50,3 +50,27 @@ def test_a_project_that_cannot_be_loaded_leaves_the_collector_running(tmp_path):
     with pytest.raises(PlannerError):
         make_app(tmp_path / "no-such-project")
     assert gc.isenabled()
+
+
+def test_what_the_settled_workbench_built_is_frozen_too_and_released_after(drive):
+    # A plan long enough that its lines are drawn by a worker after the first view: what that
+    # builds (the sections' rows) is frozen once the plan is shown checked and fully drawn.
+    agent = drive.planner()
+    entry = "\n".join(f"Line {n} of a long decision about annotation storage and the sync queue." for n in range(6))
+    for spec in agent.role.topics:
+        for _ in range(20):
+            agent.add(spec.id, "decision", entry)
+
+    async def scenario() -> bool:
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            preview = screen.plan_pane.preview
+            await drive.until(pilot, lambda: screen.plan_current and not screen.plan_pending and not preview.pending,
+                              timeout=20, what="the plan shown, checked and drawn")
+            await pilot.pause()
+            rows = preview.sections[-2].rows  # a section below the first screen: drawn by the worker
+            assert rows
+            return all(obj is not rows for obj in gc.get_objects())  # a list is tracked unless frozen
+
+    assert asyncio.run(scenario())
+    assert gc.get_freeze_count() == 0

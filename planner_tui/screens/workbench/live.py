@@ -90,6 +90,7 @@ class LiveUpdates:
         self.watch_ready = threading.Event()
         """Set once the file watcher listens (tests wait for it)."""
         self._poll_problem: str | None = None
+        self._settled = False
         self._epic_present = True
 
     def start(self, poll_interval: float, *, watch: bool, artifacts: list[Artifact] | None = None) -> None:
@@ -112,6 +113,15 @@ class LiveUpdates:
 
     def stop(self) -> None:
         self.stop_watching.set()
+
+    def settle(self) -> None:
+        """Once the first plan is shown checked, with all its lines drawn: what it built is kept
+        for as long as the session is open, and left out of the collector's walks from now on."""
+        screen = self.screen
+        if self._settled or not screen.plan_current or screen.plan_checking or screen.plan_pane.preview.pending:
+            return
+        self._settled = True
+        screen.planner_app.freeze_settled()
 
     # ------------------------------------------------------------------ workers
 

@@ -238,6 +238,10 @@ class WorkbenchScreen(Screen[None]):
     def on_live_updates_plan_rendered(self, message: LiveUpdates.PlanRendered) -> None:
         self._show_plan(message.snapshot, message.scroll)
         self.marks.plan_rendered(message.snapshot.seq)
+        self.live.settle()
+
+    def on_plan_preview_rendered(self) -> None:
+        self.live.settle()  # the plan's lines are all drawn (a large plan's, in a worker)
 
     def on_live_updates_artifacts_listed(self, message: LiveUpdates.ArtifactsListed) -> None:
         self.live.show_artifacts(message)

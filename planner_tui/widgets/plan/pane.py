@@ -205,10 +205,11 @@ class PlanPreview(ScrollView, can_focus=True):
         self.post_message(self.Rendered(cache, width, complete))
 
     def on_plan_preview_rendered(self, message: Rendered) -> None:
-        message.stop()
         self._cache.merge(message.cache)
         if not message.complete:
+            message.stop()
             return  # a newer worker has the layout to finish
+        # A complete one goes on up: the screen learns that the plan's lines are all drawn.
         self.pending = False
         # Sections above the top row may grow from one stand-in line to all of theirs: the row
         # at the top stays where it is, so nothing moves under the reader's eyes.
