@@ -225,8 +225,7 @@ class _PreviewMeter:
             setattr(owner, name, timed)
 
         wrap(Planner, "snapshot")
-        # The screen's handlers: the rendered plan (it also queues the marks), then the marks.
-        wrap(WorkbenchScreen, "on_marks_found", arm=True)
+        # The screen's handler of the rendered plan (its blockers and marks with it).
         wrap(WorkbenchScreen, "on_live_updates_plan_rendered", arm=True)
         wrap(Widget, "render_lines", drawing=True)
         wrap(Screen, "_on_timer_update", frame=True)

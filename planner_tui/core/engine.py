@@ -16,7 +16,7 @@ from planner_tui.core.plan import revise
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError, SessionError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
-from planner_tui.core.plan.render import Placed, place_entries, project_templates, render_plan, section_map
+from planner_tui.core.plan.render import Placed, project_templates, render_plan
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
 from planner_tui.core.storage.containment import make_folders, not_utf8, plan_target
@@ -26,6 +26,7 @@ from planner_tui.core.storage.store import SessionStore
 
 if TYPE_CHECKING:
     from planner_tui.core.plan import earlier_plans
+    from planner_tui.core.plan.readiness import Checks
     from planner_tui.core.view import PlannerView
 
 # Imported where used, what only some calls need: an agent's `add`, `answer` or `confirm` is a fresh
@@ -295,14 +296,21 @@ class Planner:
 
     def blockers(self, *, approve_overwrite: bool = False, plan_text: str | None = None, placed: Placed | None = None) -> list[Blocker]:
         """Everything that stops the commit, in the order a person should deal with it."""
+        return self.checks(approve_overwrite=approve_overwrite, plan_text=plan_text, placed=placed).blockers
+
+    def checks(self, *, approve_overwrite: bool = False, plan_text: str | None = None, placed: Placed | None = None) -> Checks:
+        """`blockers`, with the stale entries and the differences from earlier plans they name."""
         from planner_tui.core.plan import dependencies, earlier_plans, readiness
-        with memo.across_calls(self.project.root):  # each text's checks, kept across calls
+        root = self.project.root
+        with memo.across_calls(root):  # each text's checks, kept across calls
             text = self.render(placed=placed) if plan_text is None else plan_text
-            packages = dependencies.listed_packages(self.project.root, self.epic.path)
+            packages = dependencies.listed_packages(root, self.epic.path)
             found = readiness.blockers(self.role, self.session, text, self.project.rules, packages=packages, placed=placed)
-            found += citations.stale_blockers(self.role, self.session, self.project.root, self.project.tasks)
-            defs = earlier_plans.load_definitions(self.project.root, self.epic, self.role.key)
-            found += earlier_plans.contradiction_blockers(self.role, self.session, defs)
+            stale = citations.stale_entries(self.session, root, self.project.tasks)
+            found += citations.stale_blockers(self.role, stale)
+            defs = earlier_plans.load_definitions(root, self.epic, self.role.key)
+            differ = earlier_plans.find_contradictions(self.role, self.session, defs)
+            found += earlier_plans.contradiction_blockers(differ)
         if self.require_approval:
             found += approval.approval_blockers(self.role, self.session)
         try:  # a plan path that leaves the epic's folder blocks like anything else, with its reason
@@ -313,7 +321,7 @@ class Planner:
             over = self.overwrite_blocker(text)
             if over is not None:
                 found.append(over)
-        return found
+        return readiness.Checks(found, stale, differ)
 
     def commit(self, *, yes: bool = False, no_verify: bool = False, allow_detached: bool = False, allow_ignored: bool = False) -> CommitOutcome:
         """Write the plan and commit that one path; raises NotReady or GitRefusal with the reason."""
@@ -353,46 +361,7 @@ class Planner:
     # ------------------------------------------------------------------ reports
 
     def status(self) -> dict[str, Any]:
-        """The session's state as plain data (what `status --json` prints)."""
-        from planner_tui.core.plan.checklist import addressed_points
-        session = self.session
-        placed = place_entries(self.role, session)  # once: the render, the checks and the sections share it
-        with memo.across_calls(self.project.root):  # each text's checks, kept across calls
-            text = self.render(placed=placed)
-            found = self.blockers(plan_text=text, placed=placed)
-            points = [addressed_points(spec, session.topic(spec.id)) for spec in self.role.topics]
-        stale = {b.entry for b in found if b.kind == "stale"}  # one blocker per stale entry, named
-        topics = []
-        for spec, addressed in zip(self.role.topics, points):
-            state = session.topic(spec.id)
-            entries = state.entries if state else []
-            topics.append(
-                {
-                    "number": spec.number,
-                    "id": spec.id,
-                    "title": spec.title,
-                    "text": spec.text,
-                    "state": state.state if state else "not started",
-                    "section": spec.section,
-                    "entries": len(entries),
-                    "open_questions": [{"id": e.id, "text": e.text, "author": e.author} for e in entries if e.is_open],
-                    "points": [{"point": p, "addressed": ok} for p, ok in addressed],
-                    "citations": [{"entry": e.id, "path": e.cite.path, "line": e.cite.line, "sha256": citations.cited_digest(e),
-                                   "stale": e.id in stale} for e in entries if e.cite],
-                    "stale": [e.id for e in entries if e.id in stale] if stale else [],
-                }
-            )
-        return {
-            "project": str(self.project.root),
-            "epic": {"folder": self.epic.folder, "id": self.epic.id, "title": self.epic.title, "path": self.epic.path},
-            "role": {"key": self.role.key, "name": self.role.name, "source": self.role.source, **self.project.role_origin()},
-            "plan_path": self.plan_path,
-            "commit_message": self.commit_message(),
-            "session_file": str(self.store.path),
-            "revision": session.revision,
-            "read_only": self.read_only,
-            "ready": not found,
-            "blockers": [b.model_dump(exclude_none=True) for b in found],
-            "topics": topics,
-            "sections": section_map(self.role, session, placed),
-        }
+        """The session's state as plain data (what `status --json` prints; see `core.report`)."""
+        from planner_tui.core.report import status
+
+        return status(self)

@@ -115,6 +115,10 @@ class PlannerView:
         """Everything that stops the commit of this session, in the engine's order."""
         return self._reader.blockers(approve_overwrite=approve_overwrite, plan_text=plan_text, placed=placed)
 
+    def checks(self, *, plan_text: str | None = None, placed: Placed | None = None) -> readiness.Checks:
+        """`blockers`, with the stale entries and differences from earlier plans they name."""
+        return self._reader.checks(plan_text=plan_text, placed=placed)
+
     def first_blockers(self, plan_text: str) -> list[Blocker]:
         """What blocks the commit as far as the session and plan text tell without reading files
         or asking git: topics, open questions, empty sections (see `readiness.first_blockers`)."""

@@ -85,7 +85,7 @@ def test_an_entry_goes_stale_when_its_file_changes_or_vanishes_and_restamp_settl
     (root / "prd.md").write_text("Line one\nLine two changed\n", encoding="utf-8")
     assert staleness(decision, root) == "prd.md changed since it was cited"
     assert staleness(question, root) is None  # questions are the thread, not the plan
-    [blocker] = stale_blockers(project_role, session, root)
+    [blocker] = stale_blockers(project_role, stale_entries(session, root))
     assert blocker.kind == "stale" and blocker.entry == decision.id
     assert f"planner-tui reconfirm {decision.id}" in blocker.message and "prd.md:1" in blocker.message
 

@@ -111,7 +111,7 @@ def test_near_misses_and_missing_columns_are_flagged_with_both_spellings(defs):
         (c.id, "column", "revoked_at", None),
         (d.id, "column", "expire_at", "expires_at"),
     }
-    blockers = contradiction_blockers(role, session, defs)
+    blockers = contradiction_blockers(find_contradictions(role, session, defs))
     assert {x.kind for x in blockers} == {"question"}
     queue = next(x for x in blockers if "`notification`" in x.message)
     assert "roles/01-devops.md:8 defines `notifications`" in queue.message and queue.entry == a.id

@@ -158,10 +158,10 @@ def stale_entries(session: Session, root: Path, tasks: list[EpicTask] | None = N
     return found
 
 
-def stale_blockers(role: RoleSpec, session: Session, root: Path, tasks: list[EpicTask] | None = None) -> list[Blocker]:
-    """A `stale` blocker per stale entry, saying how to settle it."""
+def stale_blockers(role: RoleSpec, stale: list[Stale]) -> list[Blocker]:
+    """A `stale` blocker per stale entry (`stale_entries`), saying how to settle it."""
     out = []
-    for item in stale_entries(session, root, tasks):
+    for item in stale:
         spec = role.topic(item.topic)
         label = f"topic {spec.number}, {spec.title}" if spec else f"topic {item.topic}"
         cite = str(item.entry.cite)

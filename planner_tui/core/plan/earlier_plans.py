@@ -395,9 +395,6 @@ def find_contradictions(role: RoleSpec, session: Session, defs: Definitions, *, 
     return out
 
 
-def contradiction_blockers(role: RoleSpec, session: Session, defs: Definitions) -> list[Blocker]:
-    """A question-like blocker per unsettled difference with an earlier plan."""
-    return [
-        Blocker(kind="question", message=c.message, topic=c.topic, entry=c.entry)
-        for c in find_contradictions(role, session, defs)
-    ]
+def contradiction_blockers(found: list[Contradiction]) -> list[Blocker]:
+    """A question-like blocker per unsettled difference with an earlier plan (`find_contradictions`)."""
+    return [Blocker(kind="question", message=c.message, topic=c.topic, entry=c.entry) for c in found]

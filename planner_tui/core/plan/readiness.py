@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
@@ -12,9 +13,21 @@ from planner_tui.core.text import markdown
 from planner_tui.core.plan.render import Placed, place_entries, plan_headings, scaffold_headings, section_blocks
 
 if TYPE_CHECKING:
+    from planner_tui.core.epic.citations import Stale
+    from planner_tui.core.plan.earlier_plans import Contradiction
     from planner_tui.core.plan.rulecheck import Finding
 
-__all__ = ["blockers", "first_blockers", "is_ready"]
+__all__ = ["Checks", "blockers", "first_blockers", "is_ready"]
+
+
+@dataclass(frozen=True)
+class Checks:
+    """Everything that stops the commit, with the stale entries and the differences from earlier
+    plans among it as found (the workbench marks them on the thread and the plan)."""
+
+    blockers: list[Blocker]
+    stale: list[Stale] = field(default_factory=list)
+    contradictions: list[Contradiction] = field(default_factory=list)
 
 
 def _quote(text: str, limit: int = 80) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markdown_it import __version__ as markdown_it_version

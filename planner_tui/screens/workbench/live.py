@@ -13,6 +13,7 @@ from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker
 from planner_tui.core.text.display import one_line
 from planner_tui.core.view import PlannerView
+from planner_tui.screens.workbench.marks import EntryMarks, entry_marks
 from planner_tui.screens.workbench.trust import apply_trust_state
 from planner_tui.widgets.plan.pane import split_sections
 
@@ -38,6 +39,8 @@ class PlanSnapshot:
     parts: list[tuple[str, str]] | None
     checking: bool = False
     """True when only the first blockers are known (`PlannerView.first_blockers`); the rest is being checked."""
+    marks: EntryMarks | None = None
+    """What the checks found stale or contradicted (None while checking, or when rendering failed)."""
 
 
 def render_snapshot(view: PlannerView, seq: int, *, first: bool = False) -> PlanSnapshot:
@@ -49,13 +52,16 @@ def render_snapshot(view: PlannerView, seq: int, *, first: bool = False) -> Plan
     blockers the session and plan text tell at once (the first frame's; see `first_blockers`).
     """
     try:
-        placed = view.placed()  # once: the render and the checks share it (40 ms for 10,000 entries)
+        placed = view.placed()  # once: the render, the checks and the marks share it (40 ms for 10,000 entries)
         text = view.render(placed=placed)
-        found = view.first_blockers(text) if first else view.blockers(plan_text=text, placed=placed)
         parts = split_sections(text)
+        if first:
+            return PlanSnapshot(seq, text, view.first_blockers(text), parts, checking=True)
+        checked = view.checks(plan_text=text, placed=placed)
     except PlannerError as exc:  # a broken template must not take the discussion down with it
         return PlanSnapshot(seq, None, [Blocker(kind="template", message=str(exc))], None)
-    return PlanSnapshot(seq, text, found, parts, checking=first)
+    marks = entry_marks(view, checked.stale, checked.contradictions, placed)
+    return PlanSnapshot(seq, text, checked.blockers, parts, marks=marks)
 
 
 class LiveUpdates:

@@ -1,24 +1,22 @@
-"""Stale citations and contradictions with earlier plans, found in a worker and marked on the thread and plan."""
+"""Stale citations and contradictions with earlier plans, as the plan's checks found them, marked on the thread and plan."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.message import Message
 
 from planner_tui.core.discussion import approval
 from planner_tui.core.epic import citations
-from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Citation
-from planner_tui.core.plan.render import place_entries
+from planner_tui.core.plan.render import Placed
 from planner_tui.core.view import PlannerView
 from planner_tui.widgets.discussion.composer import short_cite
 
 if TYPE_CHECKING:
+    from planner_tui.core.plan.earlier_plans import Contradiction
     from planner_tui.screens.workbench.screen import WorkbenchScreen
 
 __all__ = ["EntryMarks", "Marks", "entry_marks"]
@@ -40,14 +38,13 @@ def _stale_note(item: citations.Stale) -> str:
     return f"⚠ stale: {short_cite(Citation(path=path))} {what}"
 
 
-def entry_marks(view: PlannerView) -> EntryMarks:
-    """Stale citations and differences with earlier role plans, as short warnings (reads files)."""
+def entry_marks(view: PlannerView, stale: list[citations.Stale], contradictions: list[Contradiction], placed: Placed) -> EntryMarks:
+    """Stale citations and differences with earlier role plans (as the checks found them, see
+    `Planner.checks`), as short warnings; `placed` is where the view's entries land."""
     session = view.session
-    stale = citations.stale_entries(session, view.project.root, view.project.tasks)
     found: dict[str, list[str]] = {}
     for item in stale:
         found.setdefault(item.entry.id, []).append(_stale_note(item))
-    contradictions = view.contradictions()
     for c in contradictions:
         where = f"{PurePosixPath(c.source).name}:{c.line}"
         said = f"`{c.defined}`" if c.defined else f"no column `{c.used}`"
@@ -61,7 +58,7 @@ def entry_marks(view: PlannerView) -> EntryMarks:
     counts = _counted(stale_ids, differ)
     labels = {}
     if stale_ids or differ:
-        for heading, items in place_entries(view.role, session).items():
+        for heading, items in placed.items():
             here = {item.entry.id for item in items}
             if said := _counted(stale_ids & here, differ & here):
                 labels[heading] = "⚠ " + " · ".join(said)
@@ -77,48 +74,22 @@ def _counted(stale: set[str], differ: set[str]) -> list[str]:
 
 
 class Marks:
-    """The workbench's marks part: after each plan render, find what is stale or contradicted, then mark it."""
-
-    @dataclass
-    class Found(Message):
-        """The marks worker finished (posted from its thread)."""
-
-        seq: int
-        marks: EntryMarks
+    """The workbench's marks part: what each plan render's checks found stale or contradicted, marked."""
 
     def __init__(self, screen: WorkbenchScreen) -> None:
         self.screen = screen
         self._plan_title: Text | None = None
 
-    def plan_rendered(self, seq: int) -> None:
-        """A plan was shown: check its entries (once no change is being saved, usually at once)."""
-        self.screen.changes.later(lambda: self._check(seq))
-
-    def _check(self, seq: int) -> None:
-        screen = self.screen
-        if seq == screen.plan_seq:
-            find = partial(self._find, screen.planner.view(), seq)
-            screen.run_worker(find, name="check_marks", thread=True, exclusive=True, group="marks")
-
-    def _find(self, view: PlannerView, seq: int) -> None:
-        try:
-            marks = entry_marks(view)
-        except (PlannerError, OSError):
-            marks = EntryMarks({}, {})  # the blockers say what is wrong; marks are a convenience
-        self.screen.post_message(self.Found(seq, marks))
-
-    def show(self, message: Found) -> None:
+    def show(self, marks: EntryMarks) -> None:
         """Mark the thread's entries, the plan's sections and the plan pane's title."""
         screen = self.screen
-        if message.seq != screen.plan_seq:
-            return
-        screen.thread.set_marks(message.marks.entries)
+        screen.thread.set_marks(marks.entries)
         pane = screen.plan_pane
-        pane.preview.mark_warnings(message.marks.sections)  # after the heading, not in the plan text
+        pane.preview.mark_warnings(marks.sections)  # after the heading, not in the plan text
         # The pane's title counts them too, seen even while the blockers list is scrolled.
         title = Text("Plan")
-        if message.marks.counts:
-            title.append("  ⚠ " + " · ".join(message.marks.counts), style="bold yellow")
+        if marks.counts:
+            title.append("  ⚠ " + " · ".join(marks.counts), style="bold yellow")
         if title != self._plan_title:  # a new title repaints the whole pane
             self._plan_title = title
             pane.border_title = title

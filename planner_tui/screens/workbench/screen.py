@@ -237,7 +237,8 @@ class WorkbenchScreen(Screen[None]):
 
     def on_live_updates_plan_rendered(self, message: LiveUpdates.PlanRendered) -> None:
         self._show_plan(message.snapshot, message.scroll)
-        self.marks.plan_rendered(message.snapshot.seq)
+        if message.snapshot.marks is not None and message.snapshot.seq == self.plan_seq:
+            self.marks.show(message.snapshot.marks)
         self.live.settle()
 
     def on_plan_preview_rendered(self) -> None:
@@ -251,10 +252,6 @@ class WorkbenchScreen(Screen[None]):
         # A cited file may have changed: check the entries again (the plan and blockers too).
         if message.paths - {self.planner.store.path}:
             self.refresh_view(scroll_plan=False)
-
-    def on_marks_found(self, message: Marks.Found) -> None:
-        message.stop()
-        self.marks.show(message)
 
     def on_tools_role_opened(self, message: Tools.RoleOpened) -> None:
         message.stop()
