@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from planner_tui.core.epic import citations
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Blocker, Epic, RoleSpec, Session
 from planner_tui.core.plan import readiness
@@ -18,7 +17,6 @@ from planner_tui.core.storage.store import SessionStore
 if TYPE_CHECKING:
     from planner_tui.core.engine import Planner
     from planner_tui.core.epic.search import Hit
-    from planner_tui.core.plan import earlier_plans
 
 __all__ = ["PlannerView"]
 
@@ -126,14 +124,6 @@ class PlannerView:
 
     def committed_plan(self) -> str | None:
         return self._reader.committed_plan()
-
-    def stale(self) -> list[citations.Stale]:
-        """Entries whose cited file changed (or vanished) since they were cited (reads files)."""
-        return self._reader.stale()
-
-    def contradictions(self, *, include_settled: bool = False) -> list[earlier_plans.Contradiction]:
-        """Entries an earlier role plan contradicts (reads the earlier plans)."""
-        return self._reader.contradictions(include_settled=include_settled)
 
     def search(self, text: str, *, limit: int = 500) -> list[Hit]:
         """Every line holding text in the artifacts, this session and the plan it renders."""

@@ -77,15 +77,20 @@ def test_view_searches_the_frozen_session(planner):
         view.search("  ")
 
 
-def test_view_reads_citations_and_earlier_plans(planner):
+def test_view_checks_read_citations_and_earlier_plans(planner):
     prd = planner.project.root / PRD
     planner.add(1, "decision", "A note holds at most 12 photos", cite=Citation(path=PRD, line=3))
+    planner.add(2, "decision", "Store shapes in the `photo_annotation` table")
     view = planner.view()
-    assert view.stale() == []
+    assert view.checks().stale == []
     prd.write_text(prd.read_text(encoding="utf-8") + "\nchanged\n", encoding="utf-8")
-    [stale] = view.stale()
+    checked = view.checks()
+    [stale] = checked.stale
     assert stale.entry.text == "A note holds at most 12 photos"
-    assert view.contradictions() == planner.contradictions()
+    assert checked.contradictions == planner.contradictions() != []
+    # The blockers name each of them: one list, one pass of checks.
+    named = {b.entry for b in checked.blockers if b.kind in ("stale", "question")}
+    assert {stale.entry.id, *(c.entry for c in checked.contradictions)} <= named
 
 
 def test_view_is_read_from_another_thread(planner):
