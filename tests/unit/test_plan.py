@@ -181,6 +181,57 @@ def test_unknown_topic_lands_in_last_section_and_blank_entries_vanish():
     assert "## API Surface\n\n## Controllers" in render_plan(role, session, "X")
 
 
+def _placed_one_by_one(role, session):
+    """The documented order, the plain way: every landing entry keyed by (slotted first, slot,
+    topic order, time as UTC, id), sorted stably (thread order breaks exact ties)."""
+    from datetime import timezone
+    from operator import itemgetter
+
+    from planner_tui.core.discussion.answers import decision_entries
+    from planner_tui.core.models import PLAN_KINDS
+
+    order = {t.id: i for i, t in enumerate(role.topics)}
+    for state in session.topics:
+        order.setdefault(state.id, len(order))
+    specs = {t.id: t for t in role.topics}
+    keyed = {s.heading: [] for s in role.scaffold.sections}
+    for state in session.topics:
+        for e in decision_entries(state, with_question=True):
+            if e.kind not in PLAN_KINDS or not e.text.strip(" \t\r\n"):
+                continue
+            heading, slot = render._place(role, specs.get(state.id), e)
+            at = e.at.replace(tzinfo=timezone.utc) if e.at.tzinfo is None else e.at
+            keyed[heading].append((((0, slot) if slot is not None else (1, 0), order[state.id], at, e.id), (heading, slot, state.id, e.id)))
+    return {h: [item for _, item in sorted(items, key=itemgetter(0))] for h, items in keyed.items()}
+
+
+def test_placing_by_runs_matches_placing_entry_by_entry():
+    # Threads out of time order, naive and aware times (in other zones too), equal times and
+    # ids, sections moved by hand, every kind, unknown topics, answered questions.
+    from datetime import timezone
+
+    role, rng = backend_role(), random.Random(11)
+    topics = [t.id for t in role.topics] + ["retired-topic"]
+    zones = [timezone.utc, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5)), None]
+    headings = [None, None, None, "Risks", "Notes", "Domain & Data", "No Such Section"]
+    for _ in range(40):
+        threads: dict[str, list] = {}
+        for n in range(rng.randint(0, 120)):
+            kind = rng.choice(["decision", "decision", "note", "risk", "question", "answer"])
+            made = entry(kind, rng.choice(["keep it", "  ", f"choice {n}", "- listed"]), minutes=rng.randint(0, 30),
+                         id=f"e{rng.randint(0, 60)}", section=rng.choice(headings))
+            zone = rng.choice(zones)
+            made.at = made.at.replace(tzinfo=None) if zone is None else made.at.astimezone(zone)
+            threads.setdefault(rng.choice(topics), []).append(made)
+        for thread in threads.values():  # some questions answered by an answer of their thread
+            answers = [e for e in thread if e.kind == "answer"]
+            for q in [e for e in thread if e.kind == "question"][: len(answers)]:
+                q.status, q.answer_id = "answered", answers.pop().id
+        session = session_with(threads)
+        got = {h: [(p.section, p.slot, p.topic, p.entry.id) for p in items] for h, items in place_entries(role, session).items()}
+        assert got == _placed_one_by_one(role, session)
+
+
 def test_naive_times_sort_as_utc():
     role = backend_role()
     aware = entry("decision", "aware later", minutes=60)
