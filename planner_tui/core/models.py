@@ -301,7 +301,9 @@ class TopicState(BaseModel):
 
     @property
     def open_questions(self) -> list[Entry]:
-        return [e for e in self.entries if e.is_open]
+        # The status first: most entries have none, and a plain attribute is cheaper to ask than
+        # `is_open` (a topic of thousands of entries is asked at every check).
+        return [e for e in self.entries if e.status == "open" and e.is_open]
 
     @property
     def state(self) -> Literal["not started", "discussing", "confirmed"]:

@@ -38,7 +38,7 @@ def status(planner: Planner) -> dict[str, Any]:
                 "state": state.state if state else "not started",
                 "section": spec.section,
                 "entries": len(entries),
-                "open_questions": [{"id": e.id, "text": e.text, "author": e.author} for e in entries if e.is_open],
+                "open_questions": [{"id": e.id, "text": e.text, "author": e.author} for e in (state.open_questions if state else [])],
                 "points": [{"point": p, "addressed": ok} for p, ok in addressed],
                 "citations": [{"entry": e.id, "path": e.cite.path, "line": e.cite.line, "sha256": citations.cited_digest(e),
                                "stale": e.id in stale} for e in entries if e.cite],

@@ -182,7 +182,7 @@ def _rule_blockers(
     # The scaffold's own headings are the role's output, never an added section (a lead's
     # required "Recommendation" is not the "Recommendations" section the rules forbid).
     own = {f"## {sec.heading}" for sec in role.scaffold.sections}
-    rest = "\n".join(ln for ln in _cut_blocks(plan_text, blocks).split("\n") if ln.rstrip() not in own)
+    rest = "\n".join([ln for ln in _cut_blocks(plan_text, blocks).split("\n") if not ln or ln.rstrip() not in own])
     for finding in find_breaks(unescape_plan(rest)):
         rule = rule_text(finding.rule, rules)
         out.append(
