@@ -27,6 +27,10 @@ _TEXTUAL_DUPLICATES = frozenset({"Keys"})
 """Textual's own palette commands that planner-tui's replace (its F1 help lists every key)."""
 
 
+_NO_FULL_PASS = 1 << 30
+"""A full-pass threshold the collector never reaches (young collections go on)."""
+
+
 class PlannerApp(App[str | None]):
     """The workbench app; `return_value` is the commit's reply line (None when the person quit)."""
 
@@ -57,6 +61,8 @@ class PlannerApp(App[str | None]):
         self.running_marker: Path | None | bool = False
         """This run's crash marker (False before the workbench opens, None while it cannot be written)."""
         self._frozen = False
+        self._full_threshold: int | None = None
+        """The collector's full-pass threshold while full passes wait for the first plan (`freeze_settled`)."""
         self.collection_paused = False
         """True while the garbage collector is paused for start-up (`make_app`); resumed at the first view."""
         self.project_note: str | None = None
@@ -125,7 +131,18 @@ class PlannerApp(App[str | None]):
         if not self._frozen:
             self._frozen = True
             gc.freeze()
+            # Until the first plan is shown checked, only the young generations are collected:
+            # what it builds lives as long as the session, and a full pass meanwhile (50 ms at
+            # 10,000 entries) would only walk it, under the keys of the first entry typed.
+            young, middle, self._full_threshold = gc.get_threshold()
+            gc.set_threshold(young, middle, _NO_FULL_PASS)
         self.resume_collection()
+
+    def _resume_full_passes(self) -> None:
+        if self._full_threshold is not None:
+            young, middle, _ = gc.get_threshold()
+            gc.set_threshold(young, middle, self._full_threshold)
+            self._full_threshold = None
 
     def freeze_settled(self) -> None:
         """Leave what the workbench built once it settled out of GC passes too.
@@ -139,9 +156,11 @@ class PlannerApp(App[str | None]):
         gc.collect(1)
         gc.freeze()
         self._frozen = True
+        self._resume_full_passes()
 
     def on_unmount(self) -> None:
         self.resume_collection()  # an app that never drew a frame must not leave it paused
+        self._resume_full_passes()
         if self._frozen:
             gc.unfreeze()  # collectable again once the app is gone
         # A clean exit removes the crash marker; after an unhandled exception it stays, so the

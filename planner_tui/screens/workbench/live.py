@@ -96,7 +96,7 @@ class LiveUpdates:
         self.watch_ready = threading.Event()
         """Set once the file watcher listens (tests wait for it)."""
         self._poll_problem: str | None = None
-        self._settled = False
+        self._settled = (False, False)  # the first plan: shown checked, all its lines drawn
         self._epic_present = True
 
     def start(self, poll_interval: float, *, watch: bool, artifacts: list[Artifact] | None = None) -> None:
@@ -121,13 +121,16 @@ class LiveUpdates:
         self.stop_watching.set()
 
     def settle(self) -> None:
-        """Once the first plan is shown checked, with all its lines drawn: what it built is kept
-        for as long as the session is open, and left out of the collector's walks from now on."""
+        """Each time a part of the first plan is finished (shown checked, then all its lines
+        drawn), what it built is kept for as long as the session is open: it is left out of the
+        collector's walks from then on (a full collection before the lines were drawn still
+        walked what the checks had built, 50 ms on a session of 10,000 entries)."""
         screen = self.screen
-        if self._settled or not screen.plan_current or screen.plan_checking or screen.plan_pane.preview.pending:
-            return
-        self._settled = True
-        screen.planner_app.freeze_settled()
+        checked = screen.plan_current and not screen.plan_checking
+        done = (checked, checked and not screen.plan_pane.preview.pending)
+        if done > self._settled:
+            self._settled = done
+            screen.planner_app.freeze_settled()
 
     # ------------------------------------------------------------------ workers
 
