@@ -74,3 +74,30 @@ def test_what_the_settled_workbench_built_is_frozen_too_and_released_after(drive
 
     assert asyncio.run(scenario())
     assert gc.get_freeze_count() == 0
+
+
+def test_full_collections_wait_for_the_first_checked_plan_and_resume_after(drive, monkeypatch):
+    from planner_tui.app import PlannerApp
+
+    original = gc.get_threshold()
+    at_settle: list[tuple[int, int, int]] = []
+    settle = PlannerApp.freeze_settled
+
+    def recorded(app):
+        at_settle.append(gc.get_threshold())
+        settle(app)
+
+    monkeypatch.setattr(PlannerApp, "freeze_settled", recorded)
+
+    async def scenario() -> tuple[int, int, int]:
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            await drive.until(pilot, lambda: screen.plan_current and not screen.plan_pending, timeout=20, what="the plan checked")
+            await pilot.pause()
+            return gc.get_threshold()
+
+    after = asyncio.run(scenario())
+    # Before the first checked plan only young generations were collected; from it on, all.
+    assert at_settle and at_settle[0][2] > 1_000_000 and at_settle[0][:2] == original[:2]
+    assert after == original
+    assert gc.get_threshold() == original
