@@ -331,10 +331,8 @@ def _check_entry(
                 continue
             where = defs.columns_at[m.table]
             near = [c for c in sorted(listed) if near_miss("column", m.name, c)]
-            if near:
-                differ.append(("column", m.name, Defined("column", near[0], where.source, where.line, m.table), None))
-            else:
-                differ.append(("column", m.name, None, m.table))
+            spelled = Defined("column", near[0], where.source, where.line, m.table) if near else None
+            differ.append(("column", m.name, spelled, None if near else m.table))
         elif m.name not in everything and (d := closest("column", m.name)) is not None:
             differ.append(("column", m.name, d, None))
     if not differ:
@@ -348,10 +346,8 @@ def _check_entry(
             c = Contradiction(topic, entry.id, kind, used, d.name, d.table, d.source, d.line, message)
         else:
             where = defs.columns_at[lacking]  # type: ignore[index]
-            message = (
-                f"{who} names the column `{used}` on the `{lacking}` table, but {where.source}:{where.line} "
-                f"defines `{lacking}` without it: settle it: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`."
-            )
+            message = (f"{who} names the column `{used}` on the `{lacking}` table, but {where.source}:{where.line} "
+                       f"defines `{lacking}` without it: settle it: edit the entry, or keep it with `planner-tui reconfirm {entry.id}`.")
             c = Contradiction(topic, entry.id, "column", used, None, lacking, where.source, where.line, message)
         out.setdefault(c.key, c)
     return list(out.values())
