@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import compress
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Literal
@@ -26,8 +26,8 @@ class Checks:
     plans among it as found (the workbench marks them on the thread and the plan)."""
 
     blockers: list[Blocker]
-    stale: list[Stale] = field(default_factory=list)
-    contradictions: list[Contradiction] = field(default_factory=list)
+    stale: list[Stale]
+    contradictions: list[Contradiction]
 
 
 def _quote(text: str, limit: int = 80) -> str:
@@ -198,7 +198,8 @@ def _cut_blocks(text: str, blocks: list[str]) -> str:
     the plan's size): blocks come in plan order, so each is found after the previous one. The
     text kept before the cursor is checked too, so the result is the same as the plain loop's.
     A run of one-line blocks that follow each other a line apart, as a section's bullets do (or
-    a blank line apart, as its paragraphs), is cut at once (`_cut_run`): a section of 10,000 bullets is one comparison, not 10,000 steps.
+    a blank line apart, as its paragraphs), is cut at once (`_cut_run`): a section of 10,000
+    bullets is one comparison, not 10,000 steps.
     """
     kept = ""  # what precedes the cursor once the blocks before it are cut out
     joined = ""  # kept without its line breaks: a block of one line is in kept only if it is in here
@@ -207,12 +208,12 @@ def _cut_blocks(text: str, blocks: list[str]) -> str:
     size = 2  # the run tried next: doubled after a run that matched, halved after one that did not
     while at_block < len(blocks):
         if kept.endswith("\n") and text.startswith("\n", cursor):
-            while size >= 2 and (cut := _cut_run(text, cursor, joined, blocks[at_block : at_block + size])) is None:
+            apart = "\n\n" if text.startswith("\n\n", cursor) else "\n"  # bullets, or paragraphs (a blank line between)
+            while size >= 2 and (cut := _cut_run(text, cursor, joined, blocks[at_block : at_block + size], apart)) is None:
                 size //= 2
             if cut is not None:
-                apart = 2 if text.startswith("\n\n", cursor) else 1
-                kept += "\n" * apart * cut
-                cursor += sum(map(len, blocks[at_block : at_block + cut])) + apart * cut
+                kept += apart * cut
+                cursor += sum(map(len, blocks[at_block : at_block + cut])) + len(apart) * cut
                 at_block += cut
                 size = min(2 * size, _RUN)
                 continue
@@ -247,14 +248,13 @@ _RUN = 256
 long: each block costs the loop a bounded number of looks, whatever the text."""
 
 
-def _cut_run(text: str, cursor: int, joined: str, run: list[str]) -> int | None:
+def _cut_run(text: str, cursor: int, joined: str, run: list[str], apart: str) -> int | None:
     """How many blocks at the start of `run` the loop of `_cut_blocks` would cut, each right after
     a line break (the kept text ending in one): each of one line and not in `joined` (so not
-    earlier in the kept text), the text at the cursor a line break (or two), a block, a line
-    break (or two), the next... None when fewer than two do, or the text differs."""
+    earlier in the kept text), the text at the cursor `apart` (one line break or two), a block,
+    `apart`, the next... None when fewer than two do, or the text differs."""
     if "\n" in "".join(run) or not all(run) or (joined and any(map(joined.__contains__, run))):
         run = run[: next(i for i, block in enumerate(run) if not block or "\n" in block or block in joined)]
-    apart = "\n\n" if text.startswith("\n\n", cursor) else "\n"  # bullets, or paragraphs (a blank line between)
     if len(run) < 2 or not text.startswith(apart + apart.join(run), cursor):
         return None
     return len(run)

@@ -38,7 +38,7 @@ _BACKTICK = re.compile(r"`([^`\n]+)`")
 # An ATX heading opener at the very start of a line: where a new chunk of a plan begins, and
 # what containment escapes at the start of a user's line.
 ATX_OPENER = re.compile(r"#{1,6}(?:[ \t]|$)")
-_ATX_LINE = re.compile(r"#{1,6}(?:[ \t]|$)", re.MULTILINE)  # ATX_OPENER, its `$` any line's end
+_ATX_LINE = re.compile(ATX_OPENER.pattern, re.MULTILINE)  # the same opener, its `$` any line's end
 # Block tokens of paragraphs, lists and quotes: the blocks an ATX heading on the next line
 # always closes (and the only ones contained user text may produce).
 PROSE_BLOCK_TOKENS = frozenset(

@@ -212,6 +212,8 @@ class WorkbenchScreen(Screen[None]):
             self.plan_text = snapshot.text
         heading = self.topic.section if self.topic else None
         self.plan_pane.show(self.plan_text, self.blockers, heading, scroll=scroll, parts=snapshot.parts, checking=snapshot.checking)
+        if snapshot.marks is not None:  # what its checks found stale or contradicted
+            self.marks.show(snapshot.marks)
 
     def draw_top_bar(self) -> None:
         """The bar above the panes: role, epic, plan path, and whether the session is saved."""
@@ -237,8 +239,6 @@ class WorkbenchScreen(Screen[None]):
 
     def on_live_updates_plan_rendered(self, message: LiveUpdates.PlanRendered) -> None:
         self._show_plan(message.snapshot, message.scroll)
-        if message.snapshot.marks is not None and message.snapshot.seq == self.plan_seq:
-            self.marks.show(message.snapshot.marks)
         self.live.settle()
 
     def on_plan_preview_rendered(self) -> None:
