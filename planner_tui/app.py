@@ -6,7 +6,7 @@ import gc
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from textual import events
 from textual.binding import Binding
@@ -19,6 +19,9 @@ from planner_tui.core.models import Epic, utcnow
 from planner_tui.core.project import Project
 from planner_tui.keymap import APP_BINDINGS, settings_problems
 from planner_tui.settings import Settings
+
+if TYPE_CHECKING:
+    from planner_tui.screens.workbench.screen import WorkbenchScreen
 
 __all__ = ["PlannerApp"]
 
@@ -67,6 +70,8 @@ class PlannerApp(App[str | None]):
         """True while the garbage collector is paused for start-up (`make_app`); resumed at the first view."""
         self.project_note: str | None = None
         """Shown in the workbench's top bar (`demo copy: /tmp/…`)."""
+        self.preparation_due = False
+        """True from the opening of a new session's workbench until the preparation view is shown over it."""
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -106,18 +111,23 @@ class PlannerApp(App[str | None]):
                 watch=self.watch_files,
             )
         )
-        if fresh and self.settings.preparation:
+        self.preparation_due = fresh and self.settings.preparation
+
+    def workbench_drawn(self, screen: WorkbenchScreen) -> None:
+        """After the workbench's first frame (it asks, behind its own after-frame work): the
+        preparation view a new session opens on, then the start-up checks (a recovery dialog
+        comes over it).
+
+        Not sooner: what a screen asks to run after the next frame waits on the top screen, and
+        a view pushed before the workbench drew, then closed at once, would take it along.
+        """
+        from planner_tui.screens.workbench.trust import startup_checks
+
+        if self.preparation_due:
+            self.preparation_due = False
             self.show_preparation()
         notice, self.startup_notice = self.startup_notice, None
-        self.call_after_refresh(self._startup_checks, planner, notice)
-
-    def _startup_checks(self, planner: Planner, notice: str | None) -> None:
-        from planner_tui.screens.workbench.trust import startup_checks
-        from planner_tui.screens.workbench.screen import WorkbenchScreen
-
-        screen = next((s for s in self.screen_stack if isinstance(s, WorkbenchScreen)), None)
-        if screen is not None:
-            startup_checks(self, screen, planner, notice)
+        startup_checks(self, screen, screen.planner, notice)
 
     def freeze_startup_objects(self) -> None:
         """Leave what start-up made (modules, classes, the workbench: most of the heap) out of GC passes.

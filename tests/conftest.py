@@ -19,7 +19,7 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 # the warm process itself turn it on, each with its own folder (tests/unit/test_warm.py).
 os.environ["PLANNER_TUI_WARM"] = "0"
 
-from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE, decide_every_topic  # noqa: F401  (re-exported for fixtures)
+from workbench_kit import DEMO_EPIC, FIXED_NOW, SIZE, decide_every_topic, past_preparation  # noqa: F401  (re-exported for fixtures)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -116,12 +116,8 @@ class Drive:
         """Wait for the workbench, closing the preparation view a new session opens on."""
         from planner_tui.screens.workbench.screen import WorkbenchScreen
 
-        app = pilot.app
-        await self.until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"), what="first screen")
-        if type(app.screen).__name__ == "PreparationScreen":
-            await pilot.press("escape")
-        await self.until(pilot, lambda: isinstance(app.screen, WorkbenchScreen), what="workbench")
-        screen = app.screen
+        screen = await past_preparation(pilot, self.until)
+        assert isinstance(screen, WorkbenchScreen)
         await self.until(pilot, lambda: screen.artifact_pane.tree.artifacts, what="artifacts listed")
         await self.until(pilot, lambda: screen.artifact_pane.document.mode != "empty", what="first artifact shown")
         await self.settle(pilot)

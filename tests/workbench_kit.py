@@ -43,3 +43,15 @@ async def open_document(pilot, path: str):
         await pilot.pause(0.02)
     await pilot.pause()
     return document
+
+
+async def past_preparation(pilot, until):
+    """The workbench, with the preparation view a new session opens on (over the workbench, once
+    that has drawn) closed; `until(pilot, predicate, what=...)` is the caller's wait."""
+    app = pilot.app
+    await until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"), what="first screen")
+    await until(pilot, lambda: not app.preparation_due, what="preparation view")
+    if type(app.screen).__name__ == "PreparationScreen":
+        await pilot.press("escape")
+    await until(pilot, lambda: type(app.screen).__name__ == "WorkbenchScreen", what="workbench")
+    return app.screen

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from planner_tui.core.engine import Planner
+from workbench_kit import past_preparation
 
 EPIC = "009_photo-annotations"
 SIZE = (160, 48)
@@ -121,12 +122,7 @@ async def until(pilot, predicate, timeout: float = 10.0, what: str = "condition"
 
 
 async def to_workbench(pilot):
-    app = pilot.app
-    await until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"), what="first screen")
-    if type(app.screen).__name__ == "PreparationScreen":
-        await pilot.press("escape")
-    await until(pilot, lambda: type(app.screen).__name__ == "WorkbenchScreen", what="workbench")
-    screen = app.screen
+    screen = await past_preparation(pilot, until)
     await until(pilot, lambda: screen.artifact_pane.tree.artifacts and not screen.plan_pending, what="workbench ready")
     return screen
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import watchfiles
+from workbench_kit import past_preparation
 
 EPIC = "009_photo-annotations"
 SIZE = (160, 48)
@@ -72,12 +73,7 @@ class Watched:
 
 
 async def open_watched(pilot, path: str = DOC) -> Watched:
-    app = pilot.app
-    await until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"), what="first screen")
-    if type(app.screen).__name__ == "PreparationScreen":
-        await pilot.press("escape")
-    await until(pilot, lambda: type(app.screen).__name__ == "WorkbenchScreen", what="workbench")
-    screen = app.screen
+    screen = await past_preparation(pilot, until)
     await until(pilot, lambda: screen.artifact_pane.tree.artifacts, what="artifacts")
     await until(pilot, lambda: screen.watch_ready.is_set(), what="watcher ready")
     artifact = next(a for a in screen.artifact_pane.tree.artifacts if a.path == path)

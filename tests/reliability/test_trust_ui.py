@@ -12,6 +12,7 @@ import pygit2
 import pytest
 
 from planner_tui.core.engine import Planner
+from workbench_kit import past_preparation
 
 EPIC = "009_photo-annotations"
 SIZE = (160, 48)
@@ -48,12 +49,7 @@ async def until(pilot, predicate, timeout: float = 10.0, what: str = "condition"
 
 async def to_workbench(pilot):
     """Close the preparation view (a new session opens on it) and return the workbench."""
-    app = pilot.app
-    await until(pilot, lambda: type(app.screen).__name__ in ("WorkbenchScreen", "PreparationScreen"), what="first screen")
-    if type(app.screen).__name__ == "PreparationScreen":
-        await pilot.press("escape")
-    await until(pilot, lambda: type(app.screen).__name__ == "WorkbenchScreen", what="workbench")
-    screen = app.screen
+    screen = await past_preparation(pilot, until)
     await until(pilot, lambda: not screen.plan_pending, what="plan rendered")
     return screen
 

@@ -17,6 +17,7 @@ from planner_tui.core.text.reading import (
     ReadResult,
     probe,
     read_text_safely,
+    remembering_folders,
     resolve_inside,
 )
 from planner_tui.core.pack.workspace import RULE_FILES
@@ -283,7 +284,11 @@ def prior_artifacts(root: Path, epic: Epic, role_key: str, pack: Path | None) ->
     (never outside the project, never URLs, with a depth and count cap), and the plans of roles
     numbered lower than role_key. Nothing is written.
     """
-    root = Path(root)
+    with remembering_folders():  # a hundred paths in a handful of folders: each folder resolved once
+        return _prior_artifacts(Path(root), epic, role_key, pack)
+
+
+def _prior_artifacts(root: Path, epic: Epic, role_key: str, pack: Path | None) -> list[Artifact]:
     col = _Collector(root, epic)
     if pack is not None:
         _add_rules(col, Path(pack))

@@ -81,6 +81,11 @@ class SessionStore:
 
     # ------------------------------------------------------------------ reading
 
+    @property
+    def raw(self) -> bytes | None:
+        """The session file's bytes as last read or written (None before there is a file)."""
+        return self._raw
+
     def _read(self) -> tuple[bytes | None, _Sig | None]:
         try:
             with open(self.path, "rb") as fh:

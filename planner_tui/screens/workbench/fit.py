@@ -39,7 +39,7 @@ class Fit:
         """The pane shown in the one-pane layout."""
 
     def pane(self, name: str) -> Widget:
-        return self.screen.query_one(f"#panes > #{name}")
+        return self.screen.query_one(f"WorkbenchScreen > #{name}")
 
     def shown(self) -> list[str]:
         if self.mode == "three":
@@ -71,7 +71,6 @@ class Fit:
         screen = self.screen
         shown = self.shown()
         small = self.mode == "small"
-        screen.query_one("#panes").display = not small
         screen.query_one("#too-small").display = small
         for name in PANES:
             self.pane(name).display = name in shown
@@ -89,7 +88,7 @@ class Fit:
         """Show the pane holding widget (it is about to get the focus)."""
         if self.mode not in ("two", "one"):
             return
-        name = next((n.id for n in widget.ancestors_with_self if n.id in PANES and n.parent is not None and n.parent.id == "panes"), None)
+        name = next((n.id for n in widget.ancestors_with_self if n.id in PANES and n.parent is self.screen), None)
         if name is None or name in self.shown():
             return
         if self.mode == "two":

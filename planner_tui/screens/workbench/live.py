@@ -43,15 +43,19 @@ class PlanSnapshot:
     """What the checks found stale or contradicted (None while checking, or when rendering failed)."""
 
 
-def render_snapshot(view: PlannerView, seq: int, *, first: bool = False) -> PlanSnapshot:
+def render_snapshot(view: PlannerView, seq: int, *, first: bool = False, kept: str | None = None) -> PlanSnapshot:
     """Render the plan and list its blockers from a read-only view of the session (thread-safe).
 
     For a plan of a few hundred lines this costs a few hundred milliseconds (markdown parsing in
     the readiness checks), too much for the UI thread after every entry. The view reads with the
     engine's own rules, so what blocks here is what blocks the commit. `first` lists only the
-    blockers the session and plan text tell at once (the first frame's; see `first_blockers`).
+    blockers the session and plan text tell at once (the first frame's; see `first_blockers`),
+    from `kept` (the plan as last shown, when it was rendered from everything as it is now:
+    `last_view.shown_plan`) when given, so jinja2 is loaded after the first frame.
     """
     try:
+        if first and kept is not None:
+            return PlanSnapshot(seq, kept, view.first_blockers(kept), split_sections(kept), checking=True)
         placed = view.placed()  # once: the render, the checks and the marks share it (40 ms for 10,000 entries)
         text = view.render(placed=placed)
         parts = split_sections(text)

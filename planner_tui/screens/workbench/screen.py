@@ -7,17 +7,17 @@ import threading
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
 from planner_tui.app import PlannerApp
 from planner_tui.core.engine import Planner
-from planner_tui.core.models import Artifact, Blocker, TopicSpec
+from planner_tui.core.models import Blocker, TopicSpec
 from planner_tui.core.plan.blocker_groups import blocking, count_line
+from planner_tui.core.plan.last_view import keep_shown_plan, shown_plan
 from planner_tui.core.text.display import one_line
-from planner_tui.core.text.reading import ReadResult
 from planner_tui.keymap import WORKBENCH_BINDINGS
 from planner_tui.screens.workbench.changes import ChangeQueue
 from planner_tui.screens.workbench.edits import Edits
@@ -70,6 +70,8 @@ class WorkbenchScreen(Screen[None]):
         self.plan_seq = 0
         """Counts plan renders asked for; a render or marks result of an older one is dropped."""
         self._plan_shown = -1
+        # The render whose text is shown (a failed one keeps the older text); a view's render and the bytes it was of.
+        self._text_seq, self._view_of = -1, (-1, None)
         self.plan_checking = False
         """True while the blockers shown are only those the session tells at once (the first view's)."""
         session = planner.session
@@ -90,17 +92,19 @@ class WorkbenchScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(id="top-bar")
-        yield TrustBanner(id="trust-banner")
-        yield Static(id="pane-tabs")
+        # The panes are the screen's own children (no row container: one covered by its children
+        # still draws every line, cut at every pane edge: about 1,300 strips, 1.5 MB, unseen).
+        with Vertical(id="head"):
+            yield Static(id="top-bar")
+            yield TrustBanner(id="trust-banner")
+            yield Static(id="pane-tabs")
         yield Static(
             Text("The terminal is too small for the workbench: make the terminal larger.\nEverything is saved; ctrl+q quits.", justify="center"),
             id="too-small",
         )
-        with Horizontal(id="panes"):
-            yield ArtifactPane(self._read_artifact, markdown_limit=self.markdown_limit, id="artifacts")
-            yield DiscussionPane(id="discussion")
-            yield PlanPane(id="plan")
+        yield ArtifactPane(self.planner.project.read_artifact, markdown_limit=self.markdown_limit, id="artifacts")
+        yield DiscussionPane(id="discussion")
+        yield PlanPane(id="plan")
         yield QuietFooter(show_mode=True)
 
     @property
@@ -145,6 +149,7 @@ class WorkbenchScreen(Screen[None]):
         self.live.start(self.poll_interval, watch=self.watch_files, artifacts=self.planner.project.artifacts(self.planner.epic))
         self.planner_app.freeze_startup_objects()
         self.tools.say_imported()
+        self.call_after_refresh(self.planner_app.workbench_drawn, self)  # behind the checked render
 
     def on_resize(self, event: events.Resize) -> None:
         self.fit.fit(event.size.width, event.size.height)
@@ -157,9 +162,9 @@ class WorkbenchScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.live.stop()
-
-    def _read_artifact(self, artifact: Artifact) -> ReadResult:
-        return self.planner.project.read_artifact(artifact)
+        seq, raw = self._view_of  # the plan is kept for the next start's first frame if of the bytes saved
+        if self._text_seq == seq == self.plan_seq and raw is self.planner.store.raw and self.changes.idle:
+            keep_shown_plan(self.planner, self.plan_text)
 
     # ------------------------------------------------------------------ drawing
 
@@ -177,6 +182,7 @@ class WorkbenchScreen(Screen[None]):
         # A view the widgets may keep and read while the next change is saved (and the worker
         # renders from): unchanged entries are shared with the last copy, so this is cheap.
         view = planner.view()
+        self._view_of = (self.plan_seq + 1, planner.store.raw)
         if self.topic is not None:
             self.discussion.show(planner.role.topics, view.session, self.topic)
             self.composer.topic_id = self.topic.id
@@ -187,7 +193,7 @@ class WorkbenchScreen(Screen[None]):
             # session tells at once; the rule, citation, earlier-plan and git checks (and the
             # stale and contradiction marks after them) run in the worker once the frame is out,
             # the list saying meanwhile that it is still checking.
-            self._show_plan(render_snapshot(view, self.plan_seq, first=True), scroll_plan)
+            self._show_plan(render_snapshot(view, self.plan_seq, first=True, kept=shown_plan(planner)), scroll_plan)
             self.call_after_refresh(self.live.render_plan, view, self.plan_seq, False)
             return
         self.live.render_plan(view, self.plan_seq, scroll_plan)
@@ -210,6 +216,7 @@ class WorkbenchScreen(Screen[None]):
         self.blockers = snapshot.blockers
         if snapshot.text is not None:
             self.plan_text = snapshot.text
+        self._text_seq = snapshot.seq if snapshot.text is not None else -1
         heading = self.topic.section if self.topic else None
         self.plan_pane.show(self.plan_text, self.blockers, heading, scroll=scroll, parts=snapshot.parts, checking=snapshot.checking)
         if snapshot.marks is not None:  # what its checks found stale or contradicted
