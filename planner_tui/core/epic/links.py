@@ -35,15 +35,17 @@ def extract_links(text: str) -> list[str]:
     if known is not None:
         return list(known)
     # Each pattern needs a literal that `in` finds at C speed: a big document without links
-    # (a 2 MB PRD) is scanned once per listing instead of once per pattern.
-    if "```" in text or "~~~" in text:
+    # (a 2 MB PRD) is scanned once per listing instead of once per pattern. One character is
+    # asked first: its search is a memchr (0.02 ms for 2 MB), two characters' take 1.5 ms.
+    if ("`" in text and "```" in text) or ("~" in text and "~~~" in text):
         text = _FENCE.sub("", text)
     if "`" in text:
         text = _CODE_SPAN.sub("", text)
     found: list[tuple[int, str]] = []
-    if "](" in text:
+    bracket = "]" in text
+    if bracket and "](" in text:
         found.extend((m.start(), m.group(1)) for m in _INLINE.finditer(text))
-    if "]:" in text:
+    if bracket and "]:" in text:
         found.extend((m.start(), m.group(1)) for m in _REFDEF.finditer(text))
     for m in _ANGLE.finditer(text) if "<" in text else ():
         inner = m.group(1).strip()
@@ -51,7 +53,7 @@ def extract_links(text: str) -> list[str]:
             continue  # an HTML tag such as <details> or <br/>, or an email autolink
         if "/" in inner or "." in inner or ":" in inner:
             found.append((m.start(), m.group(0)))
-    if "./" in text:
+    if "/" in text and "./" in text:
         found.extend((m.start(), m.group(0)) for m in _BARE.finditer(text))
     found.sort(key=lambda item: item[0])
     targets: list[str] = []

@@ -340,7 +340,9 @@ def read_text_safely(root: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES
         reason = (
             f"truncated: showing the first {human_size(len(data))} of {human_size(size)} (cap {human_size(cap)})"
         )
-    text = _decode(data).replace("\r\n", "\n")
+    text = _decode(data)
+    if "\r" in text:  # a memchr; the replace copies the whole text even when there is nothing to replace
+        text = text.replace("\r\n", "\n")
     return ReadResult(
         path=shown,
         state="present",
