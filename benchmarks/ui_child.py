@@ -18,8 +18,9 @@ SIZE = (160, 48)
 EPIC = "009_photo-annotations"
 
 
-LIBRARIES = ("pydantic", "planner_tui.core.models", "pygit2", "jinja2", "markdown_it", "watchfiles")
-"""What planner-tui needs beyond Textual: its data model (pydantic), git, templates, markdown, watching."""
+LIBRARIES = ("pydantic", "planner_tui.core.models", "pygit2", "jinja2", "markdown_it", "watchfiles", "filelock")
+"""What planner-tui needs beyond Textual: its data model (pydantic), git, templates, markdown, watching,
+the session lock (filelock, a dependency since 2026-12-07: the workbench imports it in its first second)."""
 
 
 def _bare_app(kind: str):

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import Input, Static
 from textual.widgets.text_area import Selection
 
 from planner_tui.core.models import Artifact
@@ -78,18 +78,30 @@ class DocumentView(Vertical):
         self._focus_when_loaded = False
         self._early: tuple[Artifact, ReadResult] | None = None
         self._shown_path: str | None = None
+        self.current = "doc-empty"
+        """The view shown: `doc-empty`, `doc-md` or `doc-text`."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select an artifact to read it.", style="dim"), id="doc-header")
-        with ContentSwitcher(initial="doc-empty", id="doc-switcher"):
-            yield Static("", id="doc-empty")
-            yield MarkdownLines(id="doc-md")
-            yield TextLines(id="doc-text")
+        # One of the three is shown (display), in no container of their own: a container behind
+        # the view it shows still draws each of its lines, cut at the view's edges (150 KB of strips).
+        yield Static("", id="doc-empty")
+        yield MarkdownLines(id="doc-md")
+        yield TextLines(id="doc-text")
         yield FindBar(placeholder="find in document (enter: next, escape: close)", id="find")
 
     # ------------------------------------------------------------------ loading
 
     _VIEWS = {"doc-md": "markdown", "doc-text": "text"}
+
+    def _switch(self, view: str) -> None:
+        """Show one of `doc-empty`, `doc-md`, `doc-text`; a view hidden forgets what it drew."""
+        self.current = view
+        for name in ("doc-empty", "doc-md", "doc-text"):
+            widget = self.query_one(f"#{name}")
+            if widget.display and name != view:
+                widget.refresh()
+            widget.display = name == view
 
     def on_mount(self) -> None:
         if self._early is not None:
@@ -105,8 +117,7 @@ class DocumentView(Vertical):
     @property
     def mode(self) -> str:
         """Which view is shown: `empty`, `markdown` or `text`."""
-        current = self.query_one("#doc-switcher", ContentSwitcher).current
-        return self._VIEWS.get(current or "", "empty")
+        return self._VIEWS.get(self.current, "empty")
 
     def load(self, artifact: Artifact, reader: Reader) -> None:
         """Show an artifact: its header at once, its text when the worker has read it."""
@@ -126,7 +137,7 @@ class DocumentView(Vertical):
         screen of a markdown document is styled when it is first drawn.
         """
         try:
-            self.query_one("#doc-switcher", ContentSwitcher)
+            self.query_one("#doc-md")
         except NoMatches:  # not composed yet: shown as soon as it is mounted
             self.artifact, self._early = artifact, (artifact, result)
             return
@@ -184,10 +195,9 @@ class DocumentView(Vertical):
         if result.state != "present":
             self._show_empty(result.reason or result.state)
             return
-        switcher = self.query_one("#doc-switcher", ContentSwitcher)
         view = self.markdown_view
         # The same document again (changed on disk): the reader stays where they were.
-        same = self._loaded and switcher.current == "doc-md" and self._shown_path == message.artifact.path
+        same = self._loaded and self.current == "doc-md" and self._shown_path == message.artifact.path
         top = view.line_at(view.scroll_offset.y) + 1 if same else 1
         self.text = message.text
         self._shown_path = message.artifact.path
@@ -195,7 +205,7 @@ class DocumentView(Vertical):
         self._view_before_find = None
         if message.view == "markdown":
             view.show(message.markdown or prepare_markdown(message.text), top)
-            switcher.current = "doc-md"
+            self._switch("doc-md")
             area = self.query_one("#doc-text", TextLines)
             if area.document.line_count > 1:
                 area.load_text("")  # a big file shown before is not kept in memory behind this one
@@ -208,7 +218,7 @@ class DocumentView(Vertical):
             else:
                 area.soft_wrap = True
                 area.load_text(message.text)
-            switcher.current = "doc-text"
+            self._switch("doc-text")
         self._loaded = True
         if self._pending_line is not None:
             line, self._pending_line = self._pending_line, None
@@ -268,19 +278,17 @@ class DocumentView(Vertical):
         if not self._loaded:
             self._focus_when_loaded = True
             return
-        current = self.query_one("#doc-switcher", ContentSwitcher).current
-        if current and current != "doc-empty":
-            self.query_one(f"#{current}").focus()
+        if self.current != "doc-empty":
+            self.query_one(f"#{self.current}").focus()
 
     def _line_view(self) -> TextLines:
         """The text view, switched to from the markdown view (escape goes back): it selects lines."""
-        switcher = self.query_one("#doc-switcher", ContentSwitcher)
         area = self.query_one("#doc-text", TextLines)
-        if switcher.current == "doc-md":
-            self._view_before_find = switcher.current
+        if self.current == "doc-md":
+            self._view_before_find = self.current
             area.soft_wrap = True
             area.load_text(self.text)
-            switcher.current = "doc-text"
+            self._switch("doc-text")
         return area
 
     def _back_to_rendered(self) -> None:
@@ -289,7 +297,7 @@ class DocumentView(Vertical):
             return
         view, self._view_before_find = self._view_before_find, None
         row = self.query_one("#doc-text", TextLines).selection.start[0]
-        self.query_one("#doc-switcher", ContentSwitcher).current = view
+        self._switch(view)
         markdown = self.markdown_view
         markdown.focus()
         # At the top, so `c` cites that same line; after the refresh, once the view has its size again.
@@ -326,7 +334,7 @@ class DocumentView(Vertical):
         self._view_before_find = None
         self.markdown_view.clear()  # its lines are not kept for nothing
         self.query_one("#doc-empty", Static).update(Text(f"Nothing to show: {one_line(reason, 200)}", style="dim italic"))
-        self.query_one("#doc-switcher", ContentSwitcher).current = "doc-empty"
+        self._switch("doc-empty")
 
     # ------------------------------------------------------------------ find
 

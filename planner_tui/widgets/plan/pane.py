@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import ContentSwitcher, TextArea
+from textual.widgets import TextArea
 
 from planner_tui.core.models import Blocker
 from planner_tui.widgets.plan.blockers import BlockerList
@@ -312,9 +312,10 @@ class PlanPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield BlockerList(id="blockers")
-        with ContentSwitcher(initial="plan-preview", id="plan-switcher"):
-            yield PlanPreview(id="plan-preview")
-            yield TextArea(id="plan-raw", read_only=True, soft_wrap=True, show_line_numbers=True, language=None)
+        # The preview or the raw markdown (display), in no container of their own: one behind the
+        # preview would draw each of its lines, cut at the preview's edges (180 KB of strips).
+        yield PlanPreview(id="plan-preview")
+        yield TextArea(id="plan-raw", read_only=True, soft_wrap=True, show_line_numbers=True, language=None)
 
     @property
     def blocker_list(self) -> BlockerList:
@@ -327,7 +328,7 @@ class PlanPane(Vertical):
     @property
     def raw(self) -> bool:
         """True while raw markdown is shown."""
-        return self.query_one(ContentSwitcher).current == "plan-raw"
+        return self.query_one("#plan-raw", TextArea).display
 
     def show(
         self,
@@ -354,11 +355,10 @@ class PlanPane(Vertical):
 
     def toggle_raw(self) -> bool:
         """Switch between the preview and raw markdown; returns True when raw is now shown."""
-        switcher = self.query_one(ContentSwitcher)
-        if self.raw:
-            switcher.current = "plan-preview"
-        else:
+        raw = not self.raw
+        if raw:
             self._load_raw()
-            switcher.current = "plan-raw"
+        self.preview.display = not raw
+        self.query_one("#plan-raw", TextArea).display = raw
         self.border_subtitle = "raw markdown" if self.raw else ""
         return self.raw
