@@ -1,12 +1,17 @@
-"""Textual's footer, rebuilt only when the keys it shows change, led by the keyboard's mode."""
+"""The key bar at the bottom: one widget that draws the screen's keys on one line, led by the keyboard's mode."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.reactive import Reactive
+from dataclasses import dataclass
+from itertools import groupby
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, TextArea
+from textual.widgets import Input, TextArea
 
 __all__ = ["QuietFooter", "shown_keys", "takes_text"]
 
@@ -25,55 +30,183 @@ def shown_keys(screen: Screen) -> tuple:
     )
 
 
-class QuietFooter(Footer):
-    """A Footer that skips its rebuild when the keys it would show are the ones it shows.
+@dataclass(frozen=True)
+class _Span:
+    """Where one key sits on the line (cells), and what pressing it does."""
 
-    Textual's footer unmounts and mounts every key on each focus move or binding refresh,
-    a full layout of the screen (tens of milliseconds with three panes); moving through a
-    thread refreshes bindings on every entry, mostly without changing any of them.
+    start: int
+    end: int
+    key: str
+    enabled: bool
+    tooltip: str
+
+
+class QuietFooter(Widget, can_focus=False):
+    """The screen's keys on one line, drawn by one widget, redrawn only when they change.
+
+    Textual's Footer is a container of a widget per key (fifteen here), remounted on every
+    binding change: a layout of the screen each time (30-60 ms just after start) and about
+    1 MB for widgets that only show text. This draws the same keys, groups and command-palette
+    key as one line; a click presses the key under it, hovering shows its tooltip.
 
     With `show_mode` it starts with the keyboard's mode: TYPING while a text box has the focus
     (every letter is text), COMMANDS elsewhere (letters are keys).
     """
 
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "footer--key",
+        "footer--description",
+        "footer--mode",
+        "footer--mode-typing",
+        "footer--hover",
+        "footer--palette",
+    }
     DEFAULT_CSS = """
-    QuietFooter .footer-mode { padding: 0 1; text-style: bold; background: $accent; color: $text; }
-    QuietFooter .footer-mode.-typing { background: $success; }
+    QuietFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        & > .footer--key { color: $footer-key-foreground; background: $footer-key-background; text-style: bold; }
+        & > .footer--description { color: $footer-description-foreground; background: $footer-description-background; }
+        & > .footer--mode { text-style: bold; background: $accent; color: $text; }
+        & > .footer--mode-typing { text-style: bold; background: $success; color: $text; }
+        & > .footer--hover { background: $block-hover-background; }
+        & > .footer--palette { color: $foreground 20%; }
+    }
     """
-
-    _shown: tuple | None = None
 
     def __init__(self, *, show_mode: bool = False) -> None:
         super().__init__()
         self.show_mode = show_mode
+        self._shown: tuple | None = None
+        self._spans: list[_Span] = []
+        self._hover: int | None = None
+
+    # ------------------------------------------------------------------ keys
 
     def _mode(self) -> str | None:
         if not self.show_mode or not self.is_attached:
             return None
         return "TYPING" if takes_text(self.screen.focused) else "COMMANDS"
 
-    def compose(self) -> ComposeResult:
-        mode = self._mode()
-        if mode is not None and self._bindings_ready:
-            yield Label(mode, classes="footer-mode" + (" -typing" if mode == "TYPING" else ""))
-        for widget in super().compose():
-            # Each key is born compact and then bound to the footer's `compact`: two restyles of
-            # every key (about 4 ms each, 12 keys) on each rebuild. Given the footer's value before
-            # it mounts, the binding changes nothing and no style is computed twice. (The command
-            # palette's key is not bound: it stays compact, as Textual draws it.)
-            compact = getattr(type(widget), "compact", None)
-            if isinstance(compact, Reactive) and not widget.has_class("-command-palette"):
-                widget.set_reactive(compact, self.compact)
-            yield widget
-        if mode is not None and self._bindings_ready:
-            self.styles.grid_size_columns = (self.styles.grid_size_columns or 0) + 1
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
-            super().bindings_changed(screen)
+        """Redraw when the keys shown (or the mode, or the theme) changed; nothing to lay out."""
+        if not (self.is_attached and screen is self.screen):
             return
-        keys = (shown_keys(screen), self.app.current_theme.name if self.app.current_theme else None, self._mode())
-        if keys == self._shown and self._bindings_ready:
+        shown = (shown_keys(screen), self.app.current_theme.name if self.app.current_theme else None, self._mode())
+        if shown != self._shown:
+            self._shown = shown
+            self._hover = None
+            self.refresh()
+
+    def _entries(self) -> list[tuple[list[tuple[Binding, bool, str]], str | None]]:
+        """The keys as Textual's Footer groups them: one per action, a group's keys before its label."""
+        if not self.is_attached:
+            return []
+        by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
+        palette = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
+        for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items():
+            if binding.show and key != palette:
+                by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
+        entries: list[tuple[list[tuple[Binding, bool, str]], str | None]] = []
+        for group, members in groupby(by_action.values(), lambda found: found[0][0].group):
+            members = list(members)
+            if group is not None and len(members) > 1:
+                entries.append(([found[0] for found in members], group.description))
+            else:
+                entries.extend(([found[0]], None) for found in members)
+        return entries
+
+    # ------------------------------------------------------------------ drawing
+
+    def render(self) -> Text:
+        width = self.size.width
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spans: list[_Span] = []
+        key_style = self.get_component_rich_style("footer--key")
+        description_style = self.get_component_rich_style("footer--description")
+        hover_style = self.get_component_rich_style("footer--hover")
+        dim = Style(dim=True)
+
+        def key(binding: Binding, enabled: bool, tooltip: str, label: str, lead: str = " ", gap: str = " ") -> None:
+            start = line.cell_len
+            index = len(spans)
+            extra = (hover_style if index == self._hover and enabled else Style()) + (Style() if enabled else dim)
+            line.append(lead + self.app.get_key_display(binding) + gap, key_style + extra)
+            if label:
+                line.append(label + " ", description_style + extra)
+            spans.append(_Span(start, line.cell_len, binding.key, enabled, tooltip or binding.tooltip or binding.description))
+
+        mode = self._mode()
+        if mode is not None:
+            style = "footer--mode-typing" if mode == "TYPING" else "footer--mode"
+            line.append(f" {mode} ", self.get_component_rich_style(style))
+        for members, group_label in self._entries():
+            if group_label is None:
+                binding, enabled, tooltip = members[0]
+                key(binding, enabled, tooltip, binding.description)
+                continue
+            line.append(" ")
+            for binding, enabled, tooltip in members:
+                key(binding, enabled, tooltip, "", "", "")
+                line.append(" ")
+            line.append(group_label + " ", description_style)  # the group's keys, then what they do
+        palette = self._palette_key()
+        if palette is not None:
+            binding, enabled, tooltip = palette
+            # At the right edge, always: the keys that do not fit go under it, as in Textual's footer.
+            room = width - Text(f"▏{self.app.get_key_display(binding)} {binding.description} ").cell_len
+            if room >= 0:
+                if line.cell_len > room:
+                    line.truncate(room, overflow="crop")
+                    spans[:] = [_Span(sp.start, min(sp.end, room), sp.key, sp.enabled, sp.tooltip) for sp in spans if sp.start < room]
+                line.append(" " * (room - line.cell_len))
+                line.append("▏", self.get_component_rich_style("footer--palette"))
+                key(binding, enabled, tooltip, binding.description, lead="")
+        self._spans = spans
+        return line
+
+    def _palette_key(self) -> tuple[Binding, bool, str] | None:
+        if not (self.is_attached and self.app.ENABLE_COMMAND_PALETTE):
+            return None
+        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        if found is None:
+            return None
+        _node, binding, enabled, tooltip = found
+        return binding, enabled, tooltip
+
+    # ------------------------------------------------------------------ mouse
+
+    def _span_at(self, x: int) -> int | None:
+        return next((i for i, span in enumerate(self._spans) if span.start <= x < span.end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        index = self._span_at(event.x)
+        if index != self._hover:
+            self._hover = index
+            self.tooltip = self._spans[index].tooltip if index is not None else None
+            self.refresh()
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.tooltip = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        index = self._span_at(event.x)
+        if index is None:
             return
-        self._shown = keys
-        super().bindings_changed(screen)
+        span = self._spans[index]
+        if span.enabled:
+            self.app.simulate_key(span.key)
+        else:
+            self.app.bell()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.geometry import Region, Size
-from textual.widgets import Footer
 
 import planner_tui
 from planner_tui.widgets.artifacts.text_index import wrap_starts
@@ -148,22 +147,33 @@ def test_line_cache_renders_each_new_line_once():
     assert "- in a fence" in [text(row) for row in first]  # inside a fence: kept as written
 
 
-def test_quiet_footer_rebuilds_only_when_its_keys_change():
+def test_the_footer_is_one_widget_redrawn_only_when_its_keys_change_and_a_click_presses_a_key():
     class Host(App[None]):
-        BINDINGS = [("ctrl+k", "nothing", "Nothing")]
+        BINDINGS = [("ctrl+k", "count", "Count"), ("ctrl+l", "nothing", "Nothing")]
+        counted = 0
 
         def compose(self) -> ComposeResult:
             yield QuietFooter()
 
+        def action_count(self) -> None:
+            self.counted += 1
+
     async def scenario():
-        async with Host().run_test() as pilot:
-            footer = pilot.app.query_one(Footer)
+        async with Host().run_test(size=(80, 5)) as pilot:
+            footer = pilot.app.query_one(QuietFooter)
             await pilot.pause()
-            before = list(footer.children)
+            assert not footer.children  # the keys are drawn, not mounted as widgets
+            line = str(footer.render())
+            assert "Count" in line and "Nothing" in line
             keys = shown_keys(pilot.app.screen)
             assert any(key[2] == "Nothing" for key in keys)
+            drawn = footer._shown
             pilot.app.screen.refresh_bindings()
             await pilot.pause()
-            assert list(footer.children) == before  # same keys: the same widgets, no rebuild
+            assert footer._shown is drawn  # same keys: nothing recomputed
+            x = line.index("Count")
+            await pilot.click(QuietFooter, offset=(x, 0))
+            await pilot.pause()
+            assert pilot.app.counted == 1
 
     run(scenario())

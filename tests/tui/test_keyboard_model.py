@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import Label
-
 from workbench_kit import SIZE
+
+from planner_tui.widgets.footer import QuietFooter
 
 
 def run(coro):
@@ -18,7 +18,8 @@ def notes(app) -> list[str]:
 
 
 def mode(screen) -> str:
-    return str(screen.query_one(".footer-mode", Label).content)
+    """The first word the footer shows (its mode label)."""
+    return str(screen.query_one(QuietFooter).render()).split()[0]
 
 
 def test_the_footer_and_the_composer_border_show_the_mode(drive):
@@ -106,9 +107,7 @@ def test_every_dialog_shows_its_own_keys_in_the_footer(drive):
     question = agent.add("domain-data-model", "question", "Keep every revision?")
 
     def footer(app) -> list[str]:
-        from textual.widgets import Footer
-
-        found = app.screen.query(Footer)
+        found = app.screen.query(QuietFooter)
         assert len(found) == 1, type(app.screen).__name__  # its own footer, over the workbench's
         return [b.description for (_n, b, _e, _t) in app.screen.active_bindings.values() if b.show]
 
