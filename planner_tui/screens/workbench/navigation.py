@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from textual.widgets import TextArea
-
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Artifact, Blocker, TopicSpec
 from planner_tui.core.plan.blocker_groups import grouped
@@ -167,7 +165,7 @@ class Navigation:
             screen.minimize()
         row = max(0, line - 1)
         if pane.raw:
-            area = pane.query_one("#plan-raw", TextArea)
+            area = pane.raw_area
             row = min(row, area.document.line_count - 1)
             area.selection = ((row, 0), (row, len(area.document.get_line(row))))
             area.scroll_cursor_visible(center=True)

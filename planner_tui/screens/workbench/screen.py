@@ -394,4 +394,4 @@ class WorkbenchScreen(Screen[None]):
 
     def action_focus_plan(self) -> None:
         pane = self.plan_pane
-        (pane.query_one("#plan-raw") if pane.raw else pane.preview).focus()
+        (pane.raw_area if pane.raw else pane.preview).focus()

@@ -309,13 +309,14 @@ class PlanPane(Vertical):
         self.border_title = "Plan"
         self.text = ""
         self._raw_text: str | None = None
+        self._raw_area: TextArea | None = None
 
     def compose(self) -> ComposeResult:
         yield BlockerList(id="blockers")
         # The preview or the raw markdown (display), in no container of their own: one behind the
         # preview would draw each of its lines, cut at the preview's edges (180 KB of strips).
+        # The raw view is mounted the first time it is shown (a TextArea costs 100 KB).
         yield PlanPreview(id="plan-preview")
-        yield TextArea(id="plan-raw", read_only=True, soft_wrap=True, show_line_numbers=True, language=None)
 
     @property
     def blocker_list(self) -> BlockerList:
@@ -328,7 +329,15 @@ class PlanPane(Vertical):
     @property
     def raw(self) -> bool:
         """True while raw markdown is shown."""
-        return self.query_one("#plan-raw", TextArea).display
+        return self._raw_area is not None and self._raw_area.display
+
+    @property
+    def raw_area(self) -> TextArea:
+        """The raw markdown view, mounted (hidden) the first time it is asked for."""
+        if self._raw_area is None:
+            self._raw_area = TextArea(id="plan-raw", read_only=True, soft_wrap=True, show_line_numbers=True, language=None)
+            self.mount(self._raw_area)
+        return self._raw_area
 
     def show(
         self,
@@ -351,7 +360,7 @@ class PlanPane(Vertical):
     def _load_raw(self) -> None:
         if self._raw_text != self.text:  # load_text re-parses the whole document: only on change
             self._raw_text = self.text
-            self.query_one("#plan-raw", TextArea).load_text(visible(self.text))
+            self.raw_area.load_text(visible(self.text))
 
     def toggle_raw(self) -> bool:
         """Switch between the preview and raw markdown; returns True when raw is now shown."""
@@ -359,6 +368,6 @@ class PlanPane(Vertical):
         if raw:
             self._load_raw()
         self.preview.display = not raw
-        self.query_one("#plan-raw", TextArea).display = raw
+        self.raw_area.display = raw
         self.border_subtitle = "raw markdown" if self.raw else ""
         return self.raw
