@@ -101,3 +101,39 @@ def test_full_collections_wait_for_the_first_checked_plan_and_resume_after(drive
     assert at_settle and at_settle[0][2] > 1_000_000 and at_settle[0][:2] == original[:2]
     assert after == original
     assert gc.get_threshold() == original
+
+
+def test_garbage_left_before_settling_is_collected_not_frozen_while_a_full_pass_is_cheap(drive, monkeypatch):
+    import weakref
+
+    import planner_tui.app as app_module
+    from planner_tui.app import PlannerApp
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    dead: dict[int, bool] = {}
+    settle = PlannerApp.freeze_settled
+
+    def settle_with_old_garbage(app):
+        kept = Cycle()
+        gc.collect(1)  # survives into the oldest generation, which only a full pass walks
+        ref = weakref.ref(kept)
+        del kept  # garbage now, but only a full collection finds it
+        settle(app)
+        dead.setdefault(app_module._FULL_PASS_OBJECTS, ref() is None)
+
+    monkeypatch.setattr(PlannerApp, "freeze_settled", settle_with_old_garbage)
+
+    async def scenario() -> None:
+        async with drive.app().run_test(size=SIZE) as pilot:
+            screen = await drive.workbench(pilot)
+            await drive.until(pilot, lambda: screen.plan_current and not screen.plan_pending, timeout=20, what="the plan checked")
+
+    monkeypatch.setattr(app_module, "_FULL_PASS_OBJECTS", 10_000_000)  # a small heap: a full pass first
+    asyncio.run(scenario())
+    monkeypatch.setattr(app_module, "_FULL_PASS_OBJECTS", 0)  # a large one: young generations only
+    asyncio.run(scenario())
+    assert dead == {10_000_000: True, 0: False}
+    gc.collect()
