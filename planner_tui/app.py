@@ -167,7 +167,8 @@ class PlannerApp(App[str | None]):
         generation while that is cheap (8 ms at 50,000 objects, the demo), only the young ones
         above `_FULL_PASS_OBJECTS` (a full pass over 150,000 objects is the 50 ms pause itself).
         """
-        gc.collect(2 if len(gc.get_objects(generation=2)) <= _FULL_PASS_OBJECTS else 1)
+        # Counted over every generation (what a full pass walks): the plan's objects may still be young.
+        gc.collect(2 if len(gc.get_objects()) <= _FULL_PASS_OBJECTS else 1)
         gc.freeze()
         self._frozen = True
         self._resume_full_passes()
