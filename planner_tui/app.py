@@ -33,7 +33,7 @@ _TEXTUAL_DUPLICATES = frozenset({"Keys"})
 _NO_FULL_PASS = 1 << 30
 """A full-pass threshold the collector never reaches (young collections go on)."""
 _FULL_PASS_OBJECTS = 60_000
-"""Up to this many objects in the oldest generation, a full collection before a freeze takes about 10 ms."""
+"""Up to this many objects the collector tracks, a full collection before a freeze takes about 10 ms."""
 
 
 class PlannerApp(App[str | None]):

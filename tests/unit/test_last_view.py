@@ -56,6 +56,10 @@ def test_an_edited_template_or_a_new_override_makes_the_kept_plan_unusable(demo_
     assert last_view.shown_plan(opened(demo_project)) == "kept with the override folder\n"
     (folder / "notes.md.j2").write_text("{# edited #}\n")
     assert last_view.shown_plan(opened(demo_project)) is None
+    last_view.keep_shown_plan(opened(demo_project), "kept again\n")
+    (folder / "parts").mkdir()
+    (folder / "parts" / "footer.md").write_text("an included file in a subfolder\n")
+    assert last_view.shown_plan(opened(demo_project)) is None
 
 
 def test_another_role_or_another_title_has_a_plan_of_its_own(demo_project):

@@ -31,19 +31,20 @@ def _rel(planner: Planner) -> str:
 
 
 def _templates(h: "hashlib._Hash", folder: Path | None) -> None:
-    """Every template a render may read from folder (extends and includes too), name and bytes."""
+    """Every file a render may read from the template folder (extends and includes too, in
+    subfolders as well), by path and bytes."""
     if folder is None:
         return
-    try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".j2"))
-    except OSError:
-        return
-    for name in names:
-        try:
-            data = (folder / name).read_bytes()
-        except OSError:
-            data = b"\0unreadable"
-        h.update(f"\0{name}\0{len(data)}\0".encode("utf-8", "surrogatepass") + data)
+    for top, dirs, names in sorted(os.walk(folder)):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(top, name)
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                data = b"\0unreadable"
+            rel = os.path.relpath(path, folder)
+            h.update(f"\0{rel}\0{len(data)}\0".encode("utf-8", "surrogatepass") + data)
 
 
 def _jinja2_stamp() -> str:
