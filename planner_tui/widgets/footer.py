@@ -107,14 +107,18 @@ class QuietFooter(Widget, can_focus=False):
             self._hover = None
             self.refresh()
 
-    def _entries(self) -> list[tuple[list[tuple[Binding, bool, str]], str | None]]:
-        """The keys as Textual's Footer groups them: one per action, a group's keys before its label."""
+    def _keys(self) -> tuple[list[tuple[list[tuple[Binding, bool, str]], str | None]], tuple[Binding, bool, str] | None]:
+        """The keys as Textual's Footer groups them (one per action, a group's keys before its
+        label), and the command palette's key; from one reading of the screen's bindings."""
         if not self.is_attached:
-            return []
+            return [], None
+        palette_key = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
+        palette = None
         by_action: dict[str, list[tuple[Binding, bool, str]]] = {}
-        palette = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
         for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items():
-            if binding.show and key != palette:
+            if key == palette_key:
+                palette = (binding, enabled, tooltip)
+            elif binding.show:
                 by_action.setdefault(binding.action, []).append((binding, enabled, tooltip))
         entries: list[tuple[list[tuple[Binding, bool, str]], str | None]] = []
         for group, members in groupby(by_action.values(), lambda found: found[0][0].group):
@@ -123,7 +127,7 @@ class QuietFooter(Widget, can_focus=False):
                 entries.append(([found[0] for found in members], group.description))
             else:
                 entries.extend(([found[0]], None) for found in members)
-        return entries
+        return entries, palette
 
     # ------------------------------------------------------------------ drawing
 
@@ -149,7 +153,8 @@ class QuietFooter(Widget, can_focus=False):
         if mode is not None:
             style = "footer--mode-typing" if mode == "TYPING" else "footer--mode"
             line.append(f" {mode} ", self.get_component_rich_style(style))
-        for members, group_label in self._entries():
+        entries, palette = self._keys()
+        for members, group_label in entries:
             if group_label is None:
                 binding, enabled, tooltip = members[0]
                 key(binding, enabled, tooltip, binding.description)
@@ -159,7 +164,6 @@ class QuietFooter(Widget, can_focus=False):
                 key(binding, enabled, tooltip, "", "", "")
                 line.append(" ")
             line.append(group_label + " ", description_style)  # the group's keys, then what they do
-        palette = self._palette_key()
         if palette is not None:
             binding, enabled, tooltip = palette
             # At the right edge, always: the keys that do not fit go under it, as in Textual's footer.
@@ -173,15 +177,6 @@ class QuietFooter(Widget, can_focus=False):
                 key(binding, enabled, tooltip, binding.description, lead="")
         self._spans = spans
         return line
-
-    def _palette_key(self) -> tuple[Binding, bool, str] | None:
-        if not (self.is_attached and self.app.ENABLE_COMMAND_PALETTE):
-            return None
-        found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        if found is None:
-            return None
-        _node, binding, enabled, tooltip = found
-        return binding, enabled, tooltip
 
     # ------------------------------------------------------------------ mouse
 

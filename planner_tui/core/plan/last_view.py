@@ -30,13 +30,10 @@ def _rel(planner: Planner) -> str:
     return f"cache/plan-views/{planner.epic.folder}/{planner.role.key}.json"
 
 
-def _templates(h: "hashlib._Hash", folder: Path | None) -> None:
+def _templates(h: "hashlib._Hash", folder: Path) -> None:
     """Every file a render may read from the template folder (extends and includes too, in
-    subfolders as well), by path and bytes."""
-    if folder is None:
-        return
-    for top, dirs, names in sorted(os.walk(folder)):
-        dirs.sort()
+    subfolders as well), by path and bytes; nothing for a folder that does not exist."""
+    for top, _dirs, names in sorted(os.walk(folder)):  # sorted once walked: a stable order
         for name in sorted(names):
             path = os.path.join(top, name)
             try:
@@ -73,8 +70,7 @@ def view_key(planner: Planner) -> str | None:
         data = part.encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "little") + data)
     h.update(b"\0session\0" + (b"none" if raw is None else hashlib.blake2b(raw).digest()))
-    overrides = project_templates(planner.project.root)
-    _templates(h, overrides if overrides.is_dir() else None)
+    _templates(h, project_templates(planner.project.root))
     _templates(h, packaged_templates())
     return h.hexdigest()
 

@@ -83,8 +83,7 @@ def startup_checks(app: PlannerApp, screen: WorkbenchScreen, planner: Planner, c
         app.push_screen(dialog, lambda choice: _recover(app, screen, planner, dialog, choice))
     elif crashed:
         session = planner.store.session
-        count = sum(len(topic.entries) for topic in session.topics) if session else 0
-        kept = f"revision {session.revision}, {count} entries" if session else "no entries were saved yet"
+        kept = f"revision {session.revision}, {sum(len(t.entries) for t in session.topics)} entries" if session else "no entries were saved yet"
         app.notify(
             f"The previous session ended unexpectedly (pid {', '.join(map(str, crashed))}); everything it saved is here ({kept}).",
             title="Recovered",
