@@ -16,7 +16,8 @@ from planner_tui.core.plan import revise
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError, SessionError
 from planner_tui.core.models import Blocker, Citation, Entry, Epic, Session, utcnow
-from planner_tui.core.plan.render import Placed, project_templates, render_plan
+from planner_tui.core.plan.placing import Placed
+from planner_tui.core.plan.render import project_templates, render_plan
 from planner_tui.core.project import Project
 from planner_tui.core.pack.prompts import commit_message, output_path, reply_line
 from planner_tui.core.storage.containment import make_folders, not_utf8, plan_target

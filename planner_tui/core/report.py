@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from planner_tui.core.epic import citations
 from planner_tui.core.plan.checklist import addressed_points
-from planner_tui.core.plan.render import place_entries, section_map
+from planner_tui.core.plan.placing import place_entries, section_map
 from planner_tui.core.storage import memo
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Blocker, Epic, RoleSpec, Session
 from planner_tui.core.plan import readiness
-from planner_tui.core.plan.render import Placed, place_entries
+from planner_tui.core.plan.placing import Placed, place_entries
 from planner_tui.core.project import Project
 from planner_tui.core.storage.store import SessionStore
 

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Label, Static
 
 from planner_tui.core.engine import Planner
 from planner_tui.core.models import Artifact, McpStatus, PipelineStep, RoleSpec, RuleBook
-from planner_tui.core.plan.render import section_map
+from planner_tui.core.plan.placing import section_map
 from planner_tui.core.project import Preparation
 from planner_tui.core.pack.mcp_clients import own_server
 from planner_tui.core.pack.rules import roles_before

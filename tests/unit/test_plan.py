@@ -10,14 +10,14 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from planner_tui.core.plan import render
+from planner_tui.core.plan import placing, render
 from planner_tui.core.errors import PlanError
 from planner_tui.core.text.markdown import markdown_parser, sections
 from planner_tui.core.models import Session
+from planner_tui.core.plan.placing import place_entries
 from planner_tui.core.plan.render import (
     packaged_templates,
     make_environment,
-    place_entries,
     plan_headings,
     plan_title,
     render_plan,
@@ -199,7 +199,7 @@ def _placed_one_by_one(role, session):
         for e in decision_entries(state, with_question=True):
             if e.kind not in PLAN_KINDS or not e.text.strip(" \t\r\n"):
                 continue
-            heading, slot = render._place(role, specs.get(state.id), e)
+            heading, slot = placing._place(role, specs.get(state.id), e.kind, e.section)
             at = e.at.replace(tzinfo=timezone.utc) if e.at.tzinfo is None else e.at
             keyed[heading].append((((0, slot) if slot is not None else (1, 0), order[state.id], at, e.id), (heading, slot, state.id, e.id)))
     return {h: [item for _, item in sorted(items, key=itemgetter(0))] for h, items in keyed.items()}
@@ -214,13 +214,14 @@ def test_placing_by_runs_matches_placing_entry_by_entry():
     topics = [t.id for t in role.topics] + ["retired-topic"]
     zones = [timezone.utc, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5)), None]
     headings = [None, None, None, "Risks", "Notes", "Domain & Data", "No Such Section"]
-    for _ in range(40):
+    for round_ in range(60):
+        rising = round_ % 3 == 2  # every third round: threads in time order, one zone each (or mixed)
         threads: dict[str, list] = {}
         for n in range(rng.randint(0, 120)):
             kind = rng.choice(["decision", "decision", "note", "risk", "question", "answer"])
-            made = entry(kind, rng.choice(["keep it", "  ", f"choice {n}", "- listed"]), minutes=rng.randint(0, 30),
+            made = entry(kind, rng.choice(["keep it", "  ", f"choice {n}", "- listed", ""]), minutes=n if rising else rng.randint(0, 30),
                          id=f"e{rng.randint(0, 60)}", section=rng.choice(headings))
-            zone = rng.choice(zones)
+            zone = rng.choice(zones[:2] if rising and round_ % 2 else zones)
             made.at = made.at.replace(tzinfo=None) if zone is None else made.at.astimezone(zone)
             threads.setdefault(rng.choice(topics), []).append(made)
         for thread in threads.values():  # some questions answered by an answer of their thread

@@ -106,18 +106,18 @@ def test_view_is_read_from_another_thread(planner):
 
 def test_the_workbench_snapshot_places_the_entries_once_for_the_render_and_the_checks(planner, monkeypatch):
     from planner_tui.core import report, view as view_module
-    from planner_tui.core.plan import readiness, render
+    from planner_tui.core.plan import placing, readiness, render
     from planner_tui.screens.workbench.live import render_snapshot
 
     planner.add(1, "decision", "Store annotations in `photo_annotations`")
     planned: list[int] = []
-    place = render.place_entries
+    place = placing.place_entries
 
     def counted(role, session):
         planned.append(1)
         return place(role, session)
 
-    for module in (report, view_module, readiness, render):
+    for module in (report, view_module, readiness, render, placing):
         monkeypatch.setattr(module, "place_entries", counted)
     snapshot = render_snapshot(planner.view(), 1)
     assert snapshot.text == planner.render()

@@ -255,3 +255,27 @@ def test_a_plan_without_a_section_blocks():
 def test_rule_text_prefers_forbidden_rules_and_falls_back():
     assert rule_text("credentials", rulebook()) == "Do not paste real credentials, tokens or keys."
     assert rule_text("code", None) == "Plans carry no source code blocks."
+
+
+def test_section_bodies_read_from_heading_offsets_agree_with_split_lines():
+    # Random plans of ATX and setext headings, fences, CRs, blank and space-only lines, with and
+    # without a final newline: whether each section holds text is the same as the line-by-line look.
+    import random
+
+    from planner_tui.core.plan.readiness import _SectionBodies
+    from planner_tui.core.text import markdown
+
+    rng = random.Random(5)
+    pieces = ["## A", "## B", "# T", "Setext", "---", "- item", "", "  ", "\t", "\r", "```", "## in fence?", "text", "### C"]
+    split_needed = []
+    for _ in range(400):
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) + rng.choice(["", "\n"])
+        lines = text.split("\n")
+        bodies = _SectionBodies(text)
+        found = markdown.sections(text)
+        for sec in found:
+            expected = any(line.strip(" \t") for line in lines[sec.start + 1 : sec.end])
+            assert bodies.has_text(sec.start, sec.end) == expected, (text, sec)
+        if found:
+            split_needed.append(bodies._lines is not None)
+    assert split_needed.count(False) > 100 and split_needed.count(True) > 10  # both ways were taken

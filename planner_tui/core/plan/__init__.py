@@ -1,4 +1,4 @@
-"""The plan: render the scaffold, decide readiness, check the rules, compare with earlier roles' plans,
+"""The plan: place the entries, render the scaffold, decide readiness, check the rules, compare with earlier roles' plans,
 revise a committed plan, diff plans, the decision log and the topic checklist.
 
 May import: `core.models`, `core.errors`, `core.text`, `core.pack`, `core.epic`, `core.discussion`, and

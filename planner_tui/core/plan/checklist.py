@@ -6,7 +6,7 @@ import re
 
 from planner_tui.core.kinds import ASKING_KINDS
 from planner_tui.core.models import TopicSpec, TopicState
-from planner_tui.core.storage.memo import Space, recall, strings
+from planner_tui.core.storage.memo import Space, recall_joined, strings
 
 __all__ = ["point_words", "addressed_points"]
 
@@ -24,8 +24,11 @@ def _stem(word: str) -> str:
     return word
 
 
-def _said_words(text: str) -> frozenset[str]:
-    return frozenset(_stem(w) for w in set(_WORDS.findall(text)))
+def _said_words(texts: list[str]) -> frozenset[str]:
+    # Each distinct word stemmed once: a topic of thousands of entries repeats its words.
+    # Joined by a line break, which no word holds, the words are the same as text by text
+    # (and lowered at once: a line break is not a letter, so each text lowers as on its own).
+    return frozenset(_stem(w) for w in set(_WORDS.findall("\n".join(texts).lower())))
 
 
 _MEMO: Space[frozenset[str]] = Space("said-words", (__file__,), sorted, lambda raw: frozenset(strings(raw)), keep=64)
@@ -44,10 +47,7 @@ def addressed_points(spec: TopicSpec, state: TopicState | None) -> list[tuple[st
     if state is not None and spec.points:
         # asking about a point does not address it
         said = [entry.text for entry in state.entries if entry.kind not in ASKING_KINDS]
-        # Each distinct word stemmed once: a topic of thousands of entries repeats its words.
-        # Joined by a line break, which no word holds, the words are the same as text by text
-        # (and lowered at once: a line break is not a letter, so each text lowers as on its own).
-        text_words = recall(_MEMO, "\n".join(said).lower(), _said_words)
+        text_words = recall_joined(_MEMO, said, _said_words)
     result = []
     for point in spec.points:
         words = point_words(point)

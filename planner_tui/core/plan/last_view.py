@@ -8,7 +8,9 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planner_tui.core.plan import render, revise
+from planner_tui.core import kinds
+from planner_tui.core.discussion import answers
+from planner_tui.core.plan import placing, render, revise
 from planner_tui.core.plan.render import packaged_templates, project_templates
 from planner_tui.core.storage.files import STATE_DIR, read_json, write_state_json
 from planner_tui.core.storage.memo import Space
@@ -22,7 +24,9 @@ __all__ = ["FORMAT", "shown_plan", "keep_shown_plan", "view_key"]
 FORMAT = 1
 """Of the file; a file of any other format is ignored (and replaced)."""
 
-_CODE = Space("plan-view", (render.__file__, revise.__file__, contain.__file__, markdown.__file__), str, str)
+_CODE = Space(
+    "plan-view", (placing.__file__, answers.__file__, kinds.__file__, render.__file__, revise.__file__, contain.__file__, markdown.__file__), str, str
+)
 """The modules whose code decides the plan's bytes: a kept plan is trusted only while they are unchanged."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import compress
 from pathlib import PurePosixPath
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING, Literal
 from planner_tui.core.discussion.numbering import question_numbers
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
 from planner_tui.core.text import markdown
-from planner_tui.core.plan.render import Placed, place_entries, plan_headings, scaffold_headings, section_blocks
+from planner_tui.core.plan.placing import Placed, place_entries
+from planner_tui.core.plan.render import plan_headings, scaffold_headings
 
 if TYPE_CHECKING:
     from planner_tui.core.epic.citations import Stale
@@ -81,10 +83,35 @@ def _owner(role: RoleSpec, heading: str) -> TopicSpec | None:
     return next((t for t in role.topics if t.section.lower() == low), None)
 
 
+class _SectionBodies:
+    """Whether a section's lines after its heading hold anything but spaces and tabs: looked up
+    from where its ATX heading lines start (a plan of 10,000 bullets is not split into lines),
+    else from the text split into lines (a setext heading, whose underline is a line of its body)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = markdown.atx_line_starts(text)
+        self.total = text.count("\n") + (0 if text.endswith("\n") else 1)
+        self._lines: list[str] | None = None
+
+    def has_text(self, start: int, end: int) -> bool:
+        at = self.starts.get(start)
+        stop = len(self.text) if end >= self.total else self.starts.get(end)
+        if at is not None and stop is not None:
+            after = self.text.find("\n", at, stop)
+            return after >= 0 and _TEXT.search(self.text, after + 1, stop) is not None
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return any(line.strip(" \t") for line in self._lines[start + 1 : end])
+
+
+_TEXT = re.compile(r"[^ \t\n]")
+
+
 def _section_blockers(role: RoleSpec, plan_text: str) -> list[Blocker]:
     """Bullet sections with nothing under them (prose sections such as Notes may stay empty)."""
-    lines = plan_text.split("\n")
     spans = {s.heading: (s.start, s.end) for s in markdown.sections(plan_text)}
+    body = _SectionBodies(plan_text)
     out = []
     for sec in role.scaffold.sections:
         if sec.is_prose:
@@ -93,8 +120,7 @@ def _section_blockers(role: RoleSpec, plan_text: str) -> list[Blocker]:
         if sec.heading not in spans:
             message = f"The plan has no {sec.heading} section."
         else:
-            start, end = spans[sec.heading]
-            if any(line.strip(" \t") for line in lines[start + 1 : end]):
+            if body.has_text(*spans[sec.heading]):
                 continue
             if owner is not None:
                 where = f"add a decision in topic {owner.number}, {owner.title}"
@@ -178,7 +204,7 @@ def _rule_blockers(
             )
     # Then whatever the plan text holds beyond these entries (the epic title, a stale plan):
     # cut each entry's rendered block out first so no break is reported twice.
-    blocks = [block for sec in role.scaffold.sections for block in section_blocks(placed[sec.heading], sec.is_prose)]
+    blocks = [block for sec in role.scaffold.sections for block in placed.blocks(sec.heading, sec.is_prose)]
     # The scaffold's own headings are the role's output, never an added section (a lead's
     # required "Recommendation" is not the "Recommendations" section the rules forbid).
     own = {f"## {sec.heading}" for sec in role.scaffold.sections}

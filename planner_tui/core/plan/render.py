@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache, partial
-from itertools import islice, repeat
-from operator import attrgetter, itemgetter, le
+from functools import lru_cache
 from pathlib import Path
-from datetime import timezone
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import __version__ as markdown_it_version
 
-from planner_tui.core.discussion.answers import decision_entries
 from planner_tui.core.errors import PlanError
-from planner_tui.core.text.contain import bullet, paragraph, plan_line
-from planner_tui.core.models import KINDS, PLAN_KINDS, Entry, RoleSpec, ScaffoldSection, Session, TopicSpec
-from planner_tui.core.storage import primed
+from planner_tui.core.text.contain import plan_line
+from planner_tui.core.models import RoleSpec, Session
+from planner_tui.core.plan.placing import Placed, place_entries
 from planner_tui.core.storage.memo import Space, recall
 from planner_tui.core.storage.store import STATE_DIR
 from planner_tui.core.text import markdown
@@ -31,21 +27,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GENERIC_TEMPLATE",
-    "Placed",
-    "PlacedEntry",
     "PlanSection",
     "make_environment",
     "template_name",
     "plan_title",
-    "place_entries",
-    "section_blocks",
     "plan_context",
     "render_plan",
     "project_templates",
     "template_source",
     "plan_headings",
     "scaffold_headings",
-    "section_map",
 ]
 
 GENERIC_TEMPLATE = "plan.md.j2"
@@ -72,22 +63,6 @@ markdown.remember_chunks(lambda chunk, parse: recall(_CHUNKS, chunk, parse))
 
 _SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _TRAILING_HASHES = re.compile(r"([ \t])(#+[ \t]*)$")
-
-
-class PlacedEntry(NamedTuple):
-    """An entry that lands in the plan, with where it lands (a tuple: one is made per entry per render)."""
-
-    section: str
-    """Scaffold heading it renders under."""
-    slot: int | None
-    """Placeholder slot it is grouped by, or None (after the slotted items)."""
-    topic: str
-    """Id of the topic whose thread holds it."""
-    entry: Entry
-
-
-Placed = dict[str, list[PlacedEntry]]
-"""What `place_entries` returns: each scaffold heading's entries, in rendering order."""
 
 
 @dataclass(frozen=True)
@@ -180,139 +155,12 @@ def plan_title(role: RoleSpec, epic_title: str) -> str:
     return _TRAILING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
 
 
-_BLANK = " \t\r\n"
-
-
-def _resolve(role: RoleSpec, *candidates: str | None) -> ScaffoldSection:
-    for heading in candidates:
-        if heading:
-            sec = role.scaffold.section(heading)
-            if sec is not None:
-                return sec
-    return role.scaffold.sections[-1]
-
-
-def _place(role: RoleSpec, spec: TopicSpec | None, entry: Entry) -> tuple[str, int | None]:
-    """Where an entry lands: its own section if set, else by kind, else its topic's section."""
-    topic_heading = spec.section if spec else None
-    kind = KINDS[entry.kind]
-    sec = _resolve(role, entry.section, kind.heading(role.scaffold), topic_heading)
-    own = role.scaffold.section(topic_heading) if topic_heading else None
-    slot = spec.slot if spec is not None and kind.primary and own is sec else None
-    return sec.heading, slot
-
-
-def _blocks_ahead(session: Session) -> None:
-    # In the warm process, for a session it holds: each entry's bullet, which every call renders.
-    for topic in session.topics:
-        for entry in topic.entries:
-            if entry.kind in PLAN_KINDS:
-                bullet(entry.text)
-
-
-primed.ahead("session", _blocks_ahead)
-
-
-def place_entries(role: RoleSpec, session: Session) -> Placed:
-    """Every decision, risk and note that lands in the plan, by heading, in rendering order.
-
-    Order inside a section: slotted items by slot, then slot-less items; inside each group by
-    topic order (the role's, then unknown topics in session order), time (UTC) and entry id.
-    An entry whose target section is not in the scaffold lands in the last section (Notes).
-    """
-    placed: dict[str, list[PlacedEntry]] = {s.heading: [] for s in role.scaffold.sections}
-    if not role.scaffold.sections:
-        return placed
-    specs = {t.id: t for t in role.topics}
-    order = {t.id: i for i, t in enumerate(role.topics)}
-    for state in session.topics:
-        order.setdefault(state.id, len(order))
-    # A topic's entries that land in one heading and group make one run, in thread order; the
-    # runs are ordered by group and topic, each run by time: per entry, only the test of whether
-    # it lands and the append to its run are Python steps (10,000 entries: 13 -> 5 ms).
-    runs: dict[str, list[tuple[tuple[int, int], int, int | None, str, list[Entry]]]] = {h: [] for h in placed}
-    for state in session.topics:
-        spec, topic, rank = specs.get(state.id), state.id, order[state.id]
-        where: dict[tuple[str, str | None], list[Entry]] = {}  # a kind and section land alike
-        targets: dict[tuple[str, tuple[int, int]], list[Entry]] = {}
-        for entry in decision_entries(state, with_question=True):  # an answered question decides
-            # Blank as `normalise_text` sees it: only spaces, tabs and line breaks (a control
-            # character is made visible, never dropped); its first character tells most apart.
-            text = entry.text
-            if entry.kind not in PLAN_KINDS or (text[:1] in _BLANK and not text.strip(_BLANK)):
-                continue
-            run = where.get((entry.kind, entry.section))
-            if run is None:
-                heading, slot = _place(role, spec, entry)
-                group = (0, slot) if slot is not None else (1, 0)
-                run = targets.get((heading, group))
-                if run is None:
-                    run = targets[heading, group] = []
-                    runs[heading].append((group, rank, slot, topic, run))
-                where[entry.kind, entry.section] = run
-            run.append(entry)
-    for heading, its_runs in runs.items():
-        its_runs.sort(key=itemgetter(0, 1))  # (group, topic) is one run's own
-        out = placed[heading]
-        for _, _, slot, topic, entries in its_runs:
-            out.extend(map(_placed, zip(repeat(heading), repeat(slot), repeat(topic), _in_time_order(entries))))
-    return placed
-
-
-_placed = partial(tuple.__new__, PlacedEntry)  # a PlacedEntry from a tuple, made in C
-_TZ = attrgetter("at.tzinfo")
-_WHEN = attrgetter("at", "id")
-
-
-def _in_time_order(entries: list[Entry]) -> list[Entry]:
-    """A run's entries by time and id, stably (a thread is nearly always in time order already:
-    then one comparison of neighbours in C, and no sort)."""
-    if None in map(_TZ, entries):
-        # Naive times are taken as UTC so the order never depends on the machine's time zone.
-        # Aware ones compare by their instant whatever their zone: not converted.
-        keys = [(e.at.replace(tzinfo=timezone.utc) if e.at.tzinfo is None else e.at, e.id) for e in entries]
-    else:
-        keys = list(map(_WHEN, entries))
-        if all(map(le, keys, islice(keys, 1, None))):
-            return entries
-    return [entry for _, entry in sorted(zip(keys, entries), key=itemgetter(0))]
-
-
-def section_map(role: RoleSpec, session: Session, placed: Placed | None = None) -> list[dict[str, object]]:
-    """Every scaffold section with the topics whose decisions land there by default, the entry
-    kinds that land there from any topic (risks), and how many entries it holds now (moved ones
-    included): the topic -> section mapping, made visible.
-
-    A section no topic maps to is still filled by hand (`add --section`, `move`). `placed` is
-    `place_entries(role, session)` when the caller has it already."""
-    placed = place_entries(role, session) if placed is None else placed
-    return [
-        {
-            "heading": sec.heading,
-            "topics": [t.number for t in role.topics if t.section == sec.heading],
-            "kinds": [k.name for k in KINDS.values() if k.heading(role.scaffold) == sec.heading],
-            "entries": len(placed[sec.heading]),
-            "prose": sec.is_prose,
-        }
-        for sec in role.scaffold.sections
-    ]
-
-
-_TEXT = attrgetter("entry.text")
-
-
-def section_blocks(items: list[PlacedEntry], prose: bool) -> tuple[str, ...]:
-    """The blocks a section's placed entries render as, blank ones left out (a loop in C: every
-    render and every check of a session of 10,000 entries makes them)."""
-    return tuple(filter(None, map(paragraph if prose else bullet, map(_TEXT, items))))
-
-
 def plan_context(role: RoleSpec, session: Session, epic_title: str, placed: Placed | None = None) -> dict[str, object]:
     """The template context, prepared in Python: the title and each section's contained blocks."""
     placed = place_entries(role, session) if placed is None else placed
     sections = []
     for sec in role.scaffold.sections:
-        blocks = section_blocks(placed[sec.heading], sec.is_prose)
+        blocks = placed.blocks(sec.heading, sec.is_prose)
         sections.append(PlanSection(heading=sec.heading, prose=sec.is_prose, items=blocks))
     return {"title": plan_title(role, epic_title), "sections": sections, "role_name": role.name}
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
 from planner_tui.core.storage.files import STATE_DIR, read_json, write_state_json
 
-__all__ = ["Space", "recall", "recall_each", "remembering", "across_calls", "remember_across_processes", "digest", "digest_each", "rows", "strings", "FORMAT", "WORTH"]
+__all__ = ["Space", "recall", "recall_each", "recall_joined", "remembering", "across_calls", "remember_across_processes", "digest", "digest_each", "rows", "strings", "FORMAT", "WORTH"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -92,7 +92,7 @@ def _fits(value: Any, field: type | tuple[type, ...] | frozenset) -> bool:
 
 def strings(raw: Any) -> tuple[str, ...]:
     """A `decode` for a list of strings."""
-    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+    if not isinstance(raw, list) or not all(map(isinstance, raw, repeat(str))):  # in C: a topic's words are thousands
         raise ValueError("not a list of strings")
     return tuple(raw)
 
@@ -286,9 +286,25 @@ def recall_each(space: Space[T], texts: Iterable[str], compute: Callable[[str], 
     memory = _ACTIVE.get()
     if memory is None:
         return [alone(text) for text in texts]
-    store = memory.store(space)
     texts = list(texts)
     keys = _keys(texts)  # one hash per text, however many spaces ask for it
+    return _recall_keys(memory.store(space), keys, lambda at: compute(texts[at]))
+
+
+def recall_joined(space: Space[T], texts: Iterable[str], compute: Callable[[list[str]], T]) -> T:
+    """`compute(texts)` for a pure function of the texts taken together, remembered under a hash
+    of their keys: a topic of thousands of entries whose keys are known (the warm process works
+    them out ahead) is found without joining and hashing all of its text."""
+    texts = list(texts)
+    memory = _ACTIVE.get()
+    if memory is None:
+        return compute(texts)
+    key = digest("\n".join(_keys(texts)))  # a key is hex: the line break never occurs in one
+    return _recall_keys(memory.store(space), [key], lambda _: compute(texts))[0]
+
+
+def _recall_keys(store: _Store, keys: list[str], compute: Callable[[int], T]) -> list[T]:
+    """The result remembered for each key, else `compute(at)` for the key at `at` (and learnt)."""
     try:
         # Most texts share a few results: each decoded once, then every text's found by its
         # index in the file, in C rather than a Python loop per text (10,000 entries, three
@@ -306,7 +322,7 @@ def recall_each(space: Space[T], texts: Iterable[str], compute: Callable[[str], 
                 value = store.get(keys[at])
                 if value is _MISSING:
                     start = time.perf_counter()
-                    value = store.fresh[keys[at]] = compute(texts[at])
+                    value = store.fresh[keys[at]] = compute(at)
                     store.spent += time.perf_counter() - start
                 out[at] = value
     return out

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
-__all__ = ["reader", "ahead", "decoded", "reads", "hold", "held", "HELD_BYTES"]
+__all__ = ["reader", "ahead", "decoded", "read", "reads", "hold", "held", "HELD_BYTES"]
 
 HELD_BYTES = 16 * 1024 * 1024
 """The most file bytes held decoded at once, the least recently read let go first; a file of more
@@ -46,6 +46,32 @@ def decoded(kind: str, path: str | os.PathLike[str], raw: bytes) -> Any:
     if held is not None and held[0] == raw:  # the bytes themselves, not a time stamp, decide
         return held[1]
     return _readers[kind](raw)
+
+
+def read(kind: str, path: str | os.PathLike[str], fh: BinaryIO) -> bytes:
+    """The bytes of `fh`, open at the start of `path`: the bytes object held for it when the file
+    still holds those very bytes (compared a piece at a time, so a call whose file is unchanged
+    makes no copy of a 5 MB session), else the file read whole."""
+    held = _held.get((kind, os.path.abspath(path)))
+    if held is not None and os.fstat(fh.fileno()).st_size == len(held[0]):
+        if _holds(fh, held[0]):
+            return held[0]
+        fh.seek(0)
+    return fh.read()
+
+
+_PIECE = 64 * 1024
+"""Below malloc's threshold for a mapping of its own: the pieces reuse the same memory."""
+
+
+def _holds(fh: BinaryIO, raw: bytes) -> bool:
+    piece = bytearray(_PIECE)
+    at = 0
+    while n := fh.readinto(piece):
+        if at + n > len(raw) or (piece if n == _PIECE else piece[:n]) != raw[at : at + n]:
+            return False
+        at += n
+    return at == len(raw)
 
 
 def reads() -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from planner_tui.core.models import Session, utcnow
 from planner_tui.core.storage.orphans import OrphanFiles
 from planner_tui.core.storage.encoding import SessionEncoder
 from planner_tui.core.storage.files import STATE_DIR, atomic_write, backup_paths, make_state_dir, move_aside, rotate_backups, write_new
+from planner_tui.core.storage import primed
 
 __all__ = ["SessionStore", "SCHEMA_VERSION", "STATE_DIR"]
 
@@ -91,7 +92,7 @@ class SessionStore:
             with open(self.path, "rb") as fh:
                 # stat before reading: a change after this read then still looks like a change.
                 sig = _sig(os.fstat(fh.fileno()))
-                return fh.read(), sig
+                return primed.read("session", self.path, fh), sig
         except FileNotFoundError:
             return None, None
         except OSError as exc:

@@ -191,6 +191,17 @@ def _atx_lines(text: str) -> list[int]:
     return starts
 
 
+def atx_line_starts(text: str) -> dict[int, int]:
+    """Line number -> where that line starts, for each line that opens an ATX heading (a line
+    of a fence that looks like one too: the caller matches these against `outline`'s lines)."""
+    found: dict[int, int] = {}
+    line, last = 0, 0
+    for start in _atx_lines(text):
+        line += text.count("\n", last, start)
+        found[line], last = start, start
+    return found
+
+
 # --------------------------------------------------------------------------- sections
 
 

@@ -11,7 +11,7 @@ from rich.text import Text
 from planner_tui.core.discussion import approval
 from planner_tui.core.epic import citations
 from planner_tui.core.models import Citation
-from planner_tui.core.plan.render import Placed
+from planner_tui.core.plan.placing import Placed
 from planner_tui.core.view import PlannerView
 from planner_tui.widgets.discussion.composer import short_cite
 
