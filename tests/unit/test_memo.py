@@ -189,6 +189,27 @@ def test_recall_outside_a_block_computes_and_inside_remembers(tmp_path, every_re
     assert calls == ["a", "a", "b", "c\udcff"]
 
 
+def test_texts_recalled_together_are_remembered_under_their_keys_and_computed_on_any_change(tmp_path, every_result_written):
+    calls: list[list[str]] = []
+
+    def words(texts: list[str]) -> tuple[str, ...]:
+        calls.append(list(texts))
+        return tuple(sorted(set(" ".join(texts).split())))
+
+    space = memo.Space("test-words", (__file__,), list, memo.strings)
+    assert memo.recall_joined(space, ["a b", "c"], words) == ("a", "b", "c") and len(calls) == 1  # outside a block: computed
+    with memo.remembering(tmp_path):
+        assert memo.recall_joined(space, ["a b", "c"], words) == ("a", "b", "c")
+    with memo.remembering(tmp_path):  # another process's call: read back, not computed
+        assert memo.recall_joined(space, iter(["a b", "c"]), words) == ("a", "b", "c")
+    assert len(calls) == 2
+    with memo.remembering(tmp_path):  # the same words cut otherwise, another order, one more text: each its own
+        assert memo.recall_joined(space, ["a", "b c"], words) == ("a", "b", "c")
+        assert memo.recall_joined(space, ["c", "a b"], words) == ("a", "b", "c")
+        assert memo.recall_joined(space, ["a b", "c", ""], words) == ("a", "b", "c")
+    assert calls[2:] == [["a", "b c"], ["c", "a b"], ["a b", "c", ""]]
+
+
 def test_rows_decode_only_what_the_space_writes():
     decode = memo.rows(Finding, frozenset({"time"}), str, str)
     assert decode([["time", "a", "b"]]) == (Finding("time", "a", "b"),)

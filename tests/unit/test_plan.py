@@ -233,6 +233,17 @@ def test_placing_by_runs_matches_placing_entry_by_entry():
         assert got == _placed_one_by_one(role, session)
 
 
+def test_a_placement_makes_each_sections_blocks_once_for_the_render_and_the_checks():
+    role = backend_role()
+    session = session_with({role.topics[0].id: [entry("decision", "Keep it"), entry("note", "A note", minutes=1)]})
+    placed = place_entries(role, session)
+    for sec in role.scaffold.sections:
+        made = placed.blocks(sec.heading, sec.is_prose)
+        assert made == placing.section_blocks(placed[sec.heading], sec.is_prose)
+        assert placed.blocks(sec.heading, sec.is_prose) is made
+    assert any(placed.blocks(sec.heading, sec.is_prose) for sec in role.scaffold.sections)
+
+
 def test_naive_times_sort_as_utc():
     role = backend_role()
     aware = entry("decision", "aware later", minutes=60)

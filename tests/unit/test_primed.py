@@ -129,3 +129,36 @@ def test_the_plan_blocks_of_a_held_sessions_entries_are_made_ahead(tmp_path):
     assert made >= 2
     Planner.open(project, epic=DEMO_EPIC).render()
     assert contain.bullet.cache_info().misses == made  # every bullet the render asked for was there
+
+
+def test_a_file_that_still_holds_the_held_bytes_is_read_as_those_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(primed, "_PIECE", 7)  # many pieces, the last one short
+    path = _json(tmp_path, "a.json", '{"text": "' + "x" * 100 + '"}')
+    assert primed.hold("json", str(path))
+    held = primed._held[("json", str(path))][0]
+    with open(path, "rb") as fh:
+        assert primed.read("json", path, fh) is held  # no copy of what is held
+
+
+@pytest.mark.parametrize("change", ["first byte", "last byte", "longer", "shorter"])
+def test_a_file_changed_since_holding_is_read_afresh(tmp_path, monkeypatch, change):
+    monkeypatch.setattr(primed, "_PIECE", 7)
+    before = '{"text": "' + "x" * 100 + '"}'
+    path = _json(tmp_path, "a.json", before)
+    assert primed.hold("json", str(path))
+    after = {"first byte": " " + before[1:], "last byte": before[:-1] + " ", "longer": before + " ", "shorter": before[:-1]}[change]
+    path.write_text(after, encoding="utf-8")
+    with open(path, "rb") as fh:
+        got = primed.read("json", path, fh)
+    assert got == after.encode() and got is not primed._held[("json", str(path))][0]
+
+
+def test_a_session_store_reads_a_held_unchanged_file_as_the_held_bytes(tmp_path):
+    project = make_demo(tmp_path / "demo")
+    planner = Planner.open(project, epic=DEMO_EPIC)
+    planner.add(1, "decision", "Annotations keep their author id")
+    path = planner.store.path
+    assert primed.hold("session", str(path))
+    held_raw = primed._held[("session", str(path))][0]
+    opened = Planner.open(project, epic=DEMO_EPIC)
+    assert opened.store.raw is held_raw and opened.session.topic(opened.role.topics[0].id).entries[-1].text == "Annotations keep their author id"
