@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from planner_tui.cli.commands import agent, discussion, plan, reading, warm, workbench
 from planner_tui.core.models import ENTRY_KINDS, KINDS
@@ -15,12 +14,11 @@ __all__ = ["Arg", "Command", "COMMANDS", "DEFAULT_COMMAND", "find"]
 Handler = Callable[[argparse.Namespace], int]
 
 
-@dataclass(frozen=True)
-class Arg:
+class Arg(NamedTuple):
     """One argparse argument: the positional name or flags, and `add_argument`'s keywords."""
 
     flags: tuple[str, ...]
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any]
 
     def add_to(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(*self.flags, **self.options)
@@ -30,8 +28,7 @@ def arg(*flags: str, **options: Any) -> Arg:
     return Arg(flags, options)
 
 
-@dataclass(frozen=True)
-class Command:
+class Command(NamedTuple):
     """A subcommand: `planner-tui <name> <args…>` runs `handler(args)` and exits with what it returns."""
 
     name: str

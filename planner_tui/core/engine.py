@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import Any, Callable, NamedTuple, TYPE_CHECKING, TypeVar
 
 from planner_tui.core.discussion import approval
 from planner_tui.core.epic import citations
@@ -48,8 +47,7 @@ class NotReady(PlannerError):
         super().__init__(f"Not ready to commit: {first}{more}")
 
 
-@dataclass
-class CommitOutcome:
+class CommitOutcome(NamedTuple):
     """What a commit did: the reply line to print, and anything the person should know."""
 
     reply: str
@@ -57,7 +55,7 @@ class CommitOutcome:
     sha: str | None
     created: bool
     committed: bool
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
     message: str = ""
     """One line saying what git did: `Committed abc1234 on main in <repo>` or `already committed (abc1234)`."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
 from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, list_epics, load_epic_tasks
@@ -31,8 +32,7 @@ ROLE_STATES = ("committed", "written", "in discussion", "not started")
 """How far a role got for an epic: plan committed at HEAD, plan file present, session only, nothing."""
 
 
-@dataclass
-class Preparation:
+class Preparation(NamedTuple):
     """What the role prompt's preparation steps ask a person to check, as data."""
 
     rules: RuleBook | None
@@ -40,9 +40,9 @@ class Preparation:
     pipeline_position: tuple[int, int] | None
     roles_before: list[str]
     """Stems of the role plans that come before this role (e.g. `01-devops`)."""
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
     """Problems found while preparing (a rule file missing, a prompt that did not parse)."""
-    roles: list[tuple[str, str, str]] = field(default_factory=list)
+    roles: list[tuple[str, str, str]]
     """Every role of the pack for this epic: (key, name, state), see `Project.roles_status`."""
 
     @property

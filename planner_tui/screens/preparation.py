@@ -348,7 +348,7 @@ class PreparationScreen(ModalScreen[None]):
         try:
             prep = project.preparation(self.planner.epic)
         except Exception as exc:  # noqa: BLE001 - show what failed; the view must still open
-            prep = Preparation(project.rules, [], None, [], [])
+            prep = Preparation(project.rules, [], None, [], [], [])
             errors.append(f"The preparation could not be read: {exc}")
         try:
             artifacts = list(project.artifacts(self.planner.epic))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import groupby
 
 from rich.style import Style
@@ -12,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
+from typing import NamedTuple
 
 __all__ = ["QuietFooter", "shown_keys", "takes_text"]
 
@@ -30,8 +30,7 @@ def shown_keys(screen: Screen) -> tuple:
     )
 
 
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):
     """Where one key sits on the line (cells), and what pressing it does."""
 
     start: int

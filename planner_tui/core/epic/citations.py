@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from planner_tui.core.epic.artifacts import read_artifact
 from planner_tui.core.errors import TopicError
@@ -29,8 +29,7 @@ STALE_KINDS = PLAN_KINDS
 """Kinds that land in the plan, and so can go stale when their source changes."""
 
 
-@dataclass(frozen=True)
-class Stale:
+class Stale(NamedTuple):
     """An entry whose cited file changed (or vanished) since it was cited."""
 
     topic: str

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Literal
+from typing import Iterator, Literal, NamedTuple, TYPE_CHECKING
 
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.text.display import one_line
@@ -17,8 +16,7 @@ HitKind = Literal["artifact", "session", "plan"]
 _LINE_LIMIT = 240
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One matching line: where (`path:line`), the line itself (terminal-safe, one line) and what it is."""
 
     path: str

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pygit2
 from pygit2.enums import FileMode, ReferenceType
+from typing import NamedTuple
 
 from planner_tui.core.errors import GitRefusal
 from planner_tui.core.git.repo import (
@@ -48,8 +49,7 @@ class CommitResult:
     signed: bool = False
 
 
-@dataclass(frozen=True)
-class _Staged:
+class _Staged(NamedTuple):
     """The index entry of the path, when read without libgit2 (only its blob id is needed)."""
 
     id: pygit2.Oid

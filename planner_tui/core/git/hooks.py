@@ -8,10 +8,10 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
+from typing import NamedTuple
 
 from planner_tui.core.errors import GitRefusal
 from planner_tui.core.git.identity import config_str
@@ -34,8 +34,7 @@ HOOK_TAIL_LINES = 20
 """How many trailing lines of a failing hook's output the refusal quotes."""
 
 
-@dataclass(frozen=True)
-class HookRun:
+class HookRun(NamedTuple):
     """What one hook did: its exit status and combined stdout/stderr."""
 
     name: str

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
 from pygit2.enums import ObjectType, ReferenceType, RepositoryState
+from typing import NamedTuple
 
 from planner_tui.core.errors import GitRefusal
 
@@ -53,8 +53,7 @@ _STATE_FILES = (
 )
 
 
-@dataclass(frozen=True)
-class RepoInfo:
+class RepoInfo(NamedTuple):
     """Where the repository is and what HEAD looks like."""
 
     workdir: Path | None
@@ -70,8 +69,7 @@ class RepoInfo:
     """Full sha of HEAD's commit, None when unborn."""
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(NamedTuple):
     ref: str | None  # the branch ref HEAD points at; None when detached
     oid: pygit2.Oid | None  # None when unborn
 

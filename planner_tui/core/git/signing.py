@@ -6,10 +6,10 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pygit2
+from typing import NamedTuple
 
 from planner_tui.core.errors import GitRefusal
 from planner_tui.core.git.hooks import printable
@@ -21,8 +21,7 @@ SIGN_TIMEOUT = 120.0
 """Seconds to wait for gpg / ssh-keygen (a passphrase prompt that never gets an answer)."""
 
 
-@dataclass(frozen=True)
-class SigningPlan:
+class SigningPlan(NamedTuple):
     """How this repository wants commits signed."""
 
     format: str

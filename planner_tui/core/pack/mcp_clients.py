@@ -6,9 +6,8 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from planner_tui.core.models import McpStatus
 
@@ -42,8 +41,7 @@ _PLACEHOLDER = re.compile(
 _REFERENCE = re.compile(r"\$\{[^}]+\}|^\$[A-Za-z_]\w*$|\s\$[A-Za-z_]\w*$")
 
 
-@dataclass(frozen=True)
-class ConfigEntry:
+class ConfigEntry(NamedTuple):
     """One server entry of one client config file."""
 
     file: str

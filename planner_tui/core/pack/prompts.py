@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from planner_tui.core.text import markdown
 from planner_tui.core.errors import PromptError
@@ -40,8 +40,7 @@ _EPIC_FOLDER = re.compile(r"<\s*epic[ _-]?folder\s*>", re.IGNORECASE)
 _SERVER_NAME = re.compile(r"^[A-Za-z0-9@][\w.@/-]*$")
 
 
-@dataclass(frozen=True)
-class _Step:
+class _Step(NamedTuple):
     number: int
     title: str
     start: int

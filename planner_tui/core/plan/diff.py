@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from planner_tui.core.text import markdown
 
@@ -16,14 +15,13 @@ PREAMBLE = ""
 """The heading given to the text before the first `## ` heading (the plan's `# title`)."""
 
 
-@dataclass(frozen=True)
-class SectionChange:
+class SectionChange(NamedTuple):
     """One section of the plan and how it differs between the old and the new text."""
 
     heading: str
     """The heading without `## ` (`PREAMBLE`, the empty string, for the part above the first one)."""
     status: SectionStatus
-    lines: list[str] = field(default_factory=list)
+    lines: list[str]
     """Unified diff lines (`@@ … @@`, `-old`, `+new`, ` context`), without the file header."""
 
     @property

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import Callable, Iterable, Literal, NamedTuple
 
 from planner_tui.core.models import PLAN_KINDS, Blocker, Entry, Epic, RoleSpec, Session
 from planner_tui.core.storage.memo import Space, recall, recall_each, rows
@@ -81,8 +81,7 @@ _STOP = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Defined:
+class Defined(NamedTuple):
     """A name an earlier plan defines, and where."""
 
     kind: NameKind
@@ -122,8 +121,7 @@ class Definitions:
             self.columns_at.setdefault(table, other.columns_at[table])
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A name an entry uses."""
 
     kind: NameKind | Literal["name"]
@@ -132,8 +130,7 @@ class Mention:
     table: str | None = None
 
 
-@dataclass(frozen=True)
-class Contradiction:
+class Contradiction(NamedTuple):
     """An entry naming something an earlier plan defines differently."""
 
     topic: str

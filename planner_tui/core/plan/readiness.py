@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import compress
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, NamedTuple, TYPE_CHECKING
 
 from planner_tui.core.discussion.numbering import question_numbers
 from planner_tui.core.models import Blocker, RoleSpec, RuleBook, Session, TopicSpec
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["Checks", "blockers", "first_blockers", "is_ready"]
 
 
-@dataclass(frozen=True)
-class Checks:
+class Checks(NamedTuple):
     """Everything that stops the commit, with the stale entries and the differences from earlier
     plans among it as found (the workbench marks them on the thread and the plan)."""
 

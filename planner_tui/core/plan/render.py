@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from markdown_it import __version__ as markdown_it_version
 
@@ -65,8 +64,7 @@ _SAFE_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _TRAILING_HASHES = re.compile(r"([ \t])(#+[ \t]*)$")
 
 
-@dataclass(frozen=True)
-class PlanSection:
+class PlanSection(NamedTuple):
     """One section as the template sees it: heading, layout and finished markdown blocks."""
 
     heading: str

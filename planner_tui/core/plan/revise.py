@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple, TYPE_CHECKING
 
 from planner_tui.core.discussion import actions
 from planner_tui.core.plan.diff import PREAMBLE, keyed_sections, split_sections
@@ -49,8 +48,7 @@ _ORDERED = re.compile(r"^( {0,3})(\d{1,9}[.)])(?:( {1,4})(.*))?$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
-@dataclass(frozen=True)
-class ParsedItem:
+class ParsedItem(NamedTuple):
     """One bullet or paragraph of a plan, with the section it sits under."""
 
     heading: str
@@ -61,12 +59,11 @@ class ParsedItem:
     """1-based line of the plan where the item starts."""
 
 
-@dataclass
-class ImportReport:
+class ImportReport(NamedTuple):
     """What importing a committed plan did."""
 
-    entries: int = 0
-    notes: list[str] = field(default_factory=list)
+    entries: int
+    notes: list[str]
     """Things a person should know (sections outside the scaffold, a plan that could not be read)."""
 
 

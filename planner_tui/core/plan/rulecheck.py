@@ -6,8 +6,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from planner_tui.core.models import Rule, RuleBook
 from planner_tui.core.storage.memo import Space, recall, recall_each, rows
@@ -37,8 +37,7 @@ _RULES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One rule break found in a text."""
 
     rule: str

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from planner_tui.core.errors import SessionError, SessionLocked
 
@@ -45,8 +45,7 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class LockInfo:
+class LockInfo(NamedTuple):
     """What the holder's note says: only for the message, never for deciding who holds the lock."""
 
     pid: int | None

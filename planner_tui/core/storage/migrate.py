@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from pydantic import ValidationError
 
@@ -43,8 +42,7 @@ class TooNew(ValueError):
         super().__init__(detail or f"schema version {version}")
 
 
-@dataclass
-class Decoded:
+class Decoded(NamedTuple):
     """A session read from bytes, with the schema version the bytes were written in."""
 
     session: Session

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
@@ -205,8 +204,7 @@ def atx_line_starts(text: str) -> dict[int, int]:
 # --------------------------------------------------------------------------- sections
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """The lines from one heading up to the next cut: 0-based, `end` exclusive."""
 
     heading: str
@@ -238,8 +236,7 @@ def sections(text: str, level: int | None = None) -> list[Section]:
 # --------------------------------------------------------------------------- prompt documents
 
 
-@dataclass(frozen=True)
-class Fence:
+class Fence(NamedTuple):
     """A fenced code block: where it sits and what it holds."""
 
     start: int
@@ -270,8 +267,7 @@ def _fences(tokens: Sequence[Token], lines: list[str]) -> list[Fence]:
     return found
 
 
-@dataclass
-class Doc:
+class Doc(NamedTuple):
     """A markdown text split into lines, with its headings and fenced blocks (from one parse)."""
 
     lines: list[str]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NamedTuple, TypeVar
 
 from textual.dom import DOMNode
 
@@ -23,8 +22,7 @@ T = TypeVar("T")
 Finish = Callable[[Any, "BaseException | None"], None]
 
 
-@dataclass
-class _Step:
+class _Step(NamedTuple):
     change: Callable[[], Any] | None
     """The Planner call, run in a worker thread; None for a step that only runs `finish`."""
     finish: Finish

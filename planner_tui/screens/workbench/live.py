@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 from textual.message import Message
 
@@ -28,8 +27,7 @@ WATCH_MAX_BATCH_MS = 150
 """During a longer burst of writes, the longest a change waits to be shown (ms)."""
 
 
-@dataclass
-class PlanSnapshot:
+class PlanSnapshot(NamedTuple):
     """The plan rendered from one copy of the session, with what blocks its commit."""
 
     seq: int
@@ -75,24 +73,26 @@ class LiveUpdates:
     here (on the UI thread) to change what is shown.
     """
 
-    @dataclass
     class ArtifactsListed(Message):
         """The artifact list was read (posted from a worker)."""
 
-        artifacts: list[Artifact]
+        def __init__(self, artifacts: list[Artifact]) -> None:
+            super().__init__()
+            self.artifacts = artifacts
 
-    @dataclass
     class PlanRendered(Message):
         """A plan worker finished (posted from its thread)."""
 
-        snapshot: PlanSnapshot
-        scroll: bool
+        def __init__(self, snapshot: PlanSnapshot, scroll: bool) -> None:
+            super().__init__()
+            self.snapshot, self.scroll = snapshot, scroll
 
-    @dataclass
     class FilesChanged(Message):
         """The watcher saw these files change (posted from its thread, once per burst)."""
 
-        paths: set[Path]
+        def __init__(self, paths: set[Path]) -> None:
+            super().__init__()
+            self.paths = paths
 
     def __init__(self, screen: WorkbenchScreen) -> None:
         self.screen = screen

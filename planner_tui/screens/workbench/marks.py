@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 from rich.text import Text
 
@@ -22,13 +21,12 @@ if TYPE_CHECKING:
 __all__ = ["EntryMarks", "Marks", "entry_marks"]
 
 
-@dataclass
-class EntryMarks:
+class EntryMarks(NamedTuple):
     """Warnings to show: per entry on its thread line, per plan heading on the section's border."""
 
     entries: dict[str, str]
     sections: dict[str, str]
-    counts: list[str] = field(default_factory=list)
+    counts: list[str]
     """E.g. `1 stale`, `2 contradictions` (empty when nothing is wrong)."""
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,13 +62,12 @@ def write_decision_log(view: PlannerView) -> tuple[Path, int]:
 class Tools:
     """The workbench's tools part: what the screen's tool keys and the document viewer's `c` open or write."""
 
-    @dataclass
     class RoleOpened(Message):
         """Another role's Planner is ready (posted from its thread), or why it is not."""
 
-        planner: Planner | None
-        notice: str | None = None
-        error: str | None = None
+        def __init__(self, planner: Planner | None, notice: str | None = None, error: str | None = None) -> None:
+            super().__init__()
+            self.planner, self.notice, self.error = planner, notice, error
 
     def __init__(self, screen: WorkbenchScreen) -> None:
         self.screen = screen

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from rich.text import Text
@@ -41,28 +40,32 @@ class DocumentView(Vertical):
     ALLOW_MAXIMIZE = False
     BINDINGS = DOCUMENT_BINDINGS
 
-    @dataclass
     class CiteRequested(Message):
-        """`c` in the viewer: cite this line of the shown artifact in the entry being written."""
+        """`c` in the viewer: cite this line of the shown artifact in the entry being written
+        (`text`: the cited line, terminal-safe, for the notice)."""
 
-        artifact: Artifact
-        line: int | None
-        text: str
-        """The cited line, terminal-safe (for the notice)."""
+        def __init__(self, artifact: Artifact, line: int | None, text: str) -> None:
+            super().__init__()
+            self.artifact, self.line, self.text = artifact, line, text
 
-    @dataclass
     class Loaded(Message):
-        """A worker finished reading an artifact (text already made terminal-safe)."""
+        """A worker finished reading an artifact (text already made terminal-safe). `view` is
+        `markdown` or `text`, the view that shows it; `markdown`, for the markdown view, its lines
+        split in the worker with the first screen rendered; `prepared`, for the text view of a big
+        file, its lines indexed in the worker."""
 
-        artifact: Artifact
-        result: ReadResult
-        text: str
-        view: str
-        """`markdown` or `text`: which view shows it."""
-        markdown: PreparedMarkdown | None = None
-        """For the markdown view: the lines, split in the worker, with the first screen rendered."""
-        prepared: PreparedText | None = None
-        """For the text view of a big file: its lines indexed in the worker."""
+        def __init__(
+            self,
+            artifact: Artifact,
+            result: ReadResult,
+            text: str,
+            view: str,
+            markdown: PreparedMarkdown | None = None,
+            prepared: PreparedText | None = None,
+        ) -> None:
+            super().__init__()
+            self.artifact, self.result, self.text, self.view = artifact, result, text, view
+            self.markdown, self.prepared = markdown, prepared
 
     def __init__(self, *, markdown_limit: int = 64 * 1024, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from textual.message import Message
 from textual.widgets import Input
@@ -26,12 +25,12 @@ class FindBar(OrderedKeys, Input):
 
     BINDINGS = FIND_BINDINGS
 
-    @dataclass
     class Step(Message):
         """The person asked for the next (or previous) match of query."""
 
-        query: str
-        forward: bool = True
+        def __init__(self, query: str, forward: bool = True) -> None:
+            super().__init__()
+            self.query, self.forward = query, forward
 
     class Closed(Message):
         """The find box was closed."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from textual.app import SuspendNotSupported
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
+from typing import NamedTuple
 
 from planner_tui.core.discussion.numbering import split_ref
 from planner_tui.core.models import ENTRY_KINDS, KINDS, PRIMARY_KIND, Citation
@@ -43,8 +43,7 @@ def short_cite(cite: Citation) -> str:
     return one_line(f"{path}:{cite.line}" if cite.line else path, 70)
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """What the composer's text is for, besides a plain new entry."""
 
     mode: str
@@ -65,18 +64,16 @@ class Composer(OrderedKeys, TextArea):
     cite: reactive[Citation | None] = reactive(None)
     """The line chosen with `c` in the document viewer; the next new entry carries it."""
 
-    @dataclass
     class Submitted(Message):
-        """The person pressed enter on some text; the screen decides what it becomes."""
+        """The person pressed enter on some text; the screen decides what it becomes: `topic_id`
+        is the topic shown when enter was pressed (a topic key right after it must not move it),
+        `cite` the citation the new entry carries (only plain new entries carry one)."""
 
-        composer: "Composer"
-        kind: str
-        text: str
-        target: Target | None
-        topic_id: str | None
-        """The topic shown when enter was pressed (a topic key right after it must not move it)."""
-        cite: Citation | None = None
-        """The citation the new entry carries (only plain new entries carry one)."""
+        def __init__(
+            self, composer: Composer, kind: str, text: str, target: Target | None, topic_id: str | None, cite: Citation | None = None
+        ) -> None:
+            super().__init__()
+            self.composer, self.kind, self.text, self.target, self.topic_id, self.cite = composer, kind, text, target, topic_id, cite
 
     class Left(Message):
         """Escape in the composer with nothing to cancel: the screen moves focus to the thread."""

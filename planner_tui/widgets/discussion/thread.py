@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.message import Message
@@ -90,12 +89,12 @@ class ThreadView(OptionList):
     BINDINGS = THREAD_BINDINGS
     ALLOW_MAXIMIZE = False
 
-    @dataclass
     class EntryAction(Message):
         """The person asked to answer, drop, flag or edit the entry with this id."""
 
-        action: str
-        entry_id: str
+        def __init__(self, action: str, entry_id: str) -> None:
+            super().__init__()
+            self.action, self.entry_id = action, entry_id
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

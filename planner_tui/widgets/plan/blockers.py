@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -60,11 +59,12 @@ class BlockerItems(OptionList):
 class BlockerList(Vertical):
     """The count (the same number the commit and `planner-tui status` give) above the list."""
 
-    @dataclass
     class Chosen(Message):
         """The person chose a blocker: go to its topic and select its entry."""
 
-        blocker: Blocker
+        def __init__(self, blocker: Blocker) -> None:
+            super().__init__()
+            self.blocker = blocker
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

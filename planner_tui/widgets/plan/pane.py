@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 
 from rich.segment import Segment
 from textual import work
@@ -88,13 +87,12 @@ class PlanPreview(ScrollView, can_focus=True):
     PlanPreview > .plan-preview--warning { color: $warning; text-style: bold; }
     """
 
-    @dataclass
     class Rendered(Message):
         """A worker rendered lines for this width (all it was given, or until a newer layout took over)."""
 
-        cache: LineCache
-        width: int
-        complete: bool = True
+        def __init__(self, cache: LineCache, width: int, complete: bool = True) -> None:
+            super().__init__()
+            self.cache, self.width, self.complete = cache, width, complete
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
