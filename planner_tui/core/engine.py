@@ -8,9 +8,6 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple, TYPE_CHECKING, TypeVar
 
 from planner_tui.core.discussion import approval
-from planner_tui.core.epic import citations
-from planner_tui.core.git import commits
-from planner_tui.core.git.repo import committed_text, path_status
 from planner_tui.core.plan import revise
 from planner_tui.core.discussion import actions
 from planner_tui.core.errors import GitRefusal, PlanError, PlannerError, SessionError
@@ -25,12 +22,14 @@ from planner_tui.core.storage.files import atomic_write_text
 from planner_tui.core.storage.store import SessionStore
 
 if TYPE_CHECKING:
+    from planner_tui.core.epic import citations
     from planner_tui.core.plan import earlier_plans
     from planner_tui.core.plan.readiness import Checks
     from planner_tui.core.view import PlannerView
 
 # Imported where used, what only some calls need: an agent's `add`, `answer` or `confirm` is a fresh
-# process that never checks readiness or earlier plans (dozens of patterns compiled at import).
+# process that never checks readiness or earlier plans (dozens of patterns compiled at import), and
+# the workbench's first frame needs neither citations nor git.
 
 __all__ = ["Planner", "CommitOutcome", "NotReady"]
 
@@ -155,6 +154,7 @@ class Planner:
         """Add an entry to a topic's thread; saved before this returns."""
         who = author or self.author
         if cite is not None:  # checked inside the project, with the file's hash as of now
+            from planner_tui.core.epic import citations
             cite = citations.stamp(self.project.root, cite, self.project.tasks)
         name = self.author_name if who == "agent" else None
         return self._mutate(
@@ -181,6 +181,7 @@ class Planner:
 
     def edit(self, entry_id: str, text: str) -> None:
         """Replace an entry's text; its citation's hash is recorded again (the source was re-read)."""
+        from planner_tui.core.epic import citations
 
         def change(s: Session) -> None:
             entry = actions.edit(s, entry_id, text, now=self.clock())
@@ -192,6 +193,7 @@ class Planner:
 
     def reconfirm(self, entry_id: str) -> Entry:
         """Keep an entry as it is: re-record its citation's hash and settle its differences with earlier plans."""
+        from planner_tui.core.epic import citations
         from planner_tui.core.plan import earlier_plans
         found = self.contradictions(include_settled=True)
 
@@ -214,6 +216,7 @@ class Planner:
 
     def stale(self) -> list[citations.Stale]:
         """Entries whose cited file changed (or vanished) since they were cited."""
+        from planner_tui.core.epic import citations
         return citations.stale_entries(self.session, self.project.root, self.project.tasks)
 
     def contradictions(self, *, include_settled: bool = False) -> list[earlier_plans.Contradiction]:
@@ -252,6 +255,7 @@ class Planner:
         """The plan as committed at HEAD, if any."""
         if not self.project.is_git:
             return None
+        from planner_tui.core.git.repo import committed_text
         return committed_text(self.project.root, self.plan_path)
 
     def pending_commit(self) -> bool:
@@ -265,6 +269,7 @@ class Planner:
             return False
         if _digest(existing) != getattr(self.session, "plan_written", None) and existing != self.render():
             return False
+        from planner_tui.core.git.repo import path_status
         return path_status(self.project.root, self.plan_path) in ("untracked", "new", "modified")
 
     def _existing_plan(self) -> str | None:
@@ -299,6 +304,7 @@ class Planner:
 
     def checks(self, *, approve_overwrite: bool = False, plan_text: str | None = None, placed: Placed | None = None) -> Checks:
         """`blockers`, with the stale entries and the differences from earlier plans they name."""
+        from planner_tui.core.epic import citations
         from planner_tui.core.plan import dependencies, earlier_plans, readiness
         root = self.project.root
         with memo.across_calls(root):  # each text's checks, kept across calls
@@ -343,6 +349,7 @@ class Planner:
         if not self.project.is_git:
             raise GitRefusal(f"Plan written to {rel}. Not committed: {self.project.root} is not inside a git repository.")
         message = commit_message(self.role, self.epic.title, self.epic.path)
+        from planner_tui.core.git import commits
         result = commits.commit_path(
             self.project.root, rel, message, no_verify=no_verify, allow_detached=allow_detached, allow_ignored=allow_ignored
         )

@@ -9,7 +9,6 @@ from typing import NamedTuple
 from planner_tui.core.epic.artifacts import prior_artifacts, read_artifact
 from planner_tui.core.epic.epics import choose_epic, epic_folders, find_epic, list_epics, load_epic_tasks
 from planner_tui.core.epic.named import find_named_epic
-from planner_tui.core.git.repo import committed_text
 from planner_tui.core.pack import workspace
 from planner_tui.core.pack.builtin import builtin_role
 from planner_tui.core.errors import PlannerError, ProjectError, PromptError
@@ -305,6 +304,7 @@ class Project:
         committed), `in discussion` (a session exists), or `not started`.
         """
         from planner_tui.core.storage.store import STATE_DIR  # the store's folder; imported late (heavy)
+        from planner_tui.core.git.repo import committed_text  # git is not needed by a start's first frame
 
         out = []
         for key, name in self.role_names().items():

@@ -8,13 +8,13 @@ from typing import NamedTuple, TYPE_CHECKING
 from rich.text import Text
 
 from planner_tui.core.discussion import approval
-from planner_tui.core.epic import citations
 from planner_tui.core.models import Citation
 from planner_tui.core.plan.placing import Placed
 from planner_tui.core.view import PlannerView
 from planner_tui.widgets.discussion.composer import short_cite
 
 if TYPE_CHECKING:
+    from planner_tui.core.epic import citations
     from planner_tui.core.plan.earlier_plans import Contradiction
     from planner_tui.screens.workbench.screen import WorkbenchScreen
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from planner_tui.core.engine import Planner
-from planner_tui.core.epic import citations
 from planner_tui.core.errors import PlannerError
 from planner_tui.core.models import Citation, Entry
 from planner_tui.core.project import Project
@@ -40,6 +39,7 @@ def write_decision_log(view: PlannerView) -> tuple[Path, int]:
     """Write the decision log (as `planner-tui export` prints it); returns (path, decisions)."""
     project = view.project
     epic = {"folder": view.epic.folder, "title": view.epic.title, "path": view.epic.path}
+    from planner_tui.core.epic import citations
     from planner_tui.core.plan.decision_log import decision_log, log_markdown
 
     log = decision_log(view.role, view.session, epic=epic, stale=lambda e: citations.staleness(e, project.root, project.tasks))
