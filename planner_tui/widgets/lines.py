@@ -37,6 +37,11 @@ def text_rows(console: Console, text: Text, width: int) -> list[Row]:
     if "\t" not in plain and "\n" not in plain and cell_len(plain) <= width:
         # Most lines fit: their segments are the row, a quarter of the cost of wrapping.
         return [tuple(text.render(console, end=""))]
+    if "\t" not in plain and "\n" not in plain:
+        # One line that wraps: rich's own wrap, each piece rendered alone. Half the cost of the
+        # console's line rendering (which joins the pieces and splits them again); the same cells
+        # and styles (a piece without spans has no style rather than the null one).
+        return [tuple(seg for seg in line.render(console, end="") if seg.text) for line in text.wrap(console, max(1, width))]
     options = console.options.update_width(max(1, width))
     return [tuple(line) for line in console.render_lines(text, options, pad=False)]
 

@@ -42,6 +42,24 @@ def test_the_shortcut_draws_exactly_what_wrapping_draws(fence, width):
         assert [list(strip) for strip in text_strips(console, text, width)] == _wrapped(console, text, width), line
 
 
+def _shown(rows):
+    """What a terminal shows of rows: each cell's text with its style (no style and the null style alike)."""
+    return [[(seg.text, seg.style or None) for seg in row if seg.text] for row in rows]
+
+
+def test_a_wrapped_line_draws_what_rich_draws_whatever_its_characters_and_width():
+    import random
+
+    rng = random.Random(7)
+    console = new_console()
+    pieces = ["a", "b ", "漢字", " ", "`x`", "**b**", "é", "\u200b", "  ", "x" * 30, "😀", "[l](u)", "_e_"]
+    for _ in range(300):
+        line = rng.choice(["- ", "# ", "> ", "1. ", ""]) + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 50)))
+        text = markdown_line(line, rng.random() < 0.1)[0]
+        for width in (1, 2, 7, 20, 61):
+            assert _shown(text_strips(console, text, width)) == _shown(_wrapped(console, text, width)), (line, width)
+
+
 PLAN = ["# Backend plan", "", "## Domain", "", *[f"- Decision {n}: keep `photo_id` indexed" for n in range(300)],
         "", "```php", "- not a bullet inside a fence", "```", "- after the fence"]
 
