@@ -68,11 +68,11 @@ PROJECT_SETTINGS = ".planner-tui/project.toml"
 
 def project_commit_template(root: Path) -> str | None:
     """`commit_message` from the project's settings file, or None (a bad file is an error that says so)."""
-    import tomllib
-
     result = read_text_safely(root, PROJECT_SETTINGS)
     if result.state != "present" or result.text is None:
         return None
+    import tomllib  # only for a project that has the file (3 ms of every start otherwise)
+
     try:
         value = tomllib.loads(result.text).get("commit_message")
     except tomllib.TOMLDecodeError as exc:

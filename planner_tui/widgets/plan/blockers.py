@@ -66,8 +66,8 @@ class BlockerList(Vertical):
             super().__init__()
             self.blocker = blocker
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.blockers: list[Blocker] = []
 
     def compose(self) -> ComposeResult:

@@ -310,7 +310,9 @@ class PlanPane(Vertical):
         self._raw_area: TextArea | None = None
 
     def compose(self) -> ComposeResult:
-        yield BlockerList(id="blockers")
+        # Blocked from the start, as a plan in discussion nearly always is: its first list then
+        # changes no class, and the list is not styled again before the first frame (3 ms).
+        yield BlockerList(id="blockers", classes="-blocked")
         # The preview or the raw markdown (display), in no container of their own: one behind the
         # preview would draw each of its lines, cut at the preview's edges (180 KB of strips).
         # The raw view is mounted the first time it is shown (a TextArea costs 100 KB).
