@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pygit2
@@ -138,30 +137,30 @@ class CommitDialog(ModalScreen["CommitOutcome | None"]):
     CommitDialog .-hidden { display: none; }
     """
 
-    @dataclass
     class Loaded(Message):
-        """The diff and the blockers were read (posted from the loading worker)."""
+        """The diff and the blockers were read (posted from the loading worker). `detached` is
+        HEAD's short sha when HEAD is detached (the commit would be on no branch); `ignored` the
+        plan's path when .gitignore ignores it and git does not track it yet."""
 
-        changes: list[SectionChange]
-        new_file: bool
-        blockers: list[Blocker] = field(default_factory=list)
-        detached: str | None = None
-        """HEAD's short sha when HEAD is detached (the commit would be on no branch)."""
-        ignored: str | None = None
-        """The plan's path when .gitignore ignores it and git does not track it yet."""
+        def __init__(
+            self, changes: list[SectionChange], new_file: bool, blockers: list[Blocker], detached: str | None = None, ignored: str | None = None
+        ) -> None:
+            super().__init__()
+            self.changes, self.new_file, self.blockers, self.detached, self.ignored = changes, new_file, blockers, detached, ignored
 
-    @dataclass
     class Committed(Message):
         """The commit succeeded (posted from the commit worker)."""
 
-        outcome: CommitOutcome
+        def __init__(self, outcome: CommitOutcome) -> None:
+            super().__init__()
+            self.outcome = outcome
 
-    @dataclass
     class Failed(Message):
         """The commit (or reading what it would change) was refused; `message` is one sentence."""
 
-        message: str
-        blockers: list[Blocker] = field(default_factory=list)
+        def __init__(self, message: str, blockers: list[Blocker] | None = None) -> None:
+            super().__init__()
+            self.message, self.blockers = message, blockers or []
 
     def __init__(self, planner: Planner, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
@@ -58,12 +57,12 @@ class RolePicker(ModalScreen[str | None]):
     RolePicker #role-list { height: auto; max-height: 20; border: none; padding: 0; }
     """
 
-    @dataclass
     class Listed(Message):
         """The roles' states were read (posted from the worker)."""
 
-        roles: list[tuple[str, str, str]]
-        error: str | None = None
+        def __init__(self, roles: list[tuple[str, str, str]], error: str | None = None) -> None:
+            super().__init__()
+            self.roles, self.error = roles, error
 
     def __init__(self, project: Project, epic: Epic, current: str) -> None:
         super().__init__()

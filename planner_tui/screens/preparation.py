@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import work
@@ -293,16 +292,15 @@ class PreparationScreen(ModalScreen[None]):
     PreparationScreen .-hidden { display: none; }
     """
 
-    @dataclass
     class Loaded(Message):
-        """The preparation data was read (posted from the worker)."""
+        """The preparation data was read (posted from the worker); `ours` says whether planner-tui
+        itself is configured as an MCP server."""
 
-        prep: Preparation
-        artifacts: list[Artifact]
-        before: list[PipelineStep]
-        errors: list[str] = field(default_factory=list)
-        ours: McpStatus | None = None
-        """Whether planner-tui itself is configured as an MCP server."""
+        def __init__(
+            self, prep: Preparation, artifacts: list[Artifact], before: list[PipelineStep], errors: list[str], ours: McpStatus | None = None
+        ) -> None:
+            super().__init__()
+            self.prep, self.artifacts, self.before, self.errors, self.ours = prep, artifacts, before, errors, ours
 
     def __init__(self, planner: Planner, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
@@ -59,14 +58,12 @@ class SearchScreen(ModalScreen[Hit | None]):
     SearchScreen #search-results { height: 1fr; border: none; padding: 0; }
     """
 
-    @dataclass
     class Found(Message):
         """A search worker finished (posted from its thread)."""
 
-        seq: int
-        query: str
-        hits: list[Hit]
-        error: str | None = None
+        def __init__(self, seq: int, query: str, hits: list[Hit], error: str | None = None) -> None:
+            super().__init__()
+            self.seq, self.query, self.hits, self.error = seq, query, hits, error
 
     def __init__(self, planner: Planner, *, query: str = "", limit: int = 500) -> None:
         super().__init__()

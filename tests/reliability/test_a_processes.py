@@ -335,8 +335,9 @@ _COMMIT_KILLED = r"""
 import os, signal, sys
 from pathlib import Path
 from planner_tui.core import engine
+from planner_tui.core.git import commits
 pl = engine.Planner.open(Path(sys.argv[1]), epic=sys.argv[2])
-engine.commits.commit_path = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
+commits.commit_path = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
 pl.commit()
 """
 
