@@ -402,3 +402,18 @@ def test_sigkill_during_saves_never_leaves_a_partial_file(tmp_path: Path) -> Non
     # leftovers may exist; they are listed for recovery, never silently removed
     for orphan in temp_files(target):
         assert orphan.parent == tmp_path
+
+
+@pytest.mark.parametrize("seen", [0, 10, 5_000, 70_000, 2_000_000])
+def test_a_file_is_read_whole_and_cut_where_asked_whatever_size_stat_saw(tmp_path: Path, seen: int) -> None:
+    # The size stat saw lets a whole file come in one read; a file that grew or shrank since
+    # (a size seen too small or too large) is still read to its end, and never past the limit.
+    data = bytes(random.Random(seen).getrandbits(8) for _ in range(300_000))
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    for limit in (1, 4096, 300_000, 300_001, 10**7):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert reading._read_upto(fd, limit, seen) == data[:limit]
+        finally:
+            os.close(fd)

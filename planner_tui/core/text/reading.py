@@ -240,16 +240,20 @@ def _open_checked(root: Path, rel: str) -> tuple[int, os.stat_result] | ReadResu
     return fd, after
 
 
-def _read_upto(fd: int, limit: int) -> bytes:
+def _read_upto(fd: int, limit: int, size: int = 0) -> bytes:
+    """At most `limit` bytes of `fd`. `size`, the file's size as stat saw it, lets a whole file
+    come in one read, kept as read (a 2 MB PRD in 1 MB pieces was read, then copied whole)."""
     chunks: list[bytes] = []
     left = limit
+    step = max(size + 1, 1 << 16)  # one byte more than stat saw: a file that grew is read on
     while left > 0:
-        chunk = os.read(fd, min(left, 1 << 20))
+        chunk = os.read(fd, min(left, step))
         if not chunk:
             break
         chunks.append(chunk)
         left -= len(chunk)
-    return b"".join(chunks)
+        step = 1 << 20
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _is_binary(head: bytes) -> bool:
@@ -318,7 +322,7 @@ def read_text_safely(root: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES
     shown = rel.replace("\\", "/")
     cap = max(max_bytes, 0)
     try:
-        data = _read_upto(fd, cap + 1)
+        data = _read_upto(fd, cap + 1, st.st_size)
     except OSError as exc:
         return _error_result(shown, exc)
     finally:
