@@ -266,10 +266,12 @@ def test_section_bodies_read_from_heading_offsets_agree_with_split_lines():
     from planner_tui.core.text import markdown
 
     rng = random.Random(5)
-    pieces = ["## A", "## B", "# T", "Setext", "---", "- item", "", "  ", "\t", "\r", "```", "## in fence?", "text", "### C"]
+    pieces = ["## A", "## B", "# T", "Setext", "---", "- item", "", "  ", "\t", "```", "## in fence?", "text", "### C"]
+    with_cr = pieces + ["\r", "a\rb", "## D\r", "\r## E"]  # a lone CR breaks a line for markdown-it only
     split_needed = []
-    for _ in range(400):
-        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) + rng.choice(["", "\n"])
+    for _ in range(600):
+        pool = with_cr if rng.random() < 0.3 else pieces
+        text = "\n".join(rng.choice(pool) for _ in range(rng.randint(0, 30))) + rng.choice(["", "\n"])
         lines = text.split("\n")
         bodies = _SectionBodies(text)
         found = markdown.sections(text)

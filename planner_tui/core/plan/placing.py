@@ -99,7 +99,7 @@ def place_entries(role: RoleSpec, session: Session) -> Placed:
     # A topic's entries that land in one heading and group make one run, in thread order; the
     # runs are ordered by group and topic, each run by time. Per topic, not per entry, are the
     # Python steps: where each (kind, section) lands is asked once, and each run is picked out
-    # of the thread in C (10,000 entries: 13 -> 5 -> 3 ms).
+    # of the thread in C (10,000 entries: 7.6 -> 6 ms, most of the rest one PlacedEntry each).
     runs: dict[str, list[tuple[tuple[int, int], int, int | None, str, list[Entry]]]] = {h: [] for h in placed}
     for state in session.topics:
         spec, topic, rank = specs.get(state.id), state.id, order[state.id]

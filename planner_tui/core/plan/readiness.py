@@ -88,7 +88,8 @@ class _SectionBodies:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = markdown.atx_line_starts(text)
+        # A CR counts as a line break for `markdown.sections` and not here: such a text is split.
+        self.starts = markdown.atx_line_starts(text) if "\r" not in text else {}
         self.total = text.count("\n") + (0 if text.endswith("\n") else 1)
         self._lines: list[str] | None = None
 
