@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress, repeat
-from operator import attrgetter
+from itertools import compress
 from pathlib import Path
 from typing import Callable, Iterable, Literal, NamedTuple
 
@@ -16,17 +15,12 @@ from planner_tui.core.text.contain import PER_ENTRY_CACHE
 from planner_tui.core.text.names import near_miss, split_outside_brackets
 from planner_tui.core.text.reading import read_text_safely
 
-__all__ = [
-    "NameKind", "Defined", "Definitions", "Mention", "Contradiction", "CHECKED_KINDS",
-    "extract_definitions", "load_definitions", "mentions", "near_miss", "find_contradictions",
-    "contradiction_blockers", "settled_keys", "settle",
-]
+__all__ = ["NameKind", "Defined", "Definitions", "Mention", "Contradiction", "CHECKED_KINDS", "extract_definitions",
+           "load_definitions", "mentions", "near_miss", "find_contradictions", "contradiction_blockers", "settled_keys", "settle"]
 
 NameKind = Literal["table", "column", "queue", "env"]
 CHECKED_KINDS = PLAN_KINDS
 """Entry kinds that land in the plan and are checked against the earlier plans."""
-_KIND = attrgetter("kind")
-_TEXT = attrgetter("text")
 
 _WORD = {"table": "table", "column": "column", "queue": "queue", "env": "environment variable"}
 
@@ -380,28 +374,21 @@ def find_contradictions(role: RoleSpec, session: Session, defs: Definitions, *, 
             near[kind, used] = _closest(kind, used, by_kind[kind])  # type: ignore[arg-type]
         return near[kind, used]
 
-    # Picked out in C, topic by topic: a session of 10,000 entries is walked at every check.
-    checked: list[tuple[str, Entry]] = []
-    texts: list[str] = []
-    for topic in session.topics:
-        picked = list(compress(topic.entries, map(CHECKED_KINDS.__contains__, map(_KIND, topic.entries))))
-        checked.extend(zip(repeat(topic.id), picked))
-        texts.extend(map(_TEXT, picked))
-    named = recall_each(_MEMO, texts, _find_mentions, _mentions)
-    # Texts that name the same things share one decoded result (`recall_each`): a result that
-    # differs from nothing the earlier plans define is looked at once, not once per entry.
-    agrees: set[int] = set()  # ids of results found to differ from nothing (`named` keeps them alive)
+    checked = [(topic.id, entry) for topic in session.topics for entry in topic.entries if entry.kind in CHECKED_KINDS]
+    named = recall_each(_MEMO, [e.text for _, e in checked], _find_mentions, _mentions)
+    # Texts that name the same things share one decoded result: one that differs from nothing
+    # defined is looked at once, not once per entry (`agrees`: their ids; `named` keeps them alive).
+    agrees: set[int] = set()
     for at in compress(range(len(checked)), named):  # most entries name nothing: skipped in C
-        mentions = named[at]
-        if id(mentions) in agrees:
+        if id(named[at]) in agrees:
             continue
         topic_id, entry = checked[at]
-        found = _check_entry(role, topic_id, entry, mentions, defs, closest, everything)
+        found = _check_entry(role, topic_id, entry, named[at], defs, closest, everything)
         if not found:
-            agrees.add(id(mentions))
-            continue
-        done = set() if include_settled else settled_keys(entry)
-        out += [c for c in found if c.key not in done]
+            agrees.add(id(named[at]))
+        else:
+            done = set() if include_settled else settled_keys(entry)
+            out += [c for c in found if c.key not in done]
     return out
 
 

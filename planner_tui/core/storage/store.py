@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from planner_tui.core.errors import SessionCorrupt, SessionError, SessionReadOnly
+from planner_tui.core.storage import primed
 from planner_tui.core.storage.lock import LockFile
 from planner_tui.core.storage.migrate import SCHEMA_VERSION, Decoded, TooNew, Undecodable, decode_session, encode_session
 from planner_tui.core.models import Session, utcnow
 from planner_tui.core.storage.orphans import OrphanFiles
 from planner_tui.core.storage.encoding import SessionEncoder
 from planner_tui.core.storage.files import STATE_DIR, atomic_write, backup_paths, make_state_dir, move_aside, rotate_backups, write_new
-from planner_tui.core.storage import primed
 
 __all__ = ["SessionStore", "SCHEMA_VERSION", "STATE_DIR"]
 
@@ -111,8 +111,7 @@ class SessionStore:
             self.read_only, self.read_only_reason = False, None
 
     def _set_read_only(self, version: int) -> None:
-        self.read_only = True
-        self.read_only_reason = (
+        self.read_only, self.read_only_reason = True, (
             f"{self.path.name} was created by a newer planner-tui (session schema {version}; this one "
             f"reads up to {SCHEMA_VERSION}), so it is open read-only: upgrade planner-tui to edit it."
         )
