@@ -87,7 +87,8 @@ def looks_outside(rel: str) -> bool:
     return False
 
 
-_REAL_FOLDERS: ContextVar[dict[str, str] | None] = ContextVar("real_folders", default=None)
+_REAL_FOLDERS: ContextVar[tuple[dict[str, str], dict[str, str]] | None] = ContextVar("real_folders", default=None)
+"""Within `remembering_folders`: each folder's real path (strict), and each root's (not strict)."""
 
 
 @contextmanager
@@ -96,7 +97,7 @@ def remembering_folders() -> Iterator[None]:
     paths in a handful of folders, and a path's resolution asks the file system about every one
     of its components (1,300 calls for the demo's list, against 170). A file that is a symlink is
     still resolved whole; opening never relies on this (it walks the path without following)."""
-    token = _REAL_FOLDERS.set({})
+    token = _REAL_FOLDERS.set(({}, {}))
     try:
         yield
     finally:
@@ -105,9 +106,10 @@ def remembering_folders() -> Iterator[None]:
 
 def _realpath(path: str, strict: bool) -> str:
     """os.path.realpath, from the folder's remembered real path when `remembering_folders` is on."""
-    folders = _REAL_FOLDERS.get()
-    if folders is None or not strict:
+    remembered = _REAL_FOLDERS.get()
+    if remembered is None or not strict:
         return os.path.realpath(path, strict=strict)
+    folders = remembered[0]
     folder, name = os.path.split(path)
     real_folder = folders.get(folder)
     if real_folder is None:
@@ -119,13 +121,13 @@ def _realpath(path: str, strict: bool) -> str:
 
 
 def _real_root(root: Path) -> str:
-    folders = _REAL_FOLDERS.get()
-    if folders is None:
+    remembered = _REAL_FOLDERS.get()
+    if remembered is None:
         return os.path.realpath(root)
-    key = "\0root\0" + str(root)  # never a folder's path (no NUL in paths)
-    real = folders.get(key)
+    roots, key = remembered[1], str(root)
+    real = roots.get(key)
     if real is None:
-        real = folders[key] = os.path.realpath(root)
+        real = roots[key] = os.path.realpath(root)
     return real
 
 
